@@ -1,0 +1,3 @@
+module github.com/parc-hq/parc
+
+go 1.25
