@@ -1,0 +1,167 @@
+// Package database opens a GORM connection from a PARC_DATABASE_URL:
+// sqlite:PATH (the embedded default), postgres://… or mysql://… .
+package database
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	mysqldriver "github.com/go-sql-driver/mysql"
+	"gorm.io/driver/mysql"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// DefaultURL is the embedded SQLite database in the working directory.
+const DefaultURL = "sqlite:parc.db"
+
+// Config says where the database is and how to pool connections to it.
+type Config struct {
+	URL             string
+	MaxOpenConns    int           // 0: the backend's default (SQLite 4, others 20)
+	MaxIdleConns    int           // 0: same as MaxOpenConns
+	ConnMaxLifetime time.Duration // 0: 30 minutes
+	// SlowQuery logs statements slower than this at warn level; 0 turns it off.
+	SlowQuery time.Duration
+}
+
+// Backend names a supported database engine.
+type Backend string
+
+const (
+	SQLite   Backend = "sqlite"
+	Postgres Backend = "postgres"
+	MySQL    Backend = "mysql"
+)
+
+// Open connects to the database the URL names and configures its pool.
+func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
+	if cfg.URL == "" {
+		cfg.URL = DefaultURL
+	}
+	backend, dialector, err := Dialector(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	gormLog := logger.Discard
+	if cfg.SlowQuery > 0 {
+		gormLog = logger.NewSlogLogger(log, logger.Config{SlowThreshold: cfg.SlowQuery, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true, ParameterizedQueries: true})
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		TranslateError:         true,
+		Logger:                 gormLog,
+		SkipDefaultTransaction: true, // writes that need a transaction ask for one explicitly
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", backend, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", backend, err)
+	}
+	maxOpen := cfg.MaxOpenConns
+	if maxOpen == 0 {
+		maxOpen = 20
+		if backend == SQLite {
+			maxOpen = 4 // one writer at a time anyway; a few readers alongside it
+		}
+	}
+	maxIdle := cfg.MaxIdleConns
+	if maxIdle == 0 {
+		maxIdle = maxOpen
+	}
+	lifetime := cfg.ConnMaxLifetime
+	if lifetime == 0 {
+		lifetime = 30 * time.Minute
+	}
+	sqlDB.SetMaxOpenConns(maxOpen)
+	sqlDB.SetMaxIdleConns(maxIdle)
+	sqlDB.SetConnMaxLifetime(lifetime)
+	return db, nil
+}
+
+// Dialector turns a database URL into the GORM dialector for its backend.
+func Dialector(rawURL string) (Backend, gorm.Dialector, error) {
+	scheme, rest, ok := strings.Cut(rawURL, ":")
+	if !ok {
+		return "", nil, fmt.Errorf("database URL %q: want sqlite:PATH, postgres://… or mysql://…", redact(rawURL))
+	}
+	switch strings.ToLower(scheme) {
+	case "sqlite", "sqlite3", "file":
+		return SQLite, sqlite.Open(sqliteDSN(rest)), nil
+	case "postgres", "postgresql":
+		return Postgres, postgres.Open(rawURL), nil
+	case "mysql", "mariadb":
+		dsn, err := mysqlDSN(rawURL)
+		if err != nil {
+			return "", nil, err
+		}
+		return MySQL, mysql.Open(dsn), nil
+	}
+	return "", nil, fmt.Errorf("database URL scheme %q: want sqlite, postgres or mysql", scheme)
+}
+
+// sqliteDSN adds the settings Parc relies on to a file path: WAL so readers do
+// not wait for the writer, a busy timeout so writers queue instead of failing,
+// and BEGIN IMMEDIATE so a transaction takes the write lock up front rather
+// than failing when it upgrades from reading to writing.
+func sqliteDSN(path string) string {
+	path = strings.TrimPrefix(path, "//")
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+}
+
+// mysqlDSN converts mysql://user:pass@host:port/db?params to the driver's DSN,
+// with the settings Parc relies on: times parsed as UTC with microseconds,
+// utf8mb4 throughout.
+func mysqlDSN(rawURL string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", fmt.Errorf("database URL: %w", err)
+	}
+	cfg := mysqldriver.NewConfig()
+	cfg.Net = "tcp"
+	cfg.Addr = u.Host
+	if u.Port() == "" {
+		cfg.Addr = u.Host + ":3306"
+	}
+	if u.User != nil {
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+	}
+	cfg.DBName = strings.TrimPrefix(u.Path, "/")
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.Collation = "utf8mb4_bin"
+	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
+	for k, v := range u.Query() {
+		cfg.Params[k] = v[len(v)-1]
+	}
+	return cfg.FormatDSN(), nil
+}
+
+// Redact hides the password of a database URL, for logs and errors.
+func Redact(rawURL string) string { return redact(rawURL) }
+
+func redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparsable database URL)"
+	}
+	if u.User == nil {
+		return rawURL
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

@@ -1,0 +1,83 @@
+package gormstore
+
+import (
+	"database/sql/driver"
+	"errors"
+	"net"
+	"strings"
+
+	gosqlite "github.com/glebarez/go-sqlite"
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+)
+
+// dialect is where the three backends differ. Every difference has one
+// method here; repositories ask instead of testing the backend themselves.
+type dialect string
+
+const (
+	dialectSQLite   dialect = "sqlite"
+	dialectPostgres dialect = "postgres"
+	dialectMySQL    dialect = "mysql"
+)
+
+func dialectOf(db *gorm.DB) dialect {
+	return dialect(db.Dialector.Name())
+}
+
+// maxBindParams is how many placeholders one statement may hold: 65,535 on
+// PostgreSQL and MySQL; SQLite's compiled-in limit is 32,766.
+func (d dialect) maxBindParams() int {
+	if d == dialectSQLite {
+		return 32766
+	}
+	return 65535
+}
+
+// batchRows is how many rows of columns values each one multi-row statement
+// should carry: as many as the placeholder limit allows, capped at limit.
+func (d dialect) batchRows(columns, limit int) int {
+	n := d.maxBindParams() / columns
+	if n > limit {
+		n = limit
+	}
+	if n < 1 {
+		n = 1
+	}
+	return n
+}
+
+// retryable reports a transaction lost to a deadlock or a serialization
+// conflict, which succeeds when run again.
+func (d dialect) retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "40P01" || pgErr.Code == "40001" // deadlock_detected, serialization_failure
+	}
+	var myErr *mysql.MySQLError
+	if errors.As(err, &myErr) {
+		return myErr.Number == 1213 || myErr.Number == 1205 // deadlock, lock wait timeout
+	}
+	var liteErr *gosqlite.Error
+	if errors.As(err, &liteErr) {
+		code := liteErr.Code() & 0xff
+		return code == 5 || code == 6 // SQLITE_BUSY, SQLITE_LOCKED
+	}
+	return false
+}
+
+// unavailable reports an error that says the database could not be reached,
+// as opposed to one it answered with.
+func (d dialect) unavailable(err error) bool {
+	var netErr net.Error
+	if errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" // connection exceptions, admin shutdown
+	}
+	var connectErr *pgconn.ConnectError
+	return errors.As(err, &connectErr)
+}

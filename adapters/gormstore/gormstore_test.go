@@ -1,0 +1,20 @@
+package gormstore_test
+
+import (
+	"testing"
+
+	"github.com/parc-hq/parc/adapters/gormstore"
+	"github.com/parc-hq/parc/test/contract"
+	"github.com/parc-hq/parc/test/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func TestTenantRepository(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.Target) {
+		contract.RunTenantRepository(t, func(t *testing.T) contract.TenantRepos {
+			repo := gormstore.NewTenantRepository(db.Store)
+			return contract.TenantRepos{Companies: repo, Keys: repo, Tx: db.Store}
+		})
+	})
+}

@@ -1,0 +1,20 @@
+package gormstore
+
+import (
+	"go.uber.org/fx"
+
+	"github.com/parc-hq/parc/ports"
+)
+
+// Module provides the store and every repository port it implements. It
+// needs a *gorm.DB (see the database package).
+var Module = fx.Module("gormstore",
+	fx.Provide(
+		New,
+		func(s *Store) ports.Transactor { return s },
+		func(s *Store) ports.HealthChecker { return s },
+		NewTenantRepository,
+		func(r *TenantRepository) ports.CompanyRepository { return r },
+		func(r *TenantRepository) ports.APIKeyRepository { return r },
+	),
+)

@@ -1,0 +1,112 @@
+// Package gormstore implements Parc's repository ports with GORM on SQLite,
+// PostgreSQL and MySQL/MariaDB. Row structs (the only place with gorm tags),
+// their converters to domain types, and every dialect difference live here.
+package gormstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/parc-hq/parc/domain"
+)
+
+// Store is the shared handle every repository of this package works through.
+// It implements ports.Transactor and ports.HealthChecker.
+type Store struct {
+	db      *gorm.DB
+	dialect dialect
+}
+
+// New wraps an open GORM connection.
+func New(db *gorm.DB) *Store {
+	return &Store{db: db, dialect: dialectOf(db)}
+}
+
+// Backend names the database engine in use: "sqlite", "postgres" or "mysql".
+func (s *Store) Backend() string { return string(s.dialect) }
+
+type txKey struct{}
+
+// conn returns the transaction carried by ctx, or the pool.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return s.db.WithContext(ctx)
+}
+
+// inTx reports whether ctx carries a transaction of this store.
+func inTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*gorm.DB)
+	return ok
+}
+
+// maxTxAttempts bounds the retries of a transaction that lost a deadlock or a
+// serialization conflict: such a loss is normal under concurrency (the
+// database picked a victim) and the cure is to run it again.
+const maxTxAttempts = 6
+
+// Within runs fn in a transaction. A call made inside another Within joins
+// the outer transaction. A transaction that fails on a deadlock or a
+// serialization conflict is rolled back and run again, a bounded number of
+// times with jittered backoff.
+func (s *Store) Within(ctx context.Context, fn func(ctx context.Context) error) error {
+	if inTx(ctx) {
+		return fn(ctx)
+	}
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return fn(context.WithValue(ctx, txKey{}, tx))
+		})
+		if err == nil || attempt == maxTxAttempts || !s.dialect.retryable(err) {
+			break
+		}
+		backoff := time.Duration(attempt*attempt)*5*time.Millisecond + rand.N(10*time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+	}
+	return s.translate(err)
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w: %w", domain.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// translate turns driver and GORM errors into domain error kinds, once, at
+// the edge of this package. Errors that already carry a domain kind (returned
+// by a use case inside Within) pass through unchanged.
+func (s *Store) translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return fmt.Errorf("%w: %w", domain.ErrNotFound, err)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fmt.Errorf("%w: %w", domain.ErrConflict, err)
+	case s.dialect.unavailable(err):
+		return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
+	}
+	return err
+}
+
+// notFound is the error of a lookup that found nothing; what names the thing.
+func notFound(what string) error {
+	return fmt.Errorf("%s: %w", what, domain.ErrNotFound)
+}

@@ -1,0 +1,186 @@
+package gormstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/parc-hq/parc/domain/tenant"
+)
+
+var tenantModels = []any{&companyRow{}, &apiKeyRow{}}
+
+type companyRow struct {
+	ID        string    `gorm:"primaryKey;size:36"`
+	Code      string    `gorm:"size:64;not null;uniqueIndex:ux_companies_code"`
+	Name      string    `gorm:"size:200;not null"`
+	Status    string    `gorm:"size:16;not null"`
+	CreatedAt time.Time `gorm:"not null;precision:6"`
+}
+
+func (companyRow) TableName() string { return "companies" }
+
+func toCompanyRow(c tenant.Company) companyRow {
+	return companyRow{ID: c.ID(), Code: string(c.Code()), Name: c.Name(), Status: string(c.Status()), CreatedAt: c.CreatedAt()}
+}
+
+func (r companyRow) toDomain() tenant.Company {
+	return tenant.RestoreCompany(r.ID, tenant.Code(r.Code), r.Name, tenant.Status(r.Status), r.CreatedAt)
+}
+
+type apiKeyRow struct {
+	ID         string     `gorm:"primaryKey;size:36"`
+	CompanyID  string     `gorm:"size:36;not null;index:ix_api_keys_company"`
+	Name       string     `gorm:"size:200;not null"`
+	Prefix     string     `gorm:"size:16;not null;uniqueIndex:ux_api_keys_prefix"`
+	Hash       []byte     `gorm:"size:32;not null"`
+	CreatedAt  time.Time  `gorm:"not null;precision:6"`
+	LastUsedAt *time.Time `gorm:"precision:6"`
+	RevokedAt  *time.Time `gorm:"precision:6"`
+}
+
+func (apiKeyRow) TableName() string { return "api_keys" }
+
+func toAPIKeyRow(k tenant.APIKey) apiKeyRow {
+	h := k.Hash()
+	return apiKeyRow{ID: k.ID(), CompanyID: k.CompanyID(), Name: k.Name(), Prefix: k.Prefix(), Hash: h[:],
+		CreatedAt: k.CreatedAt(), LastUsedAt: k.LastUsedAt(), RevokedAt: k.RevokedAt()}
+}
+
+func (r apiKeyRow) toDomain() tenant.APIKey {
+	var h tenant.KeyHash
+	copy(h[:], r.Hash)
+	return tenant.RestoreAPIKey(r.ID, r.CompanyID, r.Name, r.Prefix, h, r.CreatedAt, r.LastUsedAt, r.RevokedAt)
+}
+
+// TenantRepository implements ports.CompanyRepository and ports.APIKeyRepository.
+type TenantRepository struct{ s *Store }
+
+// NewTenantRepository builds the repository on a store.
+func NewTenantRepository(s *Store) *TenantRepository { return &TenantRepository{s: s} }
+
+func (r *TenantRepository) CreateCompany(ctx context.Context, c tenant.Company) error {
+	row := toCompanyRow(c)
+	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("insert company: %w", r.s.translate(err))
+	}
+	return nil
+}
+
+func (r *TenantRepository) UpdateCompany(ctx context.Context, c tenant.Company) error {
+	row := toCompanyRow(c)
+	res := r.s.conn(ctx).Model(&companyRow{}).Where("id = ?", row.ID).
+		Updates(map[string]any{"name": row.Name, "status": row.Status})
+	if res.Error != nil {
+		return fmt.Errorf("update company: %w", r.s.translate(res.Error))
+	}
+	return nil
+}
+
+func (r *TenantRepository) CompanyByID(ctx context.Context, id string) (tenant.Company, error) {
+	return r.oneCompany(ctx, "company "+id, "id = ?", id)
+}
+
+func (r *TenantRepository) CompanyByCode(ctx context.Context, code tenant.Code) (tenant.Company, error) {
+	return r.oneCompany(ctx, "company "+string(code), "code = ?", string(code))
+}
+
+func (r *TenantRepository) oneCompany(ctx context.Context, what string, where string, arg any) (tenant.Company, error) {
+	var rows []companyRow
+	if err := r.s.conn(ctx).Where(where, arg).Limit(1).Find(&rows).Error; err != nil {
+		return tenant.Company{}, fmt.Errorf("find %s: %w", what, r.s.translate(err))
+	}
+	if len(rows) == 0 {
+		return tenant.Company{}, notFound(what)
+	}
+	return rows[0].toDomain(), nil
+}
+
+func (r *TenantRepository) CompaniesByCodes(ctx context.Context, codes []tenant.Code) ([]tenant.Company, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(codes))
+	for i, c := range codes {
+		keys[i] = string(c)
+	}
+	return r.companies(ctx, "code IN ?", keys)
+}
+
+func (r *TenantRepository) CompaniesByIDs(ctx context.Context, ids []string) ([]tenant.Company, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return r.companies(ctx, "id IN ?", ids)
+}
+
+func (r *TenantRepository) ListCompanies(ctx context.Context) ([]tenant.Company, error) {
+	return r.companies(ctx, "1 = 1")
+}
+
+func (r *TenantRepository) companies(ctx context.Context, where string, args ...any) ([]tenant.Company, error) {
+	var rows []companyRow
+	if err := r.s.conn(ctx).Where(where, args...).Order("code").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list companies: %w", r.s.translate(err))
+	}
+	out := make([]tenant.Company, len(rows))
+	for i, row := range rows {
+		out[i] = row.toDomain()
+	}
+	return out, nil
+}
+
+func (r *TenantRepository) CreateKey(ctx context.Context, k tenant.APIKey) error {
+	row := toAPIKeyRow(k)
+	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("insert api key: %w", r.s.translate(err))
+	}
+	return nil
+}
+
+func (r *TenantRepository) KeyByPrefix(ctx context.Context, prefix string) (tenant.APIKey, error) {
+	return r.oneKey(ctx, "api key "+prefix, "prefix = ?", prefix)
+}
+
+func (r *TenantRepository) KeyByID(ctx context.Context, id string) (tenant.APIKey, error) {
+	return r.oneKey(ctx, "api key "+id, "id = ?", id)
+}
+
+func (r *TenantRepository) oneKey(ctx context.Context, what, where string, arg any) (tenant.APIKey, error) {
+	var rows []apiKeyRow
+	if err := r.s.conn(ctx).Where(where, arg).Limit(1).Find(&rows).Error; err != nil {
+		return tenant.APIKey{}, fmt.Errorf("find %s: %w", what, r.s.translate(err))
+	}
+	if len(rows) == 0 {
+		return tenant.APIKey{}, notFound(what)
+	}
+	return rows[0].toDomain(), nil
+}
+
+func (r *TenantRepository) ListKeys(ctx context.Context, companyID string) ([]tenant.APIKey, error) {
+	var rows []apiKeyRow
+	if err := r.s.conn(ctx).Where("company_id = ?", companyID).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list api keys: %w", r.s.translate(err))
+	}
+	out := make([]tenant.APIKey, len(rows))
+	for i, row := range rows {
+		out[i] = row.toDomain()
+	}
+	return out, nil
+}
+
+func (r *TenantRepository) RevokeKey(ctx context.Context, id string, at time.Time) error {
+	res := r.s.conn(ctx).Model(&apiKeyRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at.UTC())
+	if res.Error != nil {
+		return fmt.Errorf("revoke api key: %w", r.s.translate(res.Error))
+	}
+	return nil
+}
+
+func (r *TenantRepository) TouchKey(ctx context.Context, id string, at time.Time) error {
+	res := r.s.conn(ctx).Model(&apiKeyRow{}).Where("id = ?", id).Update("last_used_at", at.UTC())
+	if res.Error != nil {
+		return fmt.Errorf("record api key use: %w", r.s.translate(res.Error))
+	}
+	return nil
+}

@@ -1,0 +1,33 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/parc-hq/parc/domain/tenant"
+)
+
+// CompanyRepository stores tenants. Lookups of an absent company return an
+// error wrapping domain.ErrNotFound; a duplicate code, domain.ErrConflict.
+type CompanyRepository interface {
+	CreateCompany(ctx context.Context, c tenant.Company) error
+	UpdateCompany(ctx context.Context, c tenant.Company) error
+	CompanyByID(ctx context.Context, id string) (tenant.Company, error)
+	CompanyByCode(ctx context.Context, code tenant.Code) (tenant.Company, error)
+	// CompaniesByCodes returns the companies found, in no particular order.
+	CompaniesByCodes(ctx context.Context, codes []tenant.Code) ([]tenant.Company, error)
+	// CompaniesByIDs returns the companies found, in no particular order.
+	CompaniesByIDs(ctx context.Context, ids []string) ([]tenant.Company, error)
+	ListCompanies(ctx context.Context) ([]tenant.Company, error)
+}
+
+// APIKeyRepository stores API keys (digests only).
+type APIKeyRepository interface {
+	CreateKey(ctx context.Context, k tenant.APIKey) error
+	KeyByPrefix(ctx context.Context, prefix string) (tenant.APIKey, error)
+	KeyByID(ctx context.Context, id string) (tenant.APIKey, error)
+	ListKeys(ctx context.Context, companyID string) ([]tenant.APIKey, error)
+	// RevokeKey marks a key revoked at the given time; revoking twice keeps the first time.
+	RevokeKey(ctx context.Context, id string, at time.Time) error
+	TouchKey(ctx context.Context, id string, at time.Time) error
+}
