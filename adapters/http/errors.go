@@ -1,0 +1,94 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parc-hq/parc/domain"
+)
+
+// Problem is an error classified for HTTP: the one place where error kinds
+// become statuses. Areas whose seeds fix an error body shape (client-data,
+// clients) render Problem their own way; everything else uses writeError.
+type Problem struct {
+	Status  int
+	Code    string // short machine word: "not_found", "invalid_input", ...
+	Message string // safe to show: never SQL, stack traces or secrets
+	Details []domain.FieldError
+	// Cause is the original error, for the log only.
+	Cause error
+}
+
+// Classify maps an error to its Problem.
+func Classify(err error) Problem {
+	var (
+		tooLarge  *http.MaxBytesError
+		malformed *MalformedJSONError
+		invalid   *domain.ValidationError
+	)
+	switch {
+	case errors.As(err, &tooLarge):
+		return Problem{Status: http.StatusRequestEntityTooLarge, Code: "payload_too_large",
+			Message: fmt.Sprintf("request body exceeds the limit of %d bytes", tooLarge.Limit), Cause: err}
+	case errors.As(err, &malformed):
+		return Problem{Status: http.StatusBadRequest, Code: "malformed_json", Message: malformed.Error(), Cause: err}
+	case errors.As(err, &invalid):
+		return Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Message: "the request has invalid values",
+			Details: invalid.Problems, Cause: err}
+	case errors.Is(err, domain.ErrInvalid):
+		return Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Message: err.Error(), Cause: err}
+	case errors.Is(err, domain.ErrUnauthenticated):
+		return Problem{Status: http.StatusUnauthorized, Code: "unauthorized", Message: err.Error(), Cause: err}
+	case errors.Is(err, domain.ErrForbidden):
+		return Problem{Status: http.StatusForbidden, Code: "forbidden", Message: err.Error(), Cause: err}
+	case errors.Is(err, domain.ErrNotFound):
+		return Problem{Status: http.StatusNotFound, Code: "not_found", Message: err.Error(), Cause: err}
+	case errors.Is(err, domain.ErrConflict):
+		return Problem{Status: http.StatusConflict, Code: "conflict", Message: err.Error(), Cause: err}
+	case errors.Is(err, domain.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		return Problem{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the database is unavailable, try again later", Cause: err}
+	}
+	return Problem{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error", Cause: err}
+}
+
+// errorBody is the default error shape.
+type errorBody struct {
+	Error     string        `json:"error"`
+	Message   string        `json:"message"`
+	Details   []errorDetail `json:"details,omitempty"`
+	RequestID string        `json:"request_id,omitempty"`
+}
+
+type errorDetail struct {
+	Path    string `json:"path"`
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+// writeError answers with the default error shape and logs server faults.
+func writeError(c *gin.Context, err error) {
+	p := Classify(err)
+	noteProblem(c, p)
+	body := errorBody{Error: p.Code, Message: p.Message, RequestID: requestIDOf(c)}
+	for _, d := range p.Details {
+		body.Details = append(body.Details, errorDetail{Path: fieldPath(d.Path), Type: d.Type, Message: d.Message})
+	}
+	c.AbortWithStatusJSON(p.Status, body)
+}
+
+// noteProblem records the cause for the access log; server-side faults are
+// logged with their full text there, never sent to the client.
+func noteProblem(c *gin.Context, p Problem) {
+	if p.Status >= 500 {
+		_ = c.Error(p.Cause)
+	}
+}
+
+// fieldPath renders a domain path as "rows[3].rowCode".
+func fieldPath(path []any) string {
+	return domain.FieldError{Path: path}.String()
+}

@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parc-hq/parc/domain"
+)
+
+// MalformedJSONError says where a request body stops being JSON.
+type MalformedJSONError struct {
+	Offset       int64
+	Line, Column int
+	Reason       string
+}
+
+func (e *MalformedJSONError) Error() string {
+	return fmt.Sprintf("malformed JSON at line %d, column %d (byte %d): %s", e.Line, e.Column, e.Offset, e.Reason)
+}
+
+// readBody reads the whole body; past the size limit it fails with
+// *http.MaxBytesError (see the body-limit middleware).
+func readBody(c *gin.Context) ([]byte, error) {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+	return body, nil
+}
+
+// DecodeJSON reads the body into dst. Unknown fields are ignored; malformed
+// JSON is a *MalformedJSONError with its position; a value of the wrong type
+// is a *domain.ValidationError naming the field.
+func DecodeJSON(c *gin.Context, dst any) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	return UnmarshalJSON(body, dst)
+}
+
+// UnmarshalJSON is DecodeJSON on bytes already read.
+func UnmarshalJSON(body []byte, dst any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return &MalformedJSONError{Line: 1, Column: 1, Reason: "the body is empty"}
+	}
+	err := json.Unmarshal(body, dst)
+	var (
+		syntax   *json.SyntaxError
+		typeErr  *json.UnmarshalTypeError
+		valueErr *json.InvalidUnmarshalError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &syntax):
+		return malformedAt(body, syntax.Offset, syntax.Error())
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return malformedAt(body, int64(len(body)), "unexpected end of input")
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return domain.Invalid("type", fmt.Sprintf("must be %s, not %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value), field)
+	case errors.As(err, &valueErr):
+		return fmt.Errorf("decode request body: %w", err)
+	}
+	return malformedAt(body, 0, err.Error())
+}
+
+func malformedAt(body []byte, offset int64, reason string) *MalformedJSONError {
+	if offset > int64(len(body)) {
+		offset = int64(len(body))
+	}
+	line, col := 1, 1
+	for _, b := range body[:offset] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return &MalformedJSONError{Offset: offset, Line: line, Column: col, Reason: reason}
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct":
+		return "an object"
+	case "bool":
+		return "a boolean"
+	}
+	return "a number"
+}

@@ -1,0 +1,64 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Server serves an engine and shuts down gracefully: it stops accepting,
+// lets requests in flight finish, then returns.
+type Server struct {
+	srv *http.Server
+	log *slog.Logger
+	ln  net.Listener
+}
+
+// NewServer prepares a server for the engine on cfg.Addr.
+func NewServer(cfg Config, engine *gin.Engine, log *slog.Logger) *Server {
+	return &Server{log: log, srv: &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}}
+}
+
+// Start listens and serves in the background.
+func (s *Server) Start(context.Context) error {
+	ln, err := net.Listen("tcp", s.srv.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.srv.Addr, err)
+	}
+	s.ln = ln
+	s.log.Info("serving HTTP", "addr", ln.Addr().String())
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("HTTP server stopped", "error", err)
+		}
+	}()
+	return nil
+}
+
+// Addr is the address actually listened on (useful with port 0).
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return s.srv.Addr
+	}
+	return s.ln.Addr().String()
+}
+
+// Stop drains in-flight requests until ctx ends.
+func (s *Server) Stop(ctx context.Context) error {
+	s.log.Info("shutting down HTTP server")
+	if err := s.srv.Shutdown(ctx); err != nil {
+		return fmt.Errorf("shut down HTTP server: %w", err)
+	}
+	return nil
+}

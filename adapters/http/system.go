@@ -1,0 +1,47 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parc-hq/parc/domain"
+	"github.com/parc-hq/parc/ports"
+)
+
+var errRouteNotFound = fmt.Errorf("no such route: %w", domain.ErrNotFound)
+
+// registerSystemRoutes: probes, metrics and documentation, all without auth.
+func registerSystemRoutes(e *gin.Engine, health ports.HealthChecker, m *metrics) {
+	e.GET("/healthz", func(c *gin.Context) {
+		c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	})
+	e.GET("/readyz", func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		if err := health.Ping(ctx); err != nil {
+			_ = c.Error(err)
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "message": "the database does not answer"})
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	})
+	e.GET("/metrics", m.handler())
+	registerDocsRoutes(e)
+}
+
+// timeJSON renders a time as the seeds do: RFC 3339, UTC, milliseconds.
+func timeJSON(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+}
+
+func timePtrJSON(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := timeJSON(*t)
+	return &s
+}

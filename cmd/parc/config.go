@@ -1,0 +1,79 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parc-hq/parc/adapters/database"
+	httpapi "github.com/parc-hq/parc/adapters/http"
+)
+
+// config is everything the binary can be told, from the environment first,
+// then flags.
+type config struct {
+	DB              database.Config
+	HTTP            httpapi.Config
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+}
+
+func envString(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// loadConfig reads the environment and registers the flags that override it
+// on fs (parsed by the caller).
+func loadConfig(fs *flag.FlagSet) (*config, error) {
+	cfg := &config{
+		DB:   database.Config{URL: envString("PARC_DATABASE_URL", database.DefaultURL)},
+		HTTP: httpapi.Config{Addr: envString("PARC_ADDR", "127.0.0.1:8080"), AdminToken: os.Getenv("PARC_ADMIN_TOKEN")},
+	}
+	var err error
+	num := func(key string, def int64) int64 {
+		v := os.Getenv(key)
+		if v == "" || err != nil {
+			return def
+		}
+		n, perr := strconv.ParseInt(v, 10, 64)
+		if perr != nil || n < 0 {
+			err = fmt.Errorf("%s=%q: want a non-negative whole number", key, v)
+		}
+		return n
+	}
+	dur := func(key string, def time.Duration) time.Duration {
+		v := os.Getenv(key)
+		if v == "" || err != nil {
+			return def
+		}
+		d, perr := time.ParseDuration(v)
+		if perr != nil {
+			err = fmt.Errorf("%s=%q: want a duration such as 30s or 5m", key, v)
+		}
+		return d
+	}
+	cfg.HTTP.BodyLimit = num("PARC_BODY_LIMIT", httpapi.DefaultBodyLimit)
+	cfg.DB.MaxOpenConns = int(num("PARC_DB_MAX_OPEN_CONNS", 0))
+	cfg.DB.MaxIdleConns = int(num("PARC_DB_MAX_IDLE_CONNS", 0))
+	cfg.DB.ConnMaxLifetime = dur("PARC_DB_CONN_MAX_LIFETIME", 0)
+	cfg.DB.SlowQuery = dur("PARC_DB_SLOW_QUERY", 500*time.Millisecond)
+	cfg.ShutdownTimeout = dur("PARC_SHUTDOWN_TIMEOUT", 30*time.Second)
+	if lvl := os.Getenv("PARC_LOG_LEVEL"); lvl != "" && err == nil {
+		if uerr := cfg.LogLevel.UnmarshalText([]byte(strings.ToLower(lvl))); uerr != nil {
+			err = fmt.Errorf("PARC_LOG_LEVEL=%q: want debug, info, warn or error", lvl)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	fs.StringVar(&cfg.DB.URL, "database-url", cfg.DB.URL, "database URL: sqlite:PATH, postgres://… or mysql://… (env PARC_DATABASE_URL)")
+	fs.StringVar(&cfg.HTTP.Addr, "addr", cfg.HTTP.Addr, "listen address (env PARC_ADDR)")
+	return cfg, nil
+}
