@@ -41,6 +41,14 @@ type FieldError struct {
 
 // String renders the path and message, e.g. "rows[3].rowCode: missing".
 func (f FieldError) String() string {
+	if p := f.PathString(); p != "" {
+		return p + ": " + f.Message
+	}
+	return f.Message
+}
+
+// PathString renders the path alone, e.g. "rows[3].rowCode".
+func (f FieldError) PathString() string {
 	var b strings.Builder
 	for i, p := range f.Path {
 		switch v := p.(type) {
@@ -53,10 +61,7 @@ func (f FieldError) String() string {
 			fmt.Fprint(&b, v)
 		}
 	}
-	if b.Len() == 0 {
-		return f.Message
-	}
-	return b.String() + ": " + f.Message
+	return b.String()
 }
 
 // ValidationError lists every problem found in one input. It matches

@@ -75,7 +75,7 @@ func writeError(c *gin.Context, err error) {
 	noteProblem(c, p)
 	body := errorBody{Error: p.Code, Message: p.Message, RequestID: requestIDOf(c)}
 	for _, d := range p.Details {
-		body.Details = append(body.Details, errorDetail{Path: fieldPath(d.Path), Type: d.Type, Message: d.Message})
+		body.Details = append(body.Details, errorDetail{Path: d.PathString(), Type: d.Type, Message: d.Message})
 	}
 	c.AbortWithStatusJSON(p.Status, body)
 }
@@ -86,9 +86,4 @@ func noteProblem(c *gin.Context, p Problem) {
 	if p.Status >= 500 {
 		_ = c.Error(p.Cause)
 	}
-}
-
-// fieldPath renders a domain path as "rows[3].rowCode".
-func fieldPath(path []any) string {
-	return domain.FieldError{Path: path}.String()
 }

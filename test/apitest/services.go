@@ -1,0 +1,23 @@
+package apitest
+
+import (
+	"log/slog"
+
+	"github.com/parc-hq/parc/adapters/gormstore"
+	httpapi "github.com/parc-hq/parc/adapters/http"
+	"github.com/parc-hq/parc/adapters/system"
+	"github.com/parc-hq/parc/app"
+	"github.com/parc-hq/parc/test/dbtest"
+)
+
+// Services wires the real use cases on the target's store, by hand: the
+// same graph the fx modules build (see cmd/parc), without the container.
+func Services(target *dbtest.Target, log *slog.Logger) httpapi.Services {
+	store := target.Store
+	clock, ids := system.Clock{}, system.UUIDs{}
+	tenants := gormstore.NewTenantRepository(store)
+	return httpapi.Services{
+		Health:  store,
+		Tenants: app.NewTenantService(tenants, tenants, store, clock, ids, log),
+	}
+}
