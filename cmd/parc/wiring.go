@@ -44,7 +44,10 @@ func coreOptions(cfg *config, log *slog.Logger) fx.Option {
 func serveOptions(cfg *config, log *slog.Logger) fx.Option {
 	return fx.Options(
 		coreOptions(cfg, log),
-		fx.Invoke(migrateOnStart),
+		// A module, not a root Invoke: fx runs module invokes before the
+		// root's, in order, and the schema must be ready before the
+		// server's start hook opens the port.
+		fx.Module("migrate", fx.Invoke(migrateOnStart)),
 		httpapi.Module,
 		fx.StopTimeout(cfg.ShutdownTimeout),
 	)

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxtest"
+
+	httpapi "github.com/parc-hq/parc/adapters/http"
+	"github.com/parc-hq/parc/test/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func testConfig(t *testing.T, dbURL string) *config {
+	t.Helper()
+	t.Setenv("PARC_DATABASE_URL", dbURL)
+	t.Setenv("PARC_ADDR", "127.0.0.1:0")
+	t.Setenv("PARC_ADMIN_TOKEN", "")
+	cfg, err := loadConfig(flag.NewFlagSet("test", flag.ContinueOnError))
+	require.NoError(t, err)
+	return cfg
+}
+
+func TestServeGraphOnEveryBackend(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, target *dbtest.Target) {
+		cfg := testConfig(t, target.URL)
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		require.NoError(t, fx.ValidateApp(serveOptions(cfg, log)))
+
+		var server *httpapi.Server
+		app := fxtest.New(t, serveOptions(cfg, log), fx.Populate(&server))
+		app.RequireStart()
+		resp, err := http.Get("http://" + server.Addr() + "/readyz")
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		app.RequireStop()
+	})
+}
+
+func TestCLIBootstrapsACompany(t *testing.T) {
+	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "cli.db")
+	testConfig(t, dbURL)
+	var out bytes.Buffer
+	require.NoError(t, run([]string{"company", "create", "--code", "ACME", "--name", "Acme IT"}, &out, io.Discard))
+	var created struct {
+		Code      string `json:"code"`
+		APIKey    string `json:"api_key"`
+		KeyPrefix string `json:"key_prefix"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &created))
+	assert.Equal(t, "ACME", created.Code)
+	assert.Contains(t, created.APIKey, created.KeyPrefix)
+
+	out.Reset()
+	require.NoError(t, run([]string{"key", "create", "--company", "ACME", "--name", "second"}, &out, io.Discard))
+	assert.Contains(t, out.String(), `"api_key"`)
+
+	out.Reset()
+	require.NoError(t, run([]string{"key", "revoke", created.KeyPrefix}, &out, io.Discard))
+	assert.Contains(t, out.String(), "revoked key "+created.KeyPrefix)
+
+	out.Reset()
+	require.NoError(t, run([]string{"key", "list", "--company", "ACME"}, &out, io.Discard))
+	var keys []keyOut
+	require.NoError(t, json.Unmarshal(out.Bytes(), &keys))
+	require.Len(t, keys, 2)
+	assert.True(t, keys[0].Revoked)
+	assert.False(t, keys[1].Revoked)
+
+	err := run([]string{"company", "create", "--code", "ACME", "--name", "Again"}, &out, io.Discard)
+	assert.ErrorContains(t, err, "already exists")
+	assert.Error(t, run([]string{"nonsense"}, &out, io.Discard))
+}
+
+func TestServeStopsOnSignalContext(t *testing.T) {
+	cfg := testConfig(t, "sqlite:"+filepath.Join(t.TempDir(), "serve.db"))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, nil, io.Discard) }()
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
