@@ -10,6 +10,7 @@ import (
 func models() []any {
 	var all []any
 	all = append(all, tenantModels...)
+	all = append(all, equipmentModels...)
 	return all
 }
 
