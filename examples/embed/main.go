@@ -1,0 +1,44 @@
+// Command embed shows Parc used as a library: a Go program opens a database,
+// migrates it and drives the use cases directly, with no HTTP in between.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"log/slog"
+
+	"github.com/parc-hq/parc/adapters/database"
+	"github.com/parc-hq/parc/adapters/gormstore"
+	"github.com/parc-hq/parc/adapters/system"
+	"github.com/parc-hq/parc/app"
+)
+
+func main() {
+	ctx := context.Background()
+	logger := slog.Default()
+
+	db, err := database.Open(database.Config{URL: "sqlite:embedded.db"}, logger)
+	if err != nil {
+		log.Fatal(err)
+	}
+	store := gormstore.New(db)
+	if err := store.Migrate(ctx); err != nil {
+		log.Fatal(err)
+	}
+
+	repo := gormstore.NewTenantRepository(store)
+	tenants := app.NewTenantService(repo, repo, store, system.Clock{}, system.UUIDs{}, logger)
+
+	company, key, err := tenants.CreateCompany(ctx, "ACME", "Acme IT")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("created", company.Code(), "with key prefix", key.Key.Prefix())
+
+	same, err := tenants.Authenticate(ctx, key.Secret)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("the key belongs to", same.Name())
+}
