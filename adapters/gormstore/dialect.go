@@ -10,6 +10,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // dialect is where the three backends differ. Every difference has one
@@ -80,4 +81,15 @@ func (d dialect) unavailable(err error) bool {
 	}
 	var connectErr *pgconn.ConnectError
 	return errors.As(err, &connectErr)
+}
+
+// forUpdate locks the rows a query reads until the transaction ends:
+// SELECT … FOR UPDATE on PostgreSQL and MySQL. SQLite has no row locks and
+// needs none: its transactions begin IMMEDIATE (see package database), so
+// writers are already serialised.
+func (d dialect) forUpdate(db *gorm.DB) *gorm.DB {
+	if d == dialectSQLite {
+		return db
+	}
+	return db.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
 }

@@ -18,3 +18,15 @@ func TestTenantRepository(t *testing.T) {
 		})
 	})
 }
+
+func TestProjectRepository(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.Target) {
+		contract.RunProjectRepository(t, func(t *testing.T) contract.ProjectRepos {
+			return contract.ProjectRepos{
+				Projects:  gormstore.NewProjectRepository(db.Store),
+				Companies: gormstore.NewTenantRepository(db.Store),
+				Tx:        db.Store,
+			}
+		})
+	})
+}

@@ -11,6 +11,7 @@ func models() []any {
 	var all []any
 	all = append(all, tenantModels...)
 	all = append(all, equipmentModels...)
+	all = append(all, projectModels...)
 	return all
 }
 

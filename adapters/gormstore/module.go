@@ -16,5 +16,7 @@ var Module = fx.Module("gormstore",
 		NewTenantRepository,
 		func(r *TenantRepository) ports.CompanyRepository { return r },
 		func(r *TenantRepository) ports.APIKeyRepository { return r },
+		NewProjectRepository,
+		func(r *ProjectRepository) ports.ProjectRepository { return r },
 	),
 )

@@ -24,8 +24,11 @@ type Config struct {
 
 // Services are the use cases the API exposes.
 type Services struct {
-	Health  ports.HealthChecker
-	Tenants *app.TenantService
+	Health   ports.HealthChecker
+	Tenants  *app.TenantService
+	Projects *app.ProjectService
+	// ProjectGuard vets project updates (licence counts); nil accepts all.
+	ProjectGuard app.ProjectGuard
 }
 
 // NewEngine builds the Gin engine with every route and middleware.
@@ -51,6 +54,7 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	limited := e.Group("/", bodyLimit(cfg.BodyLimit))
 	admin := limited.Group("/admin", requireAdmin(cfg.AdminToken))
 	registerAdminRoutes(admin, svc.Tenants)
+	registerProjectAdminRoutes(admin, svc.Projects, svc.ProjectGuard)
 
 	api := limited.Group("/", requireCompany(svc.Tenants, writeError))
 	registerMeRoutes(api)

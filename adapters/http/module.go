@@ -12,8 +12,10 @@ import (
 
 type servicesIn struct {
 	fx.In
-	Health  ports.HealthChecker
-	Tenants *app.TenantService
+	Health       ports.HealthChecker
+	Tenants      *app.TenantService
+	Projects     *app.ProjectService
+	ProjectGuard app.ProjectGuard `optional:"true"`
 }
 
 // Module provides the engine and a server started and stopped with the
@@ -21,7 +23,7 @@ type servicesIn struct {
 var Module = fx.Module("http",
 	fx.Provide(
 		func(cfg Config, log *slog.Logger, in servicesIn) *gin.Engine {
-			return NewEngine(cfg, log, Services{Health: in.Health, Tenants: in.Tenants})
+			return NewEngine(cfg, log, Services{Health: in.Health, Tenants: in.Tenants, Projects: in.Projects, ProjectGuard: in.ProjectGuard})
 		},
 		NewServer,
 	),

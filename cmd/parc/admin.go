@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"go.uber.org/fx"
 
@@ -17,8 +18,9 @@ import (
 // adminDeps is what the admin commands need: a migrated store and the services.
 type adminDeps struct {
 	fx.In
-	Store   *gormstore.Store
-	Tenants *app.TenantService
+	Store    *gormstore.Store
+	Tenants  *app.TenantService
+	Projects *app.ProjectService
 }
 
 // withAdmin migrates the schema (a fresh deployment is bootstrapped from the
@@ -66,9 +68,73 @@ func toKeyOut(code tenant.Code, k tenant.APIKey) keyOut {
 		CreatedAt: k.CreatedAt().Format("2006-01-02T15:04:05Z07:00"), Revoked: k.Revoked()}
 }
 
+type projectOut struct {
+	Code      string   `json:"code"`
+	Name      string   `json:"name"`
+	Licenses  int      `json:"licenses"`
+	Companies []string `json:"companies"`
+	Owner     string   `json:"owner,omitempty"`
+}
+
+func toProjectOut(d app.ProjectDetails) projectOut {
+	o := projectOut{Code: string(d.Project.Code()), Name: d.Project.Name(), Licenses: d.Project.Licenses(), Companies: []string{}}
+	for _, c := range d.Members {
+		o.Companies = append(o.Companies, string(c.Code()))
+	}
+	if d.Owner != nil {
+		o.Owner = string(d.Owner.Code())
+	}
+	return o
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
 func adminCommands() map[string]command {
-	var code, name, company string
+	var code, name, company, companies, owner string
+	var licenses int
 	return map[string]command{
+		"project create": {
+			flags: func(fs *flag.FlagSet) {
+				fs.StringVar(&code, "code", "", "project code (the codeProjet of /v1 URLs)")
+				fs.StringVar(&name, "name", "", "project name (default: the code)")
+				fs.IntVar(&licenses, "licenses", 0, "how many accounts may be active at once")
+				fs.StringVar(&companies, "companies", "", "member company codes, comma-separated")
+				fs.StringVar(&owner, "owner", "", "member company that may act for the others (optional)")
+			},
+			run: func(ctx context.Context, cfg *config, _ []string, out io.Writer) error {
+				return withAdmin(ctx, cfg, func(d adminDeps) error {
+					p, err := d.Projects.CreateProject(ctx, app.ProjectInput{Code: code, Name: name, Licenses: licenses,
+						Companies: splitList(companies), Owner: owner})
+					if err != nil {
+						return err
+					}
+					return printJSON(out, toProjectOut(p))
+				})
+			},
+		},
+		"project list": {
+			run: func(ctx context.Context, cfg *config, _ []string, out io.Writer) error {
+				return withAdmin(ctx, cfg, func(d adminDeps) error {
+					list, err := d.Projects.Projects(ctx)
+					if err != nil {
+						return err
+					}
+					projects := make([]projectOut, len(list))
+					for i, p := range list {
+						projects[i] = toProjectOut(p)
+					}
+					return printJSON(out, projects)
+				})
+			},
+		},
 		"company create": {
 			flags: func(fs *flag.FlagSet) {
 				fs.StringVar(&code, "code", "", "company code (unique)")

@@ -19,6 +19,7 @@ import (
 var useCases = fx.Module("app",
 	fx.Provide(
 		app.NewTenantService,
+		app.NewProjectService,
 	),
 )
 

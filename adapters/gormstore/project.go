@@ -1,0 +1,134 @@
+package gormstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/parc-hq/parc/domain/project"
+)
+
+var projectModels = []any{&projectRow{}, &projectMemberRow{}}
+
+type projectRow struct {
+	ID        string    `gorm:"primaryKey;size:36"`
+	Code      string    `gorm:"size:64;not null;uniqueIndex:ux_projects_code"`
+	Name      string    `gorm:"size:200;not null"`
+	Licenses  int       `gorm:"not null"`
+	OwnerID   string    `gorm:"column:owner_company_id;size:36;not null;default:''"`
+	CreatedAt time.Time `gorm:"not null;precision:6"`
+}
+
+func (projectRow) TableName() string { return "projects" }
+
+type projectMemberRow struct {
+	ProjectID string `gorm:"primaryKey;size:36"`
+	CompanyID string `gorm:"primaryKey;size:36;index:ix_project_members_company"`
+}
+
+func (projectMemberRow) TableName() string { return "project_members" }
+
+// ProjectRepository implements ports.ProjectRepository.
+type ProjectRepository struct{ s *Store }
+
+// NewProjectRepository builds the repository on a store.
+func NewProjectRepository(s *Store) *ProjectRepository { return &ProjectRepository{s: s} }
+
+func (r *ProjectRepository) CreateProject(ctx context.Context, p project.Project) error {
+	return r.s.Within(ctx, func(ctx context.Context) error {
+		row := projectRow{ID: p.ID(), Code: string(p.Code()), Name: p.Name(), Licenses: p.Licenses(), OwnerID: p.Owner(), CreatedAt: p.CreatedAt()}
+		if err := r.s.conn(ctx).Create(&row).Error; err != nil {
+			return fmt.Errorf("insert project: %w", r.s.translate(err))
+		}
+		return r.writeMembers(ctx, p)
+	})
+}
+
+func (r *ProjectRepository) UpdateProject(ctx context.Context, p project.Project) error {
+	return r.s.Within(ctx, func(ctx context.Context) error {
+		err := r.s.conn(ctx).Model(&projectRow{}).Where("id = ?", p.ID()).
+			Updates(map[string]any{"name": p.Name(), "licenses": p.Licenses(), "owner_company_id": p.Owner()}).Error
+		if err != nil {
+			return fmt.Errorf("update project: %w", r.s.translate(err))
+		}
+		if err := r.s.conn(ctx).Where("project_id = ?", p.ID()).Delete(&projectMemberRow{}).Error; err != nil {
+			return fmt.Errorf("update project members: %w", r.s.translate(err))
+		}
+		return r.writeMembers(ctx, p)
+	})
+}
+
+func (r *ProjectRepository) writeMembers(ctx context.Context, p project.Project) error {
+	members := p.Members()
+	rows := make([]projectMemberRow, len(members))
+	for i, m := range members {
+		rows[i] = projectMemberRow{ProjectID: p.ID(), CompanyID: m}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := r.s.conn(ctx).CreateInBatches(rows, r.s.dialect.batchRows(2, 1000)).Error; err != nil {
+		return fmt.Errorf("insert project members: %w", r.s.translate(err))
+	}
+	return nil
+}
+
+func (r *ProjectRepository) ProjectByCode(ctx context.Context, code project.Code) (project.Project, error) {
+	return r.one(ctx, r.s.conn(ctx), code)
+}
+
+func (r *ProjectRepository) LockProject(ctx context.Context, code project.Code) (project.Project, error) {
+	if !inTx(ctx) {
+		return project.Project{}, fmt.Errorf("lock project %s: called outside a transaction", code)
+	}
+	return r.one(ctx, r.s.dialect.forUpdate(r.s.conn(ctx)), code)
+}
+
+func (r *ProjectRepository) one(ctx context.Context, db *gorm.DB, code project.Code) (project.Project, error) {
+	var rows []projectRow
+	if err := db.Where("code = ?", string(code)).Limit(1).Find(&rows).Error; err != nil {
+		return project.Project{}, fmt.Errorf("find project %s: %w", code, r.s.translate(err))
+	}
+	if len(rows) == 0 {
+		return project.Project{}, notFound("project " + string(code))
+	}
+	out, err := r.withMembers(ctx, rows)
+	if err != nil {
+		return project.Project{}, err
+	}
+	return out[0], nil
+}
+
+func (r *ProjectRepository) ListProjects(ctx context.Context) ([]project.Project, error) {
+	var rows []projectRow
+	if err := r.s.conn(ctx).Order("code").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list projects: %w", r.s.translate(err))
+	}
+	return r.withMembers(ctx, rows)
+}
+
+// withMembers loads the members of all the projects in one query.
+func (r *ProjectRepository) withMembers(ctx context.Context, rows []projectRow) ([]project.Project, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(rows))
+	for i, row := range rows {
+		ids[i] = row.ID
+	}
+	var members []projectMemberRow
+	if err := r.s.conn(ctx).Where("project_id IN ?", ids).Find(&members).Error; err != nil {
+		return nil, fmt.Errorf("load project members: %w", r.s.translate(err))
+	}
+	byProject := map[string][]string{}
+	for _, m := range members {
+		byProject[m.ProjectID] = append(byProject[m.ProjectID], m.CompanyID)
+	}
+	out := make([]project.Project, len(rows))
+	for i, row := range rows {
+		out[i] = project.Restore(row.ID, project.Code(row.Code), row.Name, row.Licenses, byProject[row.ID], row.OwnerID, row.CreatedAt)
+	}
+	return out, nil
+}

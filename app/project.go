@@ -1,0 +1,262 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/parc-hq/parc/domain"
+	"github.com/parc-hq/parc/domain/project"
+	"github.com/parc-hq/parc/domain/tenant"
+	"github.com/parc-hq/parc/ports"
+)
+
+// ProjectService lets the operator manage projects, and resolves which
+// company a caller acts for inside a project.
+type ProjectService struct {
+	projects  ports.ProjectRepository
+	companies ports.CompanyRepository
+	tx        ports.Transactor
+	clock     ports.Clock
+	ids       ports.IDGenerator
+	log       *slog.Logger
+}
+
+// NewProjectService builds the service.
+func NewProjectService(projects ports.ProjectRepository, companies ports.CompanyRepository, tx ports.Transactor, clock ports.Clock, ids ports.IDGenerator, log *slog.Logger) *ProjectService {
+	return &ProjectService{projects: projects, companies: companies, tx: tx, clock: clock, ids: ids, log: log}
+}
+
+// ProjectDetails is a project with its companies resolved, for display.
+type ProjectDetails struct {
+	Project project.Project
+	Members []tenant.Company // sorted by code
+	Owner   *tenant.Company
+}
+
+// ProjectInput is the operator's description of a project, by company codes.
+type ProjectInput struct {
+	Code      string
+	Name      string
+	Licenses  int
+	Companies []string
+	Owner     string // "" for none
+}
+
+// CreateProject registers a project.
+func (s *ProjectService) CreateProject(ctx context.Context, in ProjectInput) (ProjectDetails, error) {
+	var out ProjectDetails
+	err := s.tx.Within(ctx, func(ctx context.Context) error {
+		members, err := s.companyIDs(ctx, in.Companies)
+		if err != nil {
+			return err
+		}
+		owner, err := s.ownerID(ctx, in.Owner)
+		if err != nil {
+			return err
+		}
+		p, err := project.New(s.ids.NewID(), project.Spec{Code: in.Code, Name: in.Name, Licenses: in.Licenses, Members: members, Owner: owner}, s.clock.Now())
+		if err != nil {
+			return err
+		}
+		if err := s.projects.CreateProject(ctx, p); err != nil {
+			if errors.Is(err, domain.ErrConflict) {
+				return fmt.Errorf("project code %q already exists: %w", in.Code, domain.ErrConflict)
+			}
+			return err
+		}
+		out, err = s.details(ctx, p)
+		return err
+	})
+	if err != nil {
+		return ProjectDetails{}, fmt.Errorf("create project: %w", err)
+	}
+	s.log.InfoContext(ctx, "project created", "project", in.Code, "licenses", in.Licenses)
+	return out, nil
+}
+
+// ProjectUpdate is a partial update by company codes: nil stays unchanged.
+type ProjectUpdate struct {
+	Name      *string
+	Licenses  *int
+	Companies []string // nil: unchanged
+	Owner     *string  // "" removes the owner
+}
+
+// ProjectGuard may refuse a project change inside the transaction that
+// holds the project's lock (the licence rules refuse a count below the active
+// accounts). A nil guard accepts every change.
+type ProjectGuard func(ctx context.Context, old, updated project.Project) error
+
+// UpdateProject changes a project under its row lock, asking beforeSave first.
+func (s *ProjectService) UpdateProject(ctx context.Context, code string, up ProjectUpdate, beforeSave ProjectGuard) (ProjectDetails, error) {
+	var out ProjectDetails
+	err := s.tx.Within(ctx, func(ctx context.Context) error {
+		current, err := s.projects.LockProject(ctx, project.Code(code))
+		if err != nil {
+			return err
+		}
+		ch := project.Change{Name: up.Name, Licenses: up.Licenses}
+		if up.Companies != nil {
+			if ch.Members, err = s.companyIDs(ctx, up.Companies); err != nil {
+				return err
+			}
+		}
+		if up.Owner != nil {
+			owner, err := s.ownerID(ctx, *up.Owner)
+			if err != nil {
+				return err
+			}
+			ch.Owner = &owner
+		}
+		updated, err := current.Apply(ch)
+		if err != nil {
+			return err
+		}
+		if beforeSave != nil {
+			if err := beforeSave(ctx, current, updated); err != nil {
+				return err
+			}
+		}
+		if err := s.projects.UpdateProject(ctx, updated); err != nil {
+			return err
+		}
+		out, err = s.details(ctx, updated)
+		return err
+	})
+	if err != nil {
+		return ProjectDetails{}, fmt.Errorf("update project %s: %w", code, err)
+	}
+	return out, nil
+}
+
+// Projects lists every project with its companies.
+func (s *ProjectService) Projects(ctx context.Context) ([]ProjectDetails, error) {
+	list, err := s.projects.ListProjects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, p := range list {
+		ids = append(ids, p.Members()...)
+	}
+	byID, err := s.companiesByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ProjectDetails, len(list))
+	for i, p := range list {
+		out[i] = detailsFrom(p, byID)
+	}
+	return out, nil
+}
+
+// Access resolves a caller's request on a project: the project, and the
+// company the caller acts for (its own, or companyCode's when the caller is
+// the project's owner). An unknown project is domain.ErrNotFound; a refusal,
+// domain.ErrForbidden.
+func (s *ProjectService) Access(ctx context.Context, code string, caller tenant.Company, companyCode string) (project.Project, tenant.Company, error) {
+	p, err := s.projects.ProjectByCode(ctx, project.Code(code))
+	if err != nil {
+		return project.Project{}, tenant.Company{}, err
+	}
+	if _, err := p.ActingCompany(caller.ID(), ""); err != nil {
+		return project.Project{}, tenant.Company{}, err
+	}
+	if companyCode == "" || companyCode == string(caller.Code()) {
+		return p, caller, nil
+	}
+	other, err := s.companies.CompanyByCode(ctx, tenant.Code(companyCode))
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		// The same refusal as for a company outside the project: another
+		// tenant's code is neither confirmed nor denied.
+		other = tenant.RestoreCompany("", tenant.Code(companyCode), "", tenant.StatusDisabled, time.Time{})
+	case err != nil:
+		return project.Project{}, tenant.Company{}, err
+	}
+	if _, err := p.ActingCompany(caller.ID(), other.ID()); err != nil || other.ID() == "" {
+		if err == nil {
+			err = fmt.Errorf("companyCode %q is not a member of project %s: %w", companyCode, p.Code(), domain.ErrForbidden)
+		}
+		return project.Project{}, tenant.Company{}, err
+	}
+	return p, other, nil
+}
+
+func (s *ProjectService) details(ctx context.Context, p project.Project) (ProjectDetails, error) {
+	byID, err := s.companiesByID(ctx, p.Members())
+	if err != nil {
+		return ProjectDetails{}, err
+	}
+	return detailsFrom(p, byID), nil
+}
+
+func detailsFrom(p project.Project, byID map[string]tenant.Company) ProjectDetails {
+	d := ProjectDetails{Project: p}
+	for _, id := range p.Members() {
+		if c, ok := byID[id]; ok {
+			d.Members = append(d.Members, c)
+		}
+	}
+	if c, ok := byID[p.Owner()]; ok {
+		d.Owner = &c
+	}
+	return d
+}
+
+func (s *ProjectService) companiesByID(ctx context.Context, ids []string) (map[string]tenant.Company, error) {
+	list, err := s.companies.CompaniesByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]tenant.Company, len(list))
+	for _, c := range list {
+		byID[c.ID()] = c
+	}
+	return byID, nil
+}
+
+// companyIDs resolves member codes in one query; unknown codes are reported
+// by their index.
+func (s *ProjectService) companyIDs(ctx context.Context, codes []string) ([]string, error) {
+	keys := make([]tenant.Code, len(codes))
+	for i, c := range codes {
+		keys[i] = tenant.Code(c)
+	}
+	found, err := s.companies.CompaniesByCodes(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	byCode := make(map[tenant.Code]string, len(found))
+	for _, c := range found {
+		byCode[c.Code()] = c.ID()
+	}
+	problems := &domain.ValidationError{}
+	ids := make([]string, 0, len(codes))
+	for i, code := range keys {
+		id, ok := byCode[code]
+		if !ok {
+			problems.Add("not_found", fmt.Sprintf("no company has the code %q", code), "companies", i)
+			continue
+		}
+		ids = append(ids, id)
+	}
+	return ids, problems.OrNil()
+}
+
+func (s *ProjectService) ownerID(ctx context.Context, code string) (string, error) {
+	if code == "" {
+		return "", nil
+	}
+	c, err := s.companies.CompanyByCode(ctx, tenant.Code(code))
+	if errors.Is(err, domain.ErrNotFound) {
+		return "", domain.Invalid("not_found", fmt.Sprintf("no company has the code %q", code), "owner")
+	}
+	if err != nil {
+		return "", err
+	}
+	return c.ID(), nil
+}
