@@ -1,0 +1,119 @@
+// Package client holds a company's clients, their sites and the equipment on
+// those sites (seed 001): the entities, their rules, and the read model of the
+// client listings with their counts.
+//
+// Everything belongs to one company (companyID, the tenant's id). Nothing is
+// ever erased: Deactivate marks a client, site or equipment inactive and it
+// stays stored, listed with its status, and holding its unique code or name.
+// Deactivation does not cascade; the counts of the read model skip inactive
+// things instead (see Summary).
+//
+// Validation problems are *domain.ValidationError whose problems carry
+// pydantic v2's types and messages (see Problem), at paths named after the
+// JSON fields of the contract ("nom", "code", "name", "ip_address", ...).
+// Constructors and update methods report every problem of their input at
+// once, and leave the receiver unchanged when there is any.
+package client
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parc-hq/parc/domain"
+)
+
+// Status says whether a client, site or equipment is in use. Inactive ones
+// are kept (with their history and links) but no longer counted.
+type Status string
+
+const (
+	StatusActive   Status = "active"
+	StatusInactive Status = "inactive"
+)
+
+// ParseStatus accepts exactly the two status words; otherwise the error is
+// StatusEnum at path {"status"}.
+func ParseStatus(s string) (Status, error) {
+	switch Status(s) {
+	case StatusActive, StatusInactive:
+		return Status(s), nil
+	}
+	return "", StatusEnum.Invalid("status")
+}
+
+// MaxNomLen bounds the name (`nom`) of a client or a site, in characters.
+const MaxNomLen = 200
+
+// Client is a customer of the company. Its code is the company's own integer
+// reference for it, unique among all the company's clients (active or not);
+// the repository enforces that and reports a clash as CodeTaken.
+type Client struct {
+	id        string
+	companyID string
+	nom       string
+	code      int64
+	status    Status
+	createdAt time.Time
+}
+
+// New validates a new, active client. nom is trimmed and must keep 1 to
+// MaxNomLen characters; code must be 0 or more (the seed's example is 0).
+// id is trusted (minted by the ID port); createdAt is now in UTC, cut to
+// microseconds so that it reads back from every database exactly as created.
+func New(id, companyID, nom string, code int64, now time.Time) (Client, error) {
+	c := Client{id: id, companyID: companyID, status: StatusActive, createdAt: stamp(now)}
+	if err := c.Update(nom, code); err != nil {
+		return Client{}, err
+	}
+	return c, nil
+}
+
+// Restore rebuilds a stored client without validating it again.
+func Restore(id, companyID, nom string, code int64, status Status, createdAt time.Time) Client {
+	return Client{id: id, companyID: companyID, nom: nom, code: code, status: status, createdAt: createdAt.UTC()}
+}
+
+// Update replaces the name and the code (PUT /clients/update sends both), with
+// New's rules. An inactive client may be updated too; it stays inactive.
+func (c *Client) Update(nom string, code int64) error {
+	v := &domain.ValidationError{}
+	nom = text(v, "nom", nom, true, MaxNomLen)
+	if code < 0 {
+		add(v, GreaterThanEqual(0), "code")
+	}
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	c.nom, c.code = nom, code
+	return nil
+}
+
+// Deactivate marks the client inactive (DELETE /clients/{client_id}). Doing it
+// twice is harmless.
+func (c *Client) Deactivate() { c.status = StatusInactive }
+
+func (c Client) ID() string           { return c.id }
+func (c Client) CompanyID() string    { return c.companyID }
+func (c Client) Nom() string          { return c.nom }
+func (c Client) Code() int64          { return c.code }
+func (c Client) Status() Status       { return c.status }
+func (c Client) Active() bool         { return c.status == StatusActive }
+func (c Client) CreatedAt() time.Time { return c.createdAt }
+
+// text trims s and checks its length in characters (as pydantic counts them);
+// a required field must keep at least one. Problems go to v at path {field}.
+func text(v *domain.ValidationError, field, s string, required bool, maxLen int) string {
+	s = strings.TrimSpace(s)
+	switch n := utf8.RuneCountInString(s); {
+	case required && n == 0:
+		add(v, StringTooShort(1), field)
+	case n > maxLen:
+		add(v, StringTooLong(maxLen), field)
+	}
+	return s
+}
+
+// stamp is the form of every time this package keeps: UTC, microseconds
+// (the precision of the timestamp columns on every backend).
+func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
