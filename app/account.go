@@ -64,6 +64,9 @@ func (s *AccountService) Bulk(ctx context.Context, projectCode string, caller te
 	}
 	var out BulkResult
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
+		// The lock comes first: on MySQL a REPEATABLE READ transaction's
+		// snapshot starts at its first plain read, which must see the
+		// accounts the previous holder of the lock committed.
 		p, err := s.projects.LockProject(ctx, project.Code(projectCode))
 		if err != nil {
 			return err
