@@ -108,6 +108,14 @@ func (s *AccountService) Bulk(ctx context.Context, projectCode string, caller te
 	if err != nil {
 		return BulkResult{}, fmt.Errorf("accounts of project %s: %w", projectCode, err)
 	}
+	counts := map[account.Action]int{}
+	for _, r := range out.Results {
+		counts[r.Action]++
+	}
+	s.log.InfoContext(ctx, "accounts allocated", "project", projectCode, "company", string(caller.Code()),
+		"created", counts[account.ActionCreated], "updated", counts[account.ActionUpdated],
+		"unchanged", counts[account.ActionUnchanged], "rejected", counts[account.ActionRejected],
+		"licenses", out.Usage.Licenses, "used", out.Usage.Used)
 	return out, nil
 }
 
