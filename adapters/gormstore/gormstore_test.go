@@ -30,3 +30,17 @@ func TestProjectRepository(t *testing.T) {
 		})
 	})
 }
+
+func TestAccountRepository(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.Target) {
+		contract.RunAccountRepository(t, func(t *testing.T) contract.AccountRepos {
+			tenants := gormstore.NewTenantRepository(db.Store)
+			return contract.AccountRepos{
+				Accounts:  gormstore.NewAccountRepository(db.Store),
+				Projects:  gormstore.NewProjectRepository(db.Store),
+				Companies: tenants,
+				Tx:        db.Store,
+			}
+		})
+	})
+}

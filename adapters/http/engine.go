@@ -29,6 +29,7 @@ type Services struct {
 	Projects *app.ProjectService
 	// ProjectGuard vets project updates (licence counts); nil accepts all.
 	ProjectGuard app.ProjectGuard
+	Accounts     *app.AccountService
 }
 
 // NewEngine builds the Gin engine with every route and middleware.
@@ -58,5 +59,8 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 
 	api := limited.Group("/", requireCompany(svc.Tenants, writeError))
 	registerMeRoutes(api)
+	if svc.Accounts != nil {
+		registerAccountRoutes(api, svc.Accounts)
+	}
 	return e
 }

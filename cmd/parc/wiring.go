@@ -20,6 +20,8 @@ var useCases = fx.Module("app",
 	fx.Provide(
 		app.NewTenantService,
 		app.NewProjectService,
+		app.NewAccountService,
+		func(s *app.AccountService) app.ProjectGuard { return s.LicenceGuard },
 	),
 )
 

@@ -1,0 +1,172 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parc-hq/parc/app"
+	"github.com/parc-hq/parc/domain"
+	"github.com/parc-hq/parc/domain/account"
+)
+
+const (
+	defaultAccountPage = 1000
+	maxAccountPage     = 10000
+)
+
+// accountItemDTO is one account of a bulk call. JSON keys match without
+// regard to case, as everywhere in the /v1 API.
+type accountItemDTO struct {
+	Login       string `json:"login"`
+	Email       string `json:"email"`
+	Name        string `json:"name"`
+	Status      string `json:"status"`
+	CompanyCode string `json:"companyCode"`
+}
+
+type accountResultDTO struct {
+	Index           int      `json:"index"`
+	Login           string   `json:"login"`
+	Action          string   `json:"action"`
+	RequestedStatus string   `json:"requested_status"`
+	AppliedStatus   string   `json:"applied_status,omitempty"`
+	Reason          string   `json:"reason,omitempty"`
+	Message         string   `json:"message,omitempty"`
+	IgnoredFields   []string `json:"ignored_fields,omitempty"`
+}
+
+type accountBulkDTO struct {
+	Licenses  int                `json:"licenses"`
+	Used      int                `json:"used"`
+	Available int                `json:"available"`
+	Results   []accountResultDTO `json:"results"`
+}
+
+type accountDTO struct {
+	Login       string `json:"login"`
+	Email       string `json:"email"`
+	Name        string `json:"name"`
+	Status      string `json:"status"`
+	CompanyCode string `json:"companyCode"`
+	CreatedAt   string `json:"created_at"`
+	UpdatedAt   string `json:"updated_at"`
+}
+
+type accountListDTO struct {
+	Licenses  int          `json:"licenses"`
+	Used      int          `json:"used"`
+	Available int          `json:"available"`
+	Accounts  []accountDTO `json:"accounts"`
+}
+
+func toAccountBulkDTO(r app.BulkResult) accountBulkDTO {
+	out := accountBulkDTO{Licenses: r.Usage.Licenses, Used: r.Usage.Used, Available: r.Usage.Available(),
+		Results: make([]accountResultDTO, len(r.Results))}
+	for i, res := range r.Results {
+		out.Results[i] = accountResultDTO{Index: res.Index, Login: res.Login, Action: string(res.Action),
+			RequestedStatus: res.Requested, AppliedStatus: string(res.Applied), Reason: string(res.Reason),
+			Message: res.Message, IgnoredFields: res.Ignored}
+	}
+	return out
+}
+
+func toAccountListDTO(p app.AccountPage) accountListDTO {
+	out := accountListDTO{Licenses: p.Usage.Licenses, Used: p.Usage.Used, Available: p.Usage.Available(),
+		Accounts: make([]accountDTO, len(p.Accounts))}
+	for i, a := range p.Accounts {
+		out.Accounts[i] = accountDTO{Login: a.Login().Display(), Email: a.Email(), Name: a.Name(), Status: string(a.Status()),
+			CompanyCode: string(p.Company.Code()), CreatedAt: timeJSON(a.CreatedAt()), UpdatedAt: timeJSON(a.UpdatedAt())}
+	}
+	return out
+}
+
+// decodeAccountItems reads the body of a bulk call: a JSON array of
+// accounts. An item that does not decode (a value of the wrong type) is kept
+// with its problem, to be rejected by index without spoiling the others.
+func decodeAccountItems(c *gin.Context) ([]app.AccountInput, error) {
+	body, err := readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	var raw []json.RawMessage
+	if err := UnmarshalJSON(body, &raw); err != nil {
+		if _, ok := err.(*domain.ValidationError); ok {
+			return nil, domain.Invalid("type", "the body must be an array of accounts", "body")
+		}
+		return nil, err
+	}
+	items := make([]app.AccountInput, len(raw))
+	for i, r := range raw {
+		var dto accountItemDTO
+		err := UnmarshalJSON(r, &dto)
+		items[i] = app.AccountInput{Login: dto.Login, Email: dto.Email, Name: dto.Name, Status: dto.Status, CompanyCode: dto.CompanyCode}
+		if err != nil {
+			items[i].Problem = err
+		}
+	}
+	return items, nil
+}
+
+func registerAccountRoutes(api *gin.RouterGroup, accounts *app.AccountService) {
+	api.POST("/v1/Accounts/:codeProjet", func(c *gin.Context) {
+		items, err := decodeAccountItems(c)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		res, err := accounts.Bulk(c.Request.Context(), c.Param("codeProjet"), mustCompany(c), items)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, toAccountBulkDTO(res))
+	})
+	api.GET("/v1/Accounts/:codeProjet", func(c *gin.Context) {
+		q, err := accountQueryOf(c)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		page, err := accounts.List(c.Request.Context(), c.Param("codeProjet"), mustCompany(c), q)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		c.Header("X-Total-Count", strconv.Itoa(page.Total))
+		c.JSON(http.StatusOK, toAccountListDTO(page))
+	})
+}
+
+// accountQueryOf reads the listing parameters: status, companyCode, limit
+// (1 to 10000, default 1000) and offset.
+func accountQueryOf(c *gin.Context) (app.AccountQuery, error) {
+	q := app.AccountQuery{CompanyCode: c.Query("companyCode"), Limit: defaultAccountPage}
+	problems := &domain.ValidationError{}
+	if s, ok := c.GetQuery("status"); ok {
+		st, err := account.ParseStatus(s)
+		if err != nil {
+			problems.Add("enum", `status must be "active", "disabled" or "locked"`, "status")
+		}
+		q.Status = &st
+	}
+	if s, ok := c.GetQuery("limit"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > maxAccountPage {
+			problems.Add("range", fmt.Sprintf("limit must be an integer from 1 to %d", maxAccountPage), "limit")
+		}
+		q.Limit = n
+	}
+	if s, ok := c.GetQuery("offset"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 0 {
+			problems.Add("range", "offset must be an integer of 0 or more", "offset")
+		}
+		q.Offset = n
+	}
+	return q, problems.OrNil()
+}

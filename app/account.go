@@ -1,0 +1,214 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/parc-hq/parc/domain"
+	"github.com/parc-hq/parc/domain/account"
+	"github.com/parc-hq/parc/domain/project"
+	"github.com/parc-hq/parc/domain/tenant"
+	"github.com/parc-hq/parc/ports"
+)
+
+// MaxAccountsPerCall bounds a bulk account call, so that one call holds the
+// project's lock for a bounded time.
+const MaxAccountsPerCall = 10000
+
+// AccountService manages the licensed user accounts of projects.
+type AccountService struct {
+	accounts  ports.AccountRepository
+	projects  ports.ProjectRepository
+	companies ports.CompanyRepository
+	access    *ProjectService // the owner/member rule of project requests
+	tx        ports.Transactor
+	clock     ports.Clock
+	ids       ports.IDGenerator
+	log       *slog.Logger
+}
+
+// NewAccountService builds the service.
+func NewAccountService(accounts ports.AccountRepository, projects ports.ProjectRepository, companies ports.CompanyRepository,
+	tx ports.Transactor, clock ports.Clock, ids ports.IDGenerator, log *slog.Logger) *AccountService {
+	return &AccountService{accounts: accounts, projects: projects, companies: companies,
+		access: NewProjectService(projects, companies, tx, clock, ids, log), tx: tx, clock: clock, ids: ids, log: log}
+}
+
+// AccountInput is one account of a bulk call, as the caller gave it.
+type AccountInput struct {
+	Login       string
+	Email       string
+	Name        string
+	Status      string
+	CompanyCode string // "" for the caller's own company
+	// Problem is a defect found while decoding the item; it is rejected.
+	Problem error
+}
+
+// BulkResult is the outcome of a bulk call: a result per item, in call
+// order, and the project's licence usage once the call is stored.
+type BulkResult struct {
+	Usage   account.Usage
+	Results []account.Result
+}
+
+// Bulk creates the unknown logins and changes the status of the known ones,
+// within the project's licences. It runs in one transaction that holds the
+// project's lock, so concurrent calls cannot hand out the same licence. A
+// companyCode the caller may not use refuses the whole call (403), as for
+// data sets; a bad item is only rejected in its result.
+func (s *AccountService) Bulk(ctx context.Context, projectCode string, caller tenant.Company, items []AccountInput) (BulkResult, error) {
+	if len(items) > MaxAccountsPerCall {
+		return BulkResult{}, domain.Invalid("too_long", fmt.Sprintf("a call may carry at most %d accounts", MaxAccountsPerCall), "body")
+	}
+	var out BulkResult
+	err := s.tx.Within(ctx, func(ctx context.Context) error {
+		// The lock comes first: on MySQL a REPEATABLE READ transaction's
+		// snapshot starts at its first plain read, which must see the
+		// accounts the previous holder of the lock committed.
+		p, err := s.projects.LockProject(ctx, project.Code(projectCode))
+		if err != nil {
+			return err
+		}
+		companyIDs, err := s.actingCompanies(ctx, p, caller, items)
+		if err != nil {
+			return err
+		}
+		requests := make([]account.Request, len(items))
+		keys := make([]string, 0, len(items))
+		seen := make(map[string]bool, len(items))
+		for i, it := range items {
+			requests[i] = account.Request{Login: it.Login, Email: it.Email, Name: it.Name, Status: it.Status,
+				CompanyID: companyIDs[i], Problem: it.Problem}
+			if k := account.LoginKey(it.Login); k != "" && !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+		stored, err := s.accounts.AccountsByLoginKeys(ctx, p.ID(), keys)
+		if err != nil {
+			return err
+		}
+		active, err := s.accounts.CountActive(ctx, p.ID())
+		if err != nil {
+			return err
+		}
+		plan := account.Allocate(account.Input{ProjectID: p.ID(), Requests: requests, Stored: stored,
+			Usage: account.Usage{Licenses: p.Licenses(), Used: active}, Now: s.clock.Now(), NewID: s.ids.NewID})
+		if err := s.accounts.InsertAccounts(ctx, plan.Create); err != nil {
+			return err
+		}
+		if err := s.accounts.UpdateAccountStatuses(ctx, plan.Update); err != nil {
+			return err
+		}
+		out = BulkResult{Usage: plan.Usage, Results: plan.Results}
+		return nil
+	})
+	if err != nil {
+		return BulkResult{}, fmt.Errorf("accounts of project %s: %w", projectCode, err)
+	}
+	counts := map[account.Action]int{}
+	for _, r := range out.Results {
+		counts[r.Action]++
+	}
+	s.log.InfoContext(ctx, "accounts allocated", "project", projectCode, "company", string(caller.Code()),
+		"created", counts[account.ActionCreated], "updated", counts[account.ActionUpdated],
+		"unchanged", counts[account.ActionUnchanged], "rejected", counts[account.ActionRejected],
+		"licenses", out.Usage.Licenses, "used", out.Usage.Used)
+	return out, nil
+}
+
+// actingCompanies resolves the company of every item (its companyCode, or
+// the caller's) in one query, under the project's owner rule.
+func (s *AccountService) actingCompanies(ctx context.Context, p project.Project, caller tenant.Company, items []AccountInput) ([]string, error) {
+	if _, err := p.ActingCompany(caller.ID(), ""); err != nil {
+		return nil, err
+	}
+	var codes []tenant.Code
+	wanted := map[string]bool{}
+	for _, it := range items {
+		if c := it.CompanyCode; c != "" && c != string(caller.Code()) && !wanted[c] {
+			wanted[c] = true
+			codes = append(codes, tenant.Code(c))
+		}
+	}
+	byCode := map[string]string{string(caller.Code()): caller.ID()}
+	if len(codes) > 0 {
+		found, err := s.companies.CompaniesByCodes(ctx, codes)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range found {
+			byCode[string(c.Code())] = c.ID()
+		}
+	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		if it.CompanyCode == "" {
+			ids[i] = caller.ID()
+			continue
+		}
+		id, ok := byCode[it.CompanyCode]
+		if !ok {
+			// Another tenant's code is neither confirmed nor denied.
+			return nil, fmt.Errorf("companyCode %q is not a member of project %s: %w", it.CompanyCode, p.Code(), domain.ErrForbidden)
+		}
+		if _, err := p.ActingCompany(caller.ID(), id); err != nil {
+			return nil, err
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+// AccountQuery selects a page of a project's accounts.
+type AccountQuery struct {
+	CompanyCode string          // "" for the caller's own company
+	Status      *account.Status // nil for every status
+	Limit       int
+	Offset      int
+}
+
+// AccountPage is a page of one company's accounts in a project, with the
+// project's licence usage and the number of matching accounts in all.
+type AccountPage struct {
+	Usage    account.Usage
+	Company  tenant.Company
+	Accounts []account.Account
+	Total    int
+}
+
+// List returns the accounts of the company the caller acts for (its own, or
+// companyCode's for the project's owner), by login.
+func (s *AccountService) List(ctx context.Context, projectCode string, caller tenant.Company, q AccountQuery) (AccountPage, error) {
+	p, company, err := s.access.Access(ctx, projectCode, caller, q.CompanyCode)
+	if err != nil {
+		return AccountPage{}, fmt.Errorf("accounts of project %s: %w", projectCode, err)
+	}
+	list, total, err := s.accounts.ListAccounts(ctx, p.ID(), ports.AccountFilter{CompanyID: company.ID(), Status: q.Status, Limit: q.Limit, Offset: q.Offset})
+	if err != nil {
+		return AccountPage{}, fmt.Errorf("accounts of project %s: %w", projectCode, err)
+	}
+	active, err := s.accounts.CountActive(ctx, p.ID())
+	if err != nil {
+		return AccountPage{}, fmt.Errorf("accounts of project %s: %w", projectCode, err)
+	}
+	return AccountPage{Usage: account.Usage{Licenses: p.Licenses(), Used: active}, Company: company, Accounts: list, Total: total}, nil
+}
+
+// LicenceGuard is the app.ProjectGuard of the licence rule: inside the
+// transaction that holds the project's lock, it refuses a licence count below
+// the project's active accounts (domain.ErrConflict, saying how many accounts
+// to disable first). Bulk calls take the same lock, so none can activate an
+// account between the count and the update.
+func (s *AccountService) LicenceGuard(ctx context.Context, old, updated project.Project) error {
+	if updated.Licenses() >= old.Licenses() {
+		return nil
+	}
+	active, err := s.accounts.CountActive(ctx, updated.ID())
+	if err != nil {
+		return err
+	}
+	return account.CheckLicences(string(updated.Code()), active, updated.Licenses())
+}

@@ -1,0 +1,199 @@
+// Package account holds the user accounts of a project and the licence rules
+// that bound them: only active accounts use a licence, and a project never
+// has more active accounts than licences.
+package account
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/parc-hq/parc/domain"
+)
+
+// Status is an account's state. Only StatusActive uses a licence.
+type Status string
+
+const (
+	StatusActive   Status = "active"
+	StatusDisabled Status = "disabled"
+	StatusLocked   Status = "locked"
+)
+
+// ParseStatus accepts the three status words, in any letter case.
+func ParseStatus(s string) (Status, error) {
+	switch st := Status(strings.ToLower(strings.TrimSpace(s))); st {
+	case StatusActive, StatusDisabled, StatusLocked:
+		return st, nil
+	case "":
+		return "", domain.Invalid("missing", "status is required", "status")
+	}
+	return "", domain.Invalid("enum", `status must be "active", "disabled" or "locked"`, "status")
+}
+
+// UsesLicence reports whether an account in this status holds a licence.
+func (s Status) UsesLicence() bool { return s == StatusActive }
+
+// Login identifies an account in its project. Logins match without regard
+// to letter case ("JDoe" and "jdoe" are one account): Key is the normalised
+// form that is unique per project, Display the spelling first given.
+type Login struct {
+	key     string
+	display string
+}
+
+const (
+	maxLoginLen = 128
+	maxEmailLen = 254
+	maxNameLen  = 200
+)
+
+// ParseLogin validates a login: 1 to 128 characters, no spaces or control
+// characters, surrounding blanks trimmed.
+func ParseLogin(s string) (Login, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return Login{}, domain.Invalid("missing", "login is required", "login")
+	case utf8.RuneCountInString(s) > maxLoginLen, utf8.RuneCountInString(LoginKey(s)) > maxLoginLen:
+		return Login{}, domain.Invalid("too_long", fmt.Sprintf("login must be at most %d characters", maxLoginLen), "login")
+	case !utf8.ValidString(s):
+		return Login{}, domain.Invalid("pattern", "login must be valid UTF-8", "login")
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			return Login{}, domain.Invalid("pattern", "login may not contain spaces or control characters", "login")
+		}
+	}
+	return Login{key: LoginKey(s), display: s}, nil
+}
+
+// LoginKey is the case-insensitive key of a login spelling.
+func LoginKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// RestoreLogin rebuilds a stored login.
+func RestoreLogin(key, display string) Login { return Login{key: key, display: display} }
+
+func (l Login) Key() string     { return l.key }
+func (l Login) Display() string { return l.display }
+
+// ParseEmail checks an address loosely: one '@' with text on both sides, a
+// dot in the domain, no spaces. Deliverability is the mail server's business.
+// An empty address is allowed (an account need not have one).
+func ParseEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	at := strings.LastIndexByte(s, '@')
+	local, host := "", ""
+	if at >= 0 {
+		local, host = s[:at], s[at+1:]
+	}
+	switch {
+	case len(s) > maxEmailLen:
+		return "", domain.Invalid("too_long", fmt.Sprintf("email must be at most %d characters", maxEmailLen), "email")
+	case at <= 0 || local == "" || strings.Count(s, "@") != 1,
+		!strings.Contains(host, ".") || strings.HasPrefix(host, ".") || strings.HasSuffix(host, "."),
+		strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
+		return "", domain.Invalid("value_error", "email is not a valid address", "email")
+	}
+	return s, nil
+}
+
+// Account is one user of a project, belonging to one member company.
+type Account struct {
+	id        string
+	projectID string
+	companyID string
+	login     Login
+	email     string
+	name      string
+	status    Status
+	createdAt time.Time
+	updatedAt time.Time
+}
+
+// Spec describes a new account.
+type Spec struct {
+	ProjectID string
+	CompanyID string
+	Login     string
+	Email     string
+	Name      string
+	Status    string
+}
+
+// New validates a new account. A blank name defaults to the login.
+func New(id string, s Spec, now time.Time) (Account, error) {
+	problems := &domain.ValidationError{}
+	login, err := ParseLogin(s.Login)
+	collect(problems, err)
+	email, err := ParseEmail(s.Email)
+	collect(problems, err)
+	status, err := ParseStatus(s.Status)
+	collect(problems, err)
+	name := strings.TrimSpace(s.Name)
+	if utf8.RuneCountInString(name) > maxNameLen {
+		problems.Add("too_long", fmt.Sprintf("name must be at most %d characters", maxNameLen), "name")
+	}
+	if name == "" {
+		name = login.display
+	}
+	if err := problems.OrNil(); err != nil {
+		return Account{}, err
+	}
+	now = now.UTC()
+	return Account{id: id, projectID: s.ProjectID, companyID: s.CompanyID, login: login, email: email, name: name,
+		status: status, createdAt: now, updatedAt: now}, nil
+}
+
+// Restore rebuilds a stored account without validating it again.
+func Restore(id, projectID, companyID string, login Login, email, name string, status Status, createdAt, updatedAt time.Time) Account {
+	return Account{id: id, projectID: projectID, companyID: companyID, login: login, email: email, name: name,
+		status: status, createdAt: createdAt.UTC(), updatedAt: updatedAt.UTC()}
+}
+
+// WithStatus returns the account in a new status, changed at now.
+func (a Account) WithStatus(s Status, now time.Time) Account {
+	a.status, a.updatedAt = s, now.UTC()
+	return a
+}
+
+func (a Account) ID() string           { return a.id }
+func (a Account) ProjectID() string    { return a.projectID }
+func (a Account) CompanyID() string    { return a.companyID }
+func (a Account) Login() Login         { return a.login }
+func (a Account) Email() string        { return a.email }
+func (a Account) Name() string         { return a.name }
+func (a Account) Status() Status       { return a.status }
+func (a Account) CreatedAt() time.Time { return a.createdAt }
+func (a Account) UpdatedAt() time.Time { return a.updatedAt }
+
+// Usage is a project's licence count and how many of them active accounts use.
+type Usage struct {
+	Licenses int
+	Used     int
+}
+
+// Available is how many accounts may still become active (never negative).
+func (u Usage) Available() int { return max(0, u.Licenses-u.Used) }
+
+// CheckLicences refuses a licence count below the project's active
+// accounts, saying how many to disable first. It is the rule behind a
+// project update; the count is read under the project's lock.
+func CheckLicences(projectCode string, active, licenses int) error {
+	if licenses >= active {
+		return nil
+	}
+	return fmt.Errorf("project %s has %d active accounts: disable %d before lowering its licences to %d: %w",
+		projectCode, active, active-licenses, licenses, domain.ErrConflict)
+}
+
+func collect(into *domain.ValidationError, err error) {
+	if v, ok := err.(*domain.ValidationError); ok {
+		into.Problems = append(into.Problems, v.Problems...)
+	}
+}

@@ -1,0 +1,218 @@
+package account
+
+import (
+	"cmp"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parc-hq/parc/domain"
+)
+
+// Action says what a bulk call did with one requested account.
+type Action string
+
+const (
+	ActionCreated   Action = "created"
+	ActionUpdated   Action = "updated"   // its status changed
+	ActionUnchanged Action = "unchanged" // known login, status kept
+	ActionRejected  Action = "rejected"  // a bad item; nothing stored for it
+)
+
+// Reason explains why an item's applied status differs from the requested
+// one, or why it was rejected.
+type Reason string
+
+const (
+	ReasonNoLicence  Reason = "no_license_available" // asked active, no licence left
+	ReasonLoginTaken Reason = "login_taken"          // the login belongs to another company's account
+	ReasonDuplicate  Reason = "duplicate_login"      // the login appears earlier in the call
+	ReasonInvalid    Reason = "invalid"              // a value breaks a rule (see Message)
+)
+
+// Request is one account of a bulk call, as given.
+type Request struct {
+	Login     string
+	Email     string
+	Name      string
+	Status    string
+	CompanyID string // the company the account is for (already authorised)
+	// Problem is a defect found before allocation (a field of the wrong JSON
+	// type): the item is rejected with it.
+	Problem error
+}
+
+// Result is the outcome of one request, at its index in the call.
+type Result struct {
+	Index     int
+	Login     string // as given, trimmed
+	Action    Action
+	Requested string // the status asked for, as given
+	Applied   Status // the status stored; "" when rejected
+	Reason    Reason // "" when applied == requested
+	Message   string // a sentence for Reason
+	Ignored   []string
+}
+
+// Input is what an allocation needs: the requests, the stored accounts of
+// their logins (in any company of the project), and the licence usage, all
+// read under the project's lock.
+type Input struct {
+	ProjectID string
+	Requests  []Request
+	Stored    []Account
+	Usage     Usage
+	Now       time.Time
+	NewID     func() string
+}
+
+// Plan is the outcome of an allocation: a result per request in call order,
+// the rows to write (each sorted by login key, so that concurrent writers
+// lock rows in one order), and the usage once written.
+type Plan struct {
+	Results []Result
+	Create  []Account
+	Update  []Account // accounts whose status changes
+	Usage   Usage
+}
+
+// Allocate decides a bulk call. Requests that free a licence (a known
+// active account turning disabled or locked) are applied first; then every
+// other request in the order given. A request for `active` when no licence is
+// left is applied as `disabled` for a new account; a known account keeps its
+// current status. Bad items are rejected one by one and spoil nothing else.
+// The function is pure: the caller reads its input and writes its plan in one
+// transaction holding the project's lock.
+func Allocate(in Input) Plan {
+	stored := make(map[string]Account, len(in.Stored))
+	for _, a := range in.Stored {
+		stored[a.login.key] = a
+	}
+	plan := Plan{Results: make([]Result, len(in.Requests)), Usage: in.Usage}
+	type pending struct {
+		index  int
+		login  Login
+		status Status
+		known  *Account
+	}
+	var freeing, rest []pending
+	seen := map[string]int{}
+	for i, r := range in.Requests {
+		res := &plan.Results[i]
+		*res = Result{Index: i, Login: strings.TrimSpace(r.Login), Requested: r.Status}
+		if r.Problem != nil {
+			reject(res, ReasonInvalid, problemMessage(r.Problem))
+			continue
+		}
+		login, err := ParseLogin(r.Login)
+		if err != nil {
+			reject(res, ReasonInvalid, problemMessage(err))
+			continue
+		}
+		if first, dup := seen[login.key]; dup {
+			reject(res, ReasonDuplicate, "the login appears earlier in this call, at index "+strconv.Itoa(first))
+			continue
+		}
+		seen[login.key] = i
+		status, err := ParseStatus(r.Status)
+		if err != nil {
+			reject(res, ReasonInvalid, problemMessage(err))
+			continue
+		}
+		p := pending{index: i, login: login, status: status}
+		if a, ok := stored[login.key]; ok {
+			if a.companyID != r.CompanyID {
+				// Logins are unique in the project; say nothing of the
+				// other company's account.
+				reject(res, ReasonLoginTaken, "the login is already used in this project")
+				continue
+			}
+			res.Ignored = ignoredFields(a, r)
+			p.known = &a
+			if a.status.UsesLicence() && !status.UsesLicence() {
+				freeing = append(freeing, p)
+				continue
+			}
+		}
+		rest = append(rest, p)
+	}
+
+	for _, p := range append(freeing, rest...) {
+		res := &plan.Results[p.index]
+		r := in.Requests[p.index]
+		if p.known != nil {
+			applied := p.status
+			if applied == p.known.status {
+				res.Action, res.Applied = ActionUnchanged, applied
+				continue
+			}
+			if applied.UsesLicence() {
+				if plan.Usage.Available() == 0 {
+					res.Action, res.Applied = ActionUnchanged, p.known.status
+					res.Reason, res.Message = ReasonNoLicence, "no licence left in the project: the account keeps its status"
+					continue
+				}
+				plan.Usage.Used++
+			} else if p.known.status.UsesLicence() {
+				plan.Usage.Used--
+			}
+			res.Action, res.Applied = ActionUpdated, applied
+			plan.Update = append(plan.Update, p.known.WithStatus(applied, in.Now))
+			continue
+		}
+		a, err := New(in.NewID(), Spec{ProjectID: in.ProjectID, CompanyID: r.CompanyID, Login: r.Login, Email: r.Email, Name: r.Name, Status: string(p.status)}, in.Now)
+		if err != nil {
+			reject(res, ReasonInvalid, problemMessage(err))
+			continue
+		}
+		if a.status.UsesLicence() {
+			if plan.Usage.Available() == 0 {
+				a.status = StatusDisabled
+				res.Reason, res.Message = ReasonNoLicence, "no licence left in the project: the account is created disabled"
+			} else {
+				plan.Usage.Used++
+			}
+		}
+		res.Action, res.Applied = ActionCreated, a.status
+		plan.Create = append(plan.Create, a)
+	}
+	byKey := func(a, b Account) int { return cmp.Compare(a.login.key, b.login.key) }
+	slices.SortFunc(plan.Create, byKey)
+	slices.SortFunc(plan.Update, byKey)
+	return plan
+}
+
+func reject(res *Result, reason Reason, message string) {
+	res.Action, res.Reason, res.Message = ActionRejected, reason, message
+}
+
+// ignoredFields lists the fields given for a known account that differ from
+// what is stored: only the status of a known account may change.
+func ignoredFields(a Account, r Request) []string {
+	var out []string
+	if e := strings.TrimSpace(r.Email); e != "" && e != a.email {
+		out = append(out, "email")
+	}
+	if n := strings.TrimSpace(r.Name); n != "" && n != a.name {
+		out = append(out, "name")
+	}
+	if l := strings.TrimSpace(r.Login); l != a.login.display {
+		out = append(out, "login")
+	}
+	return out
+}
+
+// problemMessage renders a validation error as "field: message; ...".
+func problemMessage(err error) string {
+	var v *domain.ValidationError
+	if errors.As(err, &v) {
+		parts := make([]string, len(v.Problems))
+		for i, p := range v.Problems {
+			parts[i] = p.String()
+		}
+		return strings.Join(parts, "; ")
+	}
+	return err.Error()
+}

@@ -1,0 +1,212 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parc-hq/parc/app"
+	"github.com/parc-hq/parc/domain"
+	"github.com/parc-hq/parc/domain/account"
+	"github.com/parc-hq/parc/domain/project"
+	"github.com/parc-hq/parc/domain/tenant"
+	"github.com/parc-hq/parc/ports"
+)
+
+// AccountRepos are the ports the account suite checks.
+type AccountRepos struct {
+	Accounts  ports.AccountRepository
+	Projects  ports.ProjectRepository
+	Companies ports.CompanyRepository
+	Tx        ports.Transactor
+}
+
+func (r AccountRepos) projectRepos() ProjectRepos {
+	return ProjectRepos{Projects: r.Projects, Companies: r.Companies, Tx: r.Tx}
+}
+
+type microClock struct{}
+
+func (microClock) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+type uuids struct{}
+
+func (uuids) NewID() string { return uuid.NewString() }
+
+// service builds the real use case on the repositories under test.
+func (r AccountRepos) service() *app.AccountService {
+	return app.NewAccountService(r.Accounts, r.Projects, r.Companies, r.Tx, microClock{}, uuids{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+func newAccount(t testing.TB, p project.Project, company, login string, status account.Status) account.Account {
+	t.Helper()
+	a, err := account.New(uuid.NewString(), account.Spec{ProjectID: p.ID(), CompanyID: company, Login: login,
+		Email: "x@example.com", Name: "N " + login, Status: string(status)}, microClock{}.Now())
+	require.NoError(t, err)
+	return a
+}
+
+// RunAccountRepository checks the storage of accounts and, through the real
+// service, that concurrent bulk calls never exceed a project's licences.
+func RunAccountRepository(t *testing.T, newRepos func(t *testing.T) AccountRepos) {
+	ctx := context.Background()
+
+	t.Run("insert, find by login key in any company, count active", func(t *testing.T) {
+		r := newRepos(t)
+		p := NewProject(t, r.projectRepos(), 10, 2)
+		m := p.Members()
+		a := newAccount(t, p, m[0], "JDoe", account.StatusActive)
+		b := newAccount(t, p, m[1], "bob", account.StatusDisabled)
+		c := newAccount(t, p, m[0], "carol", account.StatusActive)
+		require.NoError(t, r.Accounts.InsertAccounts(ctx, []account.Account{a, b, c}))
+
+		got, err := r.Accounts.AccountsByLoginKeys(ctx, p.ID(), []string{"jdoe", "bob", "nobody"})
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []account.Account{a, b}, got)
+		n, err := r.Accounts.CountActive(ctx, p.ID())
+		require.NoError(t, err)
+		assert.Equal(t, 2, n)
+	})
+
+	t.Run("a login key is unique per project, not across projects", func(t *testing.T) {
+		r := newRepos(t)
+		p := NewProject(t, r.projectRepos(), 1, 2)
+		q := NewProject(t, r.projectRepos(), 1, 1)
+		require.NoError(t, r.Accounts.InsertAccounts(ctx, []account.Account{newAccount(t, p, p.Members()[0], "Same", account.StatusActive)}))
+		err := r.Accounts.InsertAccounts(ctx, []account.Account{newAccount(t, p, p.Members()[1], "SAME", account.StatusDisabled)})
+		assert.ErrorIs(t, err, domain.ErrConflict)
+		assert.NoError(t, r.Accounts.InsertAccounts(ctx, []account.Account{newAccount(t, q, q.Members()[0], "same", account.StatusActive)}))
+	})
+
+	t.Run("status updates keep every other field", func(t *testing.T) {
+		r := newRepos(t)
+		p := NewProject(t, r.projectRepos(), 10, 1)
+		a := newAccount(t, p, p.Members()[0], "a", account.StatusActive)
+		b := newAccount(t, p, p.Members()[0], "b", account.StatusDisabled)
+		require.NoError(t, r.Accounts.InsertAccounts(ctx, []account.Account{a, b}))
+		later := a.CreatedAt().Add(time.Second)
+		a2, b2 := a.WithStatus(account.StatusLocked, later), b.WithStatus(account.StatusActive, later)
+		require.NoError(t, r.Accounts.UpdateAccountStatuses(ctx, []account.Account{a2, b2}))
+		got, err := r.Accounts.AccountsByLoginKeys(ctx, p.ID(), []string{"a", "b"})
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []account.Account{a2, b2}, got)
+	})
+
+	t.Run("list filters by company and status, pages by login", func(t *testing.T) {
+		r := newRepos(t)
+		p := NewProject(t, r.projectRepos(), 10, 2)
+		m := p.Members()
+		var mine []account.Account
+		for i := range 5 {
+			status := account.StatusActive
+			if i%2 == 1 {
+				status = account.StatusDisabled
+			}
+			mine = append(mine, newAccount(t, p, m[0], fmt.Sprintf("user%d", i), status))
+		}
+		require.NoError(t, r.Accounts.InsertAccounts(ctx, append(mine, newAccount(t, p, m[1], "other", account.StatusActive))))
+
+		page, total, err := r.Accounts.ListAccounts(ctx, p.ID(), ports.AccountFilter{CompanyID: m[0], Limit: 2, Offset: 2})
+		require.NoError(t, err)
+		assert.Equal(t, 5, total)
+		assert.Equal(t, mine[2:4], page)
+
+		active := account.StatusActive
+		page, total, err = r.Accounts.ListAccounts(ctx, p.ID(), ports.AccountFilter{CompanyID: m[0], Status: &active, Limit: 10})
+		require.NoError(t, err)
+		assert.Equal(t, 3, total)
+		assert.Equal(t, []account.Account{mine[0], mine[2], mine[4]}, page)
+
+		_, total, err = r.Accounts.ListAccounts(ctx, p.ID(), ports.AccountFilter{Limit: 10})
+		require.NoError(t, err)
+		assert.Equal(t, 6, total, "no company filter: the whole project")
+	})
+
+	t.Run("the licence guard refuses fewer licences than active accounts", func(t *testing.T) {
+		r := newRepos(t)
+		p := NewProject(t, r.projectRepos(), 3, 1)
+		require.NoError(t, r.Accounts.InsertAccounts(ctx, []account.Account{
+			newAccount(t, p, p.Members()[0], "a", account.StatusActive), newAccount(t, p, p.Members()[0], "b", account.StatusActive)}))
+		svc := r.service()
+		for licenses, ok := range map[int]bool{5: true, 2: true, 1: false, 0: false} {
+			n := licenses
+			updated, err := p.Apply(project.Change{Licenses: &n})
+			require.NoError(t, err)
+			err = r.Tx.Within(ctx, func(ctx context.Context) error { return svc.LicenceGuard(ctx, p, updated) })
+			if ok {
+				assert.NoError(t, err, "licenses %d", licenses)
+				continue
+			}
+			assert.ErrorIs(t, err, domain.ErrConflict, "licenses %d", licenses)
+			assert.ErrorContains(t, err, fmt.Sprintf("has 2 active accounts: disable %d before lowering its licences to %d", 2-licenses, licenses))
+		}
+	})
+
+	t.Run("Concurrent bulk calls racing for the last licences never exceed them", func(t *testing.T) {
+		r := newRepos(t)
+		const callers, licenses = 50, 7
+		p := NewProject(t, r.projectRepos(), licenses+2, 1)
+		owner, err := r.Companies.CompaniesByIDs(ctx, p.Members())
+		require.NoError(t, err)
+		caller := owner[0]
+		svc := r.service()
+		// Two licences are already taken, so the callers race for the rest.
+		_, err = svc.Bulk(ctx, string(p.Code()), caller, []app.AccountInput{{Login: "first", Status: "active"}, {Login: "second", Status: "active"}})
+		require.NoError(t, err)
+
+		results := raceForSeats(t, svc, string(p.Code()), caller, callers)
+		activated := 0
+		for _, res := range results {
+			if res.Applied == account.StatusActive {
+				activated++
+			} else {
+				assert.Equal(t, account.ReasonNoLicence, res.Reason)
+				assert.Equal(t, account.StatusDisabled, res.Applied)
+			}
+		}
+		assert.Equal(t, licenses, activated, "exactly the free licences were handed out")
+		n, err := r.Accounts.CountActive(ctx, p.ID())
+		require.NoError(t, err)
+		assert.Equal(t, licenses+2, n, "active == licences")
+		_, total, err := r.Accounts.ListAccounts(ctx, p.ID(), ports.AccountFilter{Limit: 1})
+		require.NoError(t, err)
+		assert.Equal(t, callers+2, total)
+	})
+}
+
+// raceForSeats has n callers each ask, at once, for one new active account,
+// and returns each call's one result; every call must succeed.
+func raceForSeats(t *testing.T, svc *app.AccountService, code string, caller tenant.Company, n int) []account.Result {
+	t.Helper()
+	ctx := context.Background()
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	results := make([]account.Result, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			out, err := svc.Bulk(ctx, code, caller, []app.AccountInput{{Login: fmt.Sprintf("racer-%02d", i), Status: "active"}})
+			errs[i] = err
+			if err == nil {
+				results[i] = out.Results[0]
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		require.NoError(t, err, "caller %d", i)
+	}
+	return results
+}
