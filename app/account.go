@@ -28,11 +28,12 @@ type AccountService struct {
 	log       *slog.Logger
 }
 
-// NewAccountService builds the service.
+// NewAccountService builds the service. access supplies the owner/member
+// rule that data sets share, so that both areas answer 403 alike.
 func NewAccountService(accounts ports.AccountRepository, projects ports.ProjectRepository, companies ports.CompanyRepository,
-	tx ports.Transactor, clock ports.Clock, ids ports.IDGenerator, log *slog.Logger) *AccountService {
+	access *ProjectService, tx ports.Transactor, clock ports.Clock, ids ports.IDGenerator, log *slog.Logger) *AccountService {
 	return &AccountService{accounts: accounts, projects: projects, companies: companies,
-		access: NewProjectService(projects, companies, tx, clock, ids, log), tx: tx, clock: clock, ids: ids, log: log}
+		access: access, tx: tx, clock: clock, ids: ids, log: log}
 }
 
 // AccountInput is one account of a bulk call, as the caller gave it.

@@ -81,8 +81,8 @@ type Plan struct {
 // Allocate decides a bulk call. Requests that free a licence (a known
 // active account turning disabled or locked) are applied first; then every
 // other request in the order given. A request for `active` when no licence is
-// left is applied as `disabled` for a new account; a known account keeps its
-// current status. Bad items are rejected one by one and spoil nothing else.
+// left is applied as `disabled`, for a new account as for a known one (the
+// seed: such accounts "seront automatiquement passés en statut désactivé"). Bad items are rejected one by one and spoil nothing else.
 // The function is pure: the caller reads its input and writes its plan in one
 // transaction holding the project's lock.
 func Allocate(in Input) Plan {
@@ -148,12 +148,16 @@ func Allocate(in Input) Plan {
 				res.Action, res.Applied = ActionUnchanged, applied
 				continue
 			}
-			if applied.UsesLicence() {
-				if plan.Usage.Available() == 0 {
-					res.Action, res.Applied = ActionUnchanged, p.known.status
-					res.Reason, res.Message = ReasonNoLicence, "no licence left in the project: the account keeps its status"
+			if applied.UsesLicence() && plan.Usage.Available() == 0 {
+				// The seed's rule, for known accounts as for new ones: asked
+				// active with no licence left, the account is disabled.
+				res.Reason, res.Message = ReasonNoLicence, "no licence left in the project: the account is disabled"
+				applied = StatusDisabled
+				if applied == p.known.status {
+					res.Action, res.Applied = ActionUnchanged, applied
 					continue
 				}
+			} else if applied.UsesLicence() {
 				plan.Usage.Used++
 			} else if p.known.status.UsesLicence() {
 				plan.Usage.Used--

@@ -82,11 +82,11 @@ func TestAllocate(t *testing.T) {
 			used:     2, creates: []string{"z"}, updates: []string{"y"},
 		},
 		{
-			name: "a known account asked active without a licence keeps its status", licenses: 1,
-			stored:   []account.Account{stored("x", acme, account.StatusActive), stored("l", acme, account.StatusLocked)},
-			requests: []account.Request{req("l", "active")},
-			want:     []outcome{{account.ActionUnchanged, account.StatusLocked, account.ReasonNoLicence}},
-			used:     1,
+			name: "a known account asked active without a licence is disabled", licenses: 1,
+			stored:   []account.Account{stored("x", acme, account.StatusActive), stored("l", acme, account.StatusLocked), stored("d", acme, account.StatusDisabled)},
+			requests: []account.Request{req("l", "active"), req("d", "active")},
+			want:     []outcome{{account.ActionUpdated, account.StatusDisabled, account.ReasonNoLicence}, {account.ActionUnchanged, account.StatusDisabled, account.ReasonNoLicence}},
+			used:     1, updates: []string{"l"},
 		},
 		{
 			name: "the same status is unchanged and writes nothing", licenses: 5,

@@ -17,11 +17,12 @@ func Services(target *dbtest.Target, log *slog.Logger) httpapi.Services {
 	clock, ids := system.Clock{}, system.UUIDs{}
 	tenants := gormstore.NewTenantRepository(store)
 	projects := gormstore.NewProjectRepository(store)
-	accounts := app.NewAccountService(gormstore.NewAccountRepository(store), projects, tenants, store, clock, ids, log)
+	projectService := app.NewProjectService(projects, tenants, store, clock, ids, log)
+	accounts := app.NewAccountService(gormstore.NewAccountRepository(store), projects, tenants, projectService, store, clock, ids, log)
 	return httpapi.Services{
 		Health:   store,
 		Tenants:  app.NewTenantService(tenants, tenants, store, clock, ids, log),
-		Projects: app.NewProjectService(projects, tenants, store, clock, ids, log),
+		Projects: projectService,
 		// The licence rule vets project updates.
 		ProjectGuard: accounts.LicenceGuard,
 		Accounts:     accounts,

@@ -43,7 +43,9 @@ func (uuids) NewID() string { return uuid.NewString() }
 
 // service builds the real use case on the repositories under test.
 func (r AccountRepos) service() *app.AccountService {
-	return app.NewAccountService(r.Accounts, r.Projects, r.Companies, r.Tx, microClock{}, uuids{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	access := app.NewProjectService(r.Projects, r.Companies, r.Tx, microClock{}, uuids{}, log)
+	return app.NewAccountService(r.Accounts, r.Projects, r.Companies, access, r.Tx, microClock{}, uuids{}, log)
 }
 
 func newAccount(t testing.TB, p project.Project, company, login string, status account.Status) account.Account {
