@@ -27,6 +27,7 @@ type Services struct {
 	Health   ports.HealthChecker
 	Tenants  *app.TenantService
 	Projects *app.ProjectService
+	Clients  *app.ClientService
 	// ProjectGuard vets project updates (licence counts); nil accepts all.
 	ProjectGuard app.ProjectGuard
 }
@@ -58,5 +59,9 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 
 	api := limited.Group("/", requireCompany(svc.Tenants, writeError))
 	registerMeRoutes(api)
+
+	// The clients area answers auth failures in its own (FastAPI) shape too.
+	clients := limited.Group("/", requireCompany(svc.Tenants, writeFastAPIError))
+	registerClientRoutes(clients, svc.Clients)
 	return e
 }

@@ -17,9 +17,11 @@ func Services(target *dbtest.Target, log *slog.Logger) httpapi.Services {
 	clock, ids := system.Clock{}, system.UUIDs{}
 	tenants := gormstore.NewTenantRepository(store)
 	projects := gormstore.NewProjectRepository(store)
+	clients, equipment := gormstore.NewClientRepository(store), gormstore.NewEquipmentRepository(store)
 	return httpapi.Services{
 		Health:   store,
 		Tenants:  app.NewTenantService(tenants, tenants, store, clock, ids, log),
 		Projects: app.NewProjectService(projects, tenants, store, clock, ids, log),
+		Clients:  app.NewClientService(clients, clients, equipment, store, clock, ids, log),
 	}
 }
