@@ -110,25 +110,27 @@ func (r *ClientRepository) LockClient(ctx context.Context, companyID, id string)
 }
 
 // summaryRow is a client with its counts, as the aggregate query returns it.
+// (Flat: GORM does not map the fields of an unexported embedded struct.)
 type summaryRow struct {
-	clientRow
-	Sites       int
-	Equipements int
+	ID, CompanyID, Nom, Status string
+	Code                       int64
+	CreatedAt                  time.Time
+	Sites, Equipements         int
 }
 
 // summarySQL counts, for each client the inner query selects, its active
 // sites and the active equipment on them: one statement whatever the number
 // of clients. The page is cut before the joins, so a page costs the same on
 // a small company and on a large one.
-const summarySQL = `SELECT c.id, c.company_id, c.nom, c.code, c.status, c.created_at, c.updated_at,
+const summarySQL = `SELECT c.id, c.company_id, c.nom, c.code, c.status, c.created_at,
 	COUNT(DISTINCT s.id) AS sites, COUNT(e.id) AS equipements
 FROM (%s) c
 LEFT JOIN sites s ON s.client_id = c.id AND s.status = 'active'
 LEFT JOIN equipment e ON e.company_id = c.company_id AND e.site_id = s.id AND e.status = 'active'
-GROUP BY c.id, c.company_id, c.nom, c.code, c.status, c.created_at, c.updated_at
+GROUP BY c.id, c.company_id, c.nom, c.code, c.status, c.created_at
 ORDER BY c.code, c.id`
 
-const clientColumns = "id, company_id, nom, code, status, created_at, updated_at"
+const clientColumns = "id, company_id, nom, code, status, created_at"
 
 func (r *ClientRepository) ClientSummaries(ctx context.Context, companyID string, q ports.ClientQuery) ([]client.Summary, int, error) {
 	where, args := "company_id = ?", []any{companyID}
@@ -176,7 +178,8 @@ func (r *ClientRepository) summaries(ctx context.Context, inner string, args []a
 	}
 	out := make([]client.Summary, len(rows))
 	for i, row := range rows {
-		out[i] = client.Summary{Client: row.toDomain(), Sites: row.Sites, Equipements: row.Equipements}
+		c := clientRow{ID: row.ID, CompanyID: row.CompanyID, Nom: row.Nom, Code: row.Code, Status: row.Status, CreatedAt: row.CreatedAt}
+		out[i] = client.Summary{Client: c.toDomain(), Sites: row.Sites, Equipements: row.Equipements}
 	}
 	return out, nil
 }
@@ -245,18 +248,19 @@ func (r *ClientRepository) SitesOfClient(ctx context.Context, companyID, clientI
 }
 
 type siteSummaryRow struct {
-	siteRow
-	Equipements int
+	ID, CompanyID, ClientID, Nom, Status string
+	CreatedAt                            time.Time
+	Equipements                          int
 }
 
 // siteSummarySQL counts the active equipment of each selected site in one
 // statement.
-const siteSummarySQL = `SELECT s.id, s.company_id, s.client_id, s.nom, s.status, s.created_at, s.updated_at,
+const siteSummarySQL = `SELECT s.id, s.company_id, s.client_id, s.nom, s.status, s.created_at,
 	COUNT(e.id) AS equipements
 FROM sites s
 LEFT JOIN equipment e ON e.company_id = s.company_id AND e.site_id = s.id AND e.status = 'active'
 WHERE %s
-GROUP BY s.id, s.company_id, s.client_id, s.nom, s.status, s.created_at, s.updated_at
+GROUP BY s.id, s.company_id, s.client_id, s.nom, s.status, s.created_at
 ORDER BY s.nom, s.id`
 
 func (r *ClientRepository) siteSummaries(ctx context.Context, where string, args ...any) ([]client.SiteSummary, error) {
@@ -266,7 +270,8 @@ func (r *ClientRepository) siteSummaries(ctx context.Context, where string, args
 	}
 	out := make([]client.SiteSummary, len(rows))
 	for i, row := range rows {
-		out[i] = client.SiteSummary{Site: row.toDomain(), Equipements: row.Equipements}
+		site := siteRow{ID: row.ID, CompanyID: row.CompanyID, ClientID: row.ClientID, Nom: row.Nom, Status: row.Status, CreatedAt: row.CreatedAt}
+		out[i] = client.SiteSummary{Site: site.toDomain(), Equipements: row.Equipements}
 	}
 	return out, nil
 }
