@@ -222,12 +222,6 @@ func jsonErrorPosition(body []byte) (int, bool) {
 	return utf8.RuneCount(body[:offset]), true
 }
 
-// has tells whether the field is present (null included).
-func (o *jsonObject) has(name string) bool {
-	_, ok := o.fields[name]
-	return ok
-}
-
 // str reads a required string field. ok is false when it is missing or not
 // a string (the problem is recorded).
 func (o *jsonObject) str(name string) (string, bool) {
