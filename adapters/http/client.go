@@ -341,16 +341,25 @@ func equipmentBody(c *gin.Context, ps *problems, creating bool) (app.EquipmentUp
 		up.SiteID, _ = obj.uuid("site_id", false, true)
 	}
 	precheck(ps, func() error {
-		spec := client.EquipmentSpec{Name: "x"}
-		for dst, src := range map[*string]*string{&spec.Name: up.Name, &spec.Type: up.Type, &spec.Serial: up.Serial, &spec.IPAddress: up.IPAddress} {
-			if src != nil {
-				*dst = *src
-			}
+		spec := specOf(up)
+		if up.Name == nil {
+			spec.Name = "x"
 		}
 		_, err := client.NewEquipment("", "", spec, time.Time{})
 		return err
 	}, equipmentFields...)
 	return up, ps.err()
+}
+
+// specOf is the new equipment a decoded body describes; absent texts are "".
+func specOf(up app.EquipmentUpdate) client.EquipmentSpec {
+	text := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	return client.EquipmentSpec{Name: text(up.Name), Type: text(up.Type), Serial: text(up.Serial), IPAddress: text(up.IPAddress)}
 }
 
 func firstErr(errs ...error) error {
@@ -370,13 +379,7 @@ func (h clientHandlers) createEquipment(c *gin.Context) {
 		writeFastAPIError(c, err)
 		return
 	}
-	spec := client.EquipmentSpec{Name: *up.Name}
-	for dst, src := range map[*string]*string{&spec.Type: up.Type, &spec.Serial: up.Serial, &spec.IPAddress: up.IPAddress} {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	e, err := h.svc.CreateEquipment(c.Request.Context(), companyID(c), siteID, spec)
+	e, err := h.svc.CreateEquipment(c.Request.Context(), companyID(c), siteID, specOf(up))
 	answer(c, toEquipmentDTO(e), err)
 }
 

@@ -349,6 +349,19 @@ func TestSitesAndEquipment(t *testing.T) {
 			resp := api.CallInvalid(t, http.MethodPost, "/sites/"+parisID+"/equipements", key, map[string]any{"name": "X", "ip_address": "10.0.0"})
 			assert.Equal(t, []issue{{[]any{"body", "ip_address"}, "value is not a valid IPv4 or IPv6 address", "ip_any_address"}}, issues(t, resp))
 		})
+		t.Run("wrong types and values together: 422, in field order", func(t *testing.T) {
+			resp := api.CallInvalid(t, http.MethodPost, "/sites/"+parisID+"/equipements", key, `{"ip_address":"x","serial":"`+strings.Repeat("s", 129)+`","name":5}`)
+			assert.Equal(t, []issue{
+				{[]any{"body", "name"}, "Input should be a valid string", "string_type"},
+				{[]any{"body", "serial"}, "String should have at most 128 characters", "string_too_long"},
+				{[]any{"body", "ip_address"}, "value is not a valid IPv4 or IPv6 address", "ip_any_address"}}, issues(t, resp))
+			resp = api.CallInvalid(t, http.MethodPut, "/equipements/"+pcID, key, `{"site_id":"nope","name":null}`)
+			assert.Equal(t, []issue{
+				{[]any{"body", "name"}, "Input should be a valid string", "string_type"},
+				{[]any{"body", "site_id"}, "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1", "uuid_parsing"}}, issues(t, resp))
+			resp = api.CallInvalid(t, http.MethodPut, "/sites/"+parisID, key, `{"nom":""}`)
+			assert.Equal(t, []issue{{[]any{"body", "nom"}, "String should have at least 1 character", "string_too_short"}}, issues(t, resp))
+		})
 		t.Run("rename a site: 200", func(t *testing.T) {
 			resp := api.Call(t, http.MethodPut, "/sites/"+parisID, key, map[string]any{"nom": "Paris 9e"})
 			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
