@@ -1,6 +1,17 @@
 package gormstore
 
-import "time"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/parc-hq/parc/domain/client"
+	"github.com/parc-hq/parc/ports"
+)
 
 // equipmentRow is shared by two areas: the clients area manages equipment
 // (sites, types, serials), and the inventory push creates and refreshes the
@@ -26,3 +37,120 @@ type equipmentRow struct {
 func (equipmentRow) TableName() string { return "equipment" }
 
 var equipmentModels = []any{&equipmentRow{}}
+
+func toEquipmentRow(e client.Equipment) equipmentRow {
+	row := equipmentRow{ID: e.ID(), CompanyID: e.CompanyID(), Name: e.Name(), NameKey: e.NameKey(), Type: e.Type(),
+		Serial: e.Serial(), Status: string(e.Status()), CreatedAt: e.CreatedAt(), UpdatedAt: e.CreatedAt()}
+	if id := e.SiteID(); id != "" {
+		row.SiteID = &id
+	}
+	if ip := e.IPAddress(); ip.IsValid() {
+		row.IPAddress = ip.String()
+	}
+	if seen := e.LastSeen(); !seen.IsZero() {
+		row.LastSeen = &seen
+	}
+	return row
+}
+
+func (r equipmentRow) toDomain() client.Equipment {
+	rec := client.EquipmentRecord{ID: r.ID, CompanyID: r.CompanyID, Name: r.Name, NameKey: r.NameKey, Type: r.Type,
+		Serial: r.Serial, Status: client.Status(r.Status), CreatedAt: r.CreatedAt}
+	if r.SiteID != nil {
+		rec.SiteID = *r.SiteID
+	}
+	if ip, err := netip.ParseAddr(r.IPAddress); err == nil {
+		rec.IPAddress = ip
+	}
+	if r.LastSeen != nil {
+		rec.LastSeen = *r.LastSeen
+	}
+	return client.RestoreEquipment(rec)
+}
+
+// EquipmentRepository implements ports.EquipmentRepository.
+type EquipmentRepository struct{ s *Store }
+
+// NewEquipmentRepository builds the repository on a store.
+func NewEquipmentRepository(s *Store) *EquipmentRepository { return &EquipmentRepository{s: s} }
+
+var _ ports.EquipmentRepository = (*EquipmentRepository)(nil)
+
+func (r *EquipmentRepository) CreateEquipment(ctx context.Context, e client.Equipment) error {
+	row := toEquipmentRow(e)
+	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
+		return r.writeError("insert equipment", e, err)
+	}
+	return nil
+}
+
+func (r *EquipmentRepository) SaveEquipment(ctx context.Context, e client.Equipment) error {
+	row := toEquipmentRow(e)
+	err := r.s.conn(ctx).Model(&equipmentRow{}).Where("company_id = ? AND id = ?", row.CompanyID, row.ID).
+		Updates(map[string]any{"site_id": row.SiteID, "name": row.Name, "name_key": row.NameKey, "type": row.Type,
+			"serial": row.Serial, "ip_address": row.IPAddress, "status": row.Status, "updated_at": time.Now().UTC()}).Error
+	if err != nil {
+		return r.writeError("update equipment", e, err)
+	}
+	return nil
+}
+
+func (r *EquipmentRepository) writeError(what string, e client.Equipment, err error) error {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return client.NameTaken(e.Name())
+	}
+	return fmt.Errorf("%s: %w", what, r.s.translate(err))
+}
+
+func (r *EquipmentRepository) LockEquipment(ctx context.Context, companyID, id string) (client.Equipment, error) {
+	if !inTx(ctx) {
+		return client.Equipment{}, fmt.Errorf("lock equipment %s: called outside a transaction", id)
+	}
+	var rows []equipmentRow
+	err := r.s.dialect.forUpdate(r.s.conn(ctx)).Where("company_id = ? AND id = ?", companyID, id).Limit(1).Find(&rows).Error
+	if err != nil {
+		return client.Equipment{}, fmt.Errorf("lock equipment %s: %w", id, r.s.translate(err))
+	}
+	if len(rows) == 0 {
+		return client.Equipment{}, client.EquipmentNotFound(id)
+	}
+	return rows[0].toDomain(), nil
+}
+
+func (r *EquipmentRepository) ListEquipment(ctx context.Context, companyID string, q ports.EquipmentQuery) ([]client.Equipment, int, error) {
+	filter := func(db *gorm.DB) *gorm.DB {
+		db = db.Where("company_id = ?", companyID)
+		switch {
+		case q.Unassigned:
+			db = db.Where("site_id IS NULL")
+		case q.SiteID != "":
+			db = db.Where("site_id = ?", q.SiteID)
+		}
+		if q.Status != nil {
+			db = db.Where("status = ?", string(*q.Status))
+		}
+		return db
+	}
+	page := filter(r.s.conn(ctx).Model(&equipmentRow{})).Order("name_key, id")
+	paged := q.Limit > 0 || q.Offset > 0
+	if paged {
+		page = page.Limit(pageLimit(q.Limit)).Offset(q.Offset)
+	}
+	var rows []equipmentRow
+	if err := page.Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("list equipment: %w", r.s.translate(err))
+	}
+	total := len(rows)
+	if paged {
+		var n int64
+		if err := filter(r.s.conn(ctx).Model(&equipmentRow{})).Count(&n).Error; err != nil {
+			return nil, 0, fmt.Errorf("count equipment: %w", r.s.translate(err))
+		}
+		total = int(n)
+	}
+	out := make([]client.Equipment, len(rows))
+	for i, row := range rows {
+		out[i] = row.toDomain()
+	}
+	return out, total, nil
+}

@@ -31,6 +31,16 @@ func TestProjectRepository(t *testing.T) {
 	})
 }
 
+func TestClientRepository(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.Target) {
+		contract.RunClientRepository(t, func(t *testing.T) contract.ClientRepos {
+			clients := gormstore.NewClientRepository(db.Store)
+			return contract.ClientRepos{Clients: clients, Sites: clients, Equipment: gormstore.NewEquipmentRepository(db.Store),
+				Companies: gormstore.NewTenantRepository(db.Store), Tx: db.Store}
+		})
+	})
+}
+
 func TestAccountRepository(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.Target) {
 		contract.RunAccountRepository(t, func(t *testing.T) contract.AccountRepos {

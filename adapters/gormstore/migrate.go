@@ -13,6 +13,7 @@ func models() []any {
 	all = append(all, equipmentModels...)
 	all = append(all, projectModels...)
 	all = append(all, accountModels...)
+	all = append(all, clientModels...)
 	return all
 }
 

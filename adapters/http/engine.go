@@ -27,6 +27,7 @@ type Services struct {
 	Health   ports.HealthChecker
 	Tenants  *app.TenantService
 	Projects *app.ProjectService
+	Clients  *app.ClientService
 	// ProjectGuard vets project updates (licence counts); nil accepts all.
 	ProjectGuard app.ProjectGuard
 	Accounts     *app.AccountService
@@ -62,5 +63,9 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	if svc.Accounts != nil {
 		registerAccountRoutes(api, svc.Accounts)
 	}
+
+	// The clients area answers auth failures in its own (FastAPI) shape too.
+	clients := limited.Group("/", requireCompany(svc.Tenants, writeFastAPIError))
+	registerClientRoutes(clients, svc.Clients)
 	return e
 }

@@ -15,6 +15,7 @@ type servicesIn struct {
 	Health       ports.HealthChecker
 	Tenants      *app.TenantService
 	Projects     *app.ProjectService
+	Clients      *app.ClientService
 	ProjectGuard app.ProjectGuard `optional:"true"`
 	Accounts     *app.AccountService
 }
@@ -25,7 +26,7 @@ var Module = fx.Module("http",
 	fx.Provide(
 		func(cfg Config, log *slog.Logger, in servicesIn) *gin.Engine {
 			return NewEngine(cfg, log, Services{Health: in.Health, Tenants: in.Tenants, Projects: in.Projects, ProjectGuard: in.ProjectGuard,
-				Accounts: in.Accounts})
+				Clients: in.Clients, Accounts: in.Accounts})
 		},
 		NewServer,
 	),

@@ -22,6 +22,7 @@ var useCases = fx.Module("app",
 		app.NewProjectService,
 		app.NewAccountService,
 		func(s *app.AccountService) app.ProjectGuard { return s.LicenceGuard },
+		app.NewClientService,
 	),
 )
 

@@ -218,6 +218,9 @@ func TestProblemWording(t *testing.T) {
 		{client.StringTooLong(1), "string_too_long|String should have at most 1 character"},
 		{client.LessThanEqual(9), "less_than_equal|Input should be less than or equal to 9"},
 		{client.ValueError("bad"), "value_error|Value error, bad"},
+		{client.BoolParsing, "bool_parsing|Input should be a valid boolean, unable to interpret input"},
+		{client.JSONInvalid, "json_invalid|JSON decode error"},
+		{client.ModelAttributesType, "model_attributes_type|Input should be a valid dictionary or object to extract fields from"},
 	}
 	for _, tt := range tests {
 		if got := tt.p.Type + "|" + tt.p.Message; got != tt.want {

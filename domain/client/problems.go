@@ -41,6 +41,12 @@ var (
 	IntParsing   = Problem{"int_parsing", "Input should be a valid integer, unable to parse string as an integer"}
 	IntFromFloat = Problem{"int_from_float", "Input should be a valid integer, got a number with a fractional part"}
 	UUIDType     = Problem{"uuid_type", "UUID input should be a string, bytes or UUID object"}
+	BoolParsing  = Problem{"bool_parsing", "Input should be a valid boolean, unable to interpret input"}
+	// JSONInvalid is a body that is not JSON; FastAPI places it at
+	// {"body", <character offset of the error>}.
+	JSONInvalid = Problem{"json_invalid", "JSON decode error"}
+	// ModelAttributesType is a JSON body that is not an object.
+	ModelAttributesType = Problem{"model_attributes_type", "Input should be a valid dictionary or object to extract fields from"}
 	// IPAnyAddress is the problem of pydantic's IPvAnyAddress.
 	IPAnyAddress = Problem{"ip_any_address", "value is not a valid IPv4 or IPv6 address"}
 	// StatusEnum is the problem of a status word other than the two of Status.

@@ -17,12 +17,14 @@ func Services(target *dbtest.Target, log *slog.Logger) httpapi.Services {
 	clock, ids := system.Clock{}, system.UUIDs{}
 	tenants := gormstore.NewTenantRepository(store)
 	projects := gormstore.NewProjectRepository(store)
+	clients, equipment := gormstore.NewClientRepository(store), gormstore.NewEquipmentRepository(store)
 	projectService := app.NewProjectService(projects, tenants, store, clock, ids, log)
 	accounts := app.NewAccountService(gormstore.NewAccountRepository(store), projects, tenants, projectService, store, clock, ids, log)
 	return httpapi.Services{
 		Health:   store,
 		Tenants:  app.NewTenantService(tenants, tenants, store, clock, ids, log),
 		Projects: projectService,
+		Clients:  app.NewClientService(clients, clients, equipment, store, clock, ids, log),
 		// The licence rule vets project updates.
 		ProjectGuard: accounts.LicenceGuard,
 		Accounts:     accounts,
