@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"net"
+	"regexp"
 	"strings"
 
 	gosqlite "github.com/glebarez/go-sqlite"
@@ -93,3 +94,19 @@ func (d dialect) forUpdate(db *gorm.DB) *gorm.DB {
 	}
 	return db.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
 }
+
+// onConflictUpdate renders the clause that turns a multi-row INSERT into an
+// upsert on the unique key keys. assignments are "column = expression" where
+// expressions name the proposed value as excluded.column and the stored one
+// as table.column: ON CONFLICT … DO UPDATE SET on PostgreSQL and SQLite, ON
+// DUPLICATE KEY UPDATE with VALUES(column) on MySQL, where assignments apply
+// left to right (a later one sees the earlier ones' results).
+func (d dialect) onConflictUpdate(keys []string, assignments ...string) string {
+	set := strings.Join(assignments, ", ")
+	if d == dialectMySQL {
+		return " ON DUPLICATE KEY UPDATE " + excludedRef.ReplaceAllString(set, "VALUES($1)")
+	}
+	return " ON CONFLICT (" + strings.Join(keys, ", ") + ") DO UPDATE SET " + set
+}
+
+var excludedRef = regexp.MustCompile(`\bexcluded\.(\w+)`)

@@ -29,6 +29,7 @@ type Services struct {
 	Projects *app.ProjectService
 	// ProjectGuard vets project updates (licence counts); nil accepts all.
 	ProjectGuard app.ProjectGuard
+	Inventory    *app.InventoryService
 }
 
 // NewEngine builds the Gin engine with every route and middleware.
@@ -55,6 +56,8 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	admin := limited.Group("/admin", requireAdmin(cfg.AdminToken))
 	registerAdminRoutes(admin, svc.Tenants)
 	registerProjectAdminRoutes(admin, svc.Projects, svc.ProjectGuard)
+
+	registerInventoryRoutes(limited.Group("/client-data", requireCompany(svc.Tenants, writeInventoryError)), svc.Inventory)
 
 	api := limited.Group("/", requireCompany(svc.Tenants, writeError))
 	registerMeRoutes(api)

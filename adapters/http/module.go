@@ -16,6 +16,7 @@ type servicesIn struct {
 	Tenants      *app.TenantService
 	Projects     *app.ProjectService
 	ProjectGuard app.ProjectGuard `optional:"true"`
+	Inventory    *app.InventoryService
 }
 
 // Module provides the engine and a server started and stopped with the
@@ -23,7 +24,7 @@ type servicesIn struct {
 var Module = fx.Module("http",
 	fx.Provide(
 		func(cfg Config, log *slog.Logger, in servicesIn) *gin.Engine {
-			return NewEngine(cfg, log, Services{Health: in.Health, Tenants: in.Tenants, Projects: in.Projects, ProjectGuard: in.ProjectGuard})
+			return NewEngine(cfg, log, Services{Health: in.Health, Tenants: in.Tenants, Projects: in.Projects, ProjectGuard: in.ProjectGuard, Inventory: in.Inventory})
 		},
 		NewServer,
 	),
