@@ -32,11 +32,25 @@ func decodeCursor(cursor string, parts int) ([]string, error) {
 	return key, nil
 }
 
+// installationViewRow is an installation joined with its computer.
 type installationViewRow struct {
-	installationRow
-	Name      string
-	IPAddress string
-	LastSeen  *time.Time
+	EquipmentID, ProgramKey, Program, Version string
+	Removed                                   bool
+	InstalledAt, ChangedAt                    time.Time
+	Name, IPAddress                           string
+	LastSeen                                  *time.Time
+}
+
+func (row installationViewRow) toDomain() inventory.InstallationView {
+	v := inventory.InstallationView{ComputerName: row.Name, Installation: installationRow{
+		EquipmentID: row.EquipmentID, ProgramKey: row.ProgramKey, Program: row.Program, Version: row.Version,
+		Removed: row.Removed, InstalledAt: row.InstalledAt, ChangedAt: row.ChangedAt,
+	}.toDomain()}
+	v.IPAddress, _ = netip.ParseAddr(row.IPAddress)
+	if row.LastSeen != nil {
+		v.LastSeen = row.LastSeen.UTC()
+	}
+	return v
 }
 
 func (r *InventoryRepository) ListInstallations(ctx context.Context, companyID string, f inventory.Filter) (inventory.InstallationPage, error) {
@@ -78,12 +92,7 @@ func (r *InventoryRepository) ListInstallations(ctx context.Context, companyID s
 	}
 	page.Items = make([]inventory.InstallationView, len(rows))
 	for i, row := range rows {
-		v := inventory.InstallationView{ComputerName: row.Name, Installation: row.toDomain()}
-		v.IPAddress, _ = netip.ParseAddr(row.IPAddress)
-		if row.LastSeen != nil {
-			v.LastSeen = row.LastSeen.UTC()
-		}
-		page.Items[i] = v
+		page.Items[i] = row.toDomain()
 	}
 	return page, nil
 }

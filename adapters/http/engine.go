@@ -57,7 +57,7 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	registerAdminRoutes(admin, svc.Tenants)
 	registerProjectAdminRoutes(admin, svc.Projects, svc.ProjectGuard)
 
-	registerInventoryRoutes(limited.Group("/client-data", requireCompany(svc.Tenants, writeInventoryError)), svc.Inventory)
+	registerInventoryRoutes(e.Group("/client-data", inventoryBodyLimit(cfg.BodyLimit), requireCompany(svc.Tenants, writeInventoryError)), svc.Inventory)
 
 	api := limited.Group("/", requireCompany(svc.Tenants, writeError))
 	registerMeRoutes(api)
