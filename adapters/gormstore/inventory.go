@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/parc-hq/parc/domain/client"
@@ -52,29 +51,19 @@ type InventoryRepository struct{ s *Store }
 // NewInventoryRepository builds the repository on a store.
 func NewInventoryRepository(s *Store) *InventoryRepository { return &InventoryRepository{s: s} }
 
-// rowsPerStatement caps multi-row statements below the bind-parameter limit.
-const rowsPerStatement = 2500
+// rowsPerStatement caps multi-row statements (below the bind-parameter
+// limit where values are parameters, see dialect.batchRows).
+const rowsPerStatement = 5000
 
-// insertRows runs head + " VALUES (?, …), …" + tail in batches of rows.
-func (r *InventoryRepository) insertRows(ctx context.Context, what, head, tail string, columns int, rows [][]any) error {
-	per := r.s.dialect.batchRows(columns, rowsPerStatement)
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", columns), ", ") + ")"
+// insertRows runs head + rows + tail in batches, rows sorted by the caller.
+func (r *InventoryRepository) insertRows(ctx context.Context, what, head, tail string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := r.s.dialect.batchRows(len(rows[0]), rowsPerStatement)
 	for start := 0; start < len(rows); start += per {
-		batch := rows[start:min(start+per, len(rows))]
-		var sql strings.Builder
-		sql.Grow(len(head) + len(tail) + len(batch)*(len(tuple)+2) + 8)
-		sql.WriteString(head)
-		sql.WriteString(" VALUES ")
-		args := make([]any, 0, len(batch)*columns)
-		for i, row := range batch {
-			if i > 0 {
-				sql.WriteString(", ")
-			}
-			sql.WriteString(tuple)
-			args = append(args, row...)
-		}
-		sql.WriteString(tail)
-		if err := r.s.conn(ctx).Exec(sql.String(), args...).Error; err != nil {
+		values, args := r.s.dialect.multiRowValues(rows[start:min(start+per, len(rows))])
+		if err := r.s.conn(ctx).Exec(head+" "+values+tail, args...).Error; err != nil {
 			return fmt.Errorf("%s: %w", what, r.s.translate(err))
 		}
 	}
@@ -82,10 +71,15 @@ func (r *InventoryRepository) insertRows(ctx context.Context, what, head, tail s
 }
 
 func (r *InventoryRepository) TouchComputers(ctx context.Context, companyID string, computers []inventory.Computer, ids ports.IDGenerator, at time.Time) (map[string]string, error) {
+	if inTx(ctx) {
+		if err := r.s.dialect.planPerExecution(r.s.conn(ctx)); err != nil {
+			return nil, fmt.Errorf("upsert computers: %w", r.s.translate(err))
+		}
+	}
 	rows := make([][]any, len(computers))
 	keys := make([]string, len(computers))
 	for i, c := range computers { // sorted by key: locks are taken in one order
-		rows[i] = []any{ids.NewID(), companyID, nil, c.Name.Display(), c.Name.Key(), client.ComputerType, "", ipText(c.IP), at, string(client.StatusActive), at, at}
+		rows[i] = []any{ids.NewID(), companyID, c.Name.Display(), c.Name.Key(), client.ComputerType, "", ipText(c.IP), at, string(client.StatusActive), at, at}
 		keys[i] = c.Name.Key()
 	}
 	// A known computer keeps its spelling, site, type, serial and status;
@@ -94,7 +88,7 @@ func (r *InventoryRepository) TouchComputers(ctx context.Context, companyID stri
 		"ip_address = CASE WHEN excluded.ip_address <> '' AND (equipment.last_seen IS NULL OR equipment.last_seen <= excluded.last_seen) THEN excluded.ip_address ELSE equipment.ip_address END",
 		"last_seen = CASE WHEN equipment.last_seen IS NULL OR equipment.last_seen < excluded.last_seen THEN excluded.last_seen ELSE equipment.last_seen END",
 		"updated_at = excluded.updated_at")
-	err := r.insertRows(ctx, "upsert computers", "INSERT INTO equipment (id, company_id, site_id, name, name_key, type, serial, ip_address, last_seen, status, created_at, updated_at)", tail, 12, rows)
+	err := r.insertRows(ctx, "upsert computers", "INSERT INTO equipment (id, company_id, name, name_key, type, serial, ip_address, last_seen, status, created_at, updated_at)", tail, rows)
 	if err != nil {
 		return nil, err
 	}
@@ -124,20 +118,30 @@ func ipText(a netip.Addr) string {
 	return a.String()
 }
 
+// Installations reads what the merge needs, scanning rows by hand: on an
+// unchanged re-push this read is most of the work.
 func (r *InventoryRepository) Installations(ctx context.Context, companyID string, computerIDs []string) ([]inventory.Installation, error) {
 	var out []inventory.Installation
 	per := r.s.dialect.batchRows(1, 1000)
 	for start := 0; start < len(computerIDs); start += per {
-		var rows []installationRow
-		err := r.s.conn(ctx).Where("company_id = ? AND equipment_id IN ?", companyID, computerIDs[start:min(start+per, len(computerIDs))]).Find(&rows).Error
+		rows, err := r.s.conn(ctx).Table("installations").
+			Select("equipment_id, program_key, program, version, removed, installed_at, changed_at").
+			Where("company_id = ? AND equipment_id IN ?", companyID, computerIDs[start:min(start+per, len(computerIDs))]).Rows()
 		if err != nil {
 			return nil, fmt.Errorf("load installations: %w", r.s.translate(err))
 		}
-		if out == nil {
-			out = make([]inventory.Installation, 0, len(rows))
-		}
-		for _, row := range rows {
+		for rows.Next() {
+			var row installationRow
+			if err := rows.Scan(&row.EquipmentID, &row.ProgramKey, &row.Program, &row.Version, &row.Removed, &row.InstalledAt, &row.ChangedAt); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("load installations: %w", r.s.translate(err))
+			}
 			out = append(out, row.toDomain())
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("load installations: %w", r.s.translate(err))
 		}
 	}
 	return out, nil
@@ -159,7 +163,7 @@ func (r *InventoryRepository) Apply(ctx context.Context, companyID string, plan 
 	tail := r.s.dialect.onConflictUpdate([]string{"company_id", "equipment_id", "program_key"},
 		"version = excluded.version", "removed = excluded.removed", "changed_at = excluded.changed_at")
 	err := r.insertRows(ctx, "write installations",
-		"INSERT INTO installations (company_id, equipment_id, program_key, program, version, removed, installed_at, changed_at)", tail, 8, rows)
+		"INSERT INTO installations (company_id, equipment_id, program_key, program, version, removed, installed_at, changed_at)", tail, rows)
 	if err != nil {
 		return err
 	}
@@ -168,5 +172,5 @@ func (r *InventoryRepository) Apply(ctx context.Context, companyID string, plan 
 		events[i] = []any{companyID, e.ComputerID, e.Program.Key(), e.Program.Display(), string(e.Kind), e.FromVersion, e.ToVersion, e.At}
 	}
 	return r.insertRows(ctx, "write installation history",
-		"INSERT INTO installation_events (company_id, equipment_id, program_key, program, kind, from_version, to_version, occurred_at)", "", 8, events)
+		"INSERT INTO installation_events (company_id, equipment_id, program_key, program, kind, from_version, to_version, occurred_at)", "", events)
 }
