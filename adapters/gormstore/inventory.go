@@ -1,9 +1,11 @@
 package gormstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/parc-hq/parc/domain/client"
@@ -15,7 +17,10 @@ var inventoryModels = []any{&installationRow{}, &installationEventRow{}}
 
 // installationRow is one program on one computer. The key is (company,
 // equipment, program key); the computer's last_seen lives on its equipment
-// row, so that a re-push of an unchanged list rewrites no installation.
+// row, so that a re-push of an unchanged list rewrites no installation. The
+// row also carries its first installation (installed_at, first_version): that
+// event of its history is read from here rather than written twice, which
+// halves the writes of a first load.
 type installationRow struct {
 	CompanyID   string    `gorm:"primaryKey;size:36;index:ix_installations_program,priority:1;index:ix_installations_changed,priority:1"`
 	EquipmentID string    `gorm:"primaryKey;size:36"`
@@ -24,7 +29,9 @@ type installationRow struct {
 	Version     string    `gorm:"size:128;not null;index:ix_installations_program,priority:3"`
 	Removed     bool      `gorm:"not null"`
 	InstalledAt time.Time `gorm:"not null;precision:6"`
-	ChangedAt   time.Time `gorm:"not null;precision:6;index:ix_installations_changed,priority:2"`
+	// FirstVersion is the version first installed; never updated.
+	FirstVersion string    `gorm:"size:128;not null;default:''"`
+	ChangedAt    time.Time `gorm:"not null;precision:6;index:ix_installations_changed,priority:2"`
 }
 
 func (installationRow) TableName() string { return "installations" }
@@ -158,19 +165,36 @@ func (r *InventoryRepository) Apply(ctx context.Context, companyID string, plan 
 	writes := plan.Writes() // sorted by key: concurrent pushes cannot deadlock
 	rows := make([][]any, len(writes))
 	for i, w := range writes {
-		rows[i] = []any{companyID, w.ComputerID, w.Program.Key(), w.Program.Display(), w.Version, w.Removed, w.InstalledAt, w.ChangedAt}
+		rows[i] = []any{companyID, w.ComputerID, w.Program.Key(), w.Program.Display(), w.Version, w.Removed, w.InstalledAt, w.ChangedAt, w.Version}
 	}
 	tail := r.s.dialect.onConflictUpdate([]string{"company_id", "equipment_id", "program_key"},
 		"version = excluded.version", "removed = excluded.removed", "changed_at = excluded.changed_at")
 	err := r.insertRows(ctx, "write installations",
-		"INSERT INTO installations (company_id, equipment_id, program_key, program, version, removed, installed_at, changed_at)", tail, rows)
+		"INSERT INTO installations (company_id, equipment_id, program_key, program, version, removed, installed_at, changed_at, first_version)", tail, rows)
 	if err != nil {
 		return err
 	}
-	events := make([][]any, len(plan.Events))
-	for i, e := range plan.Events {
-		events[i] = []any{companyID, e.ComputerID, e.Program.Key(), e.Program.Display(), string(e.Kind), e.FromVersion, e.ToVersion, e.At}
+	events := make([][]any, 0, len(plan.Events))
+	for _, e := range plan.Events {
+		if firstInstallation(e, plan) {
+			continue // the new row carries it (installed_at, first_version)
+		}
+		events = append(events, []any{companyID, e.ComputerID, e.Program.Key(), e.Program.Display(), string(e.Kind), e.FromVersion, e.ToVersion, e.At})
 	}
 	return r.insertRows(ctx, "write installation history",
 		"INSERT INTO installation_events (company_id, equipment_id, program_key, program, kind, from_version, to_version, occurred_at)", "", events)
+}
+
+// firstInstallation reports the event of a program's first installation on
+// a computer: an installation whose row is new (installed at the event's
+// time). A program installed again after its removal keeps its first
+// installed_at, so that event is written like the others.
+func firstInstallation(e inventory.Event, plan inventory.Plan) bool {
+	if e.Kind != inventory.EventInstalled {
+		return false
+	}
+	i, found := slices.BinarySearchFunc(plan.Installs, e, func(in inventory.Installation, e inventory.Event) int {
+		return cmp.Or(cmp.Compare(in.ComputerID, e.ComputerID), cmp.Compare(in.Program.Key(), e.Program.Key()))
+	})
+	return found && plan.Installs[i].InstalledAt.Equal(e.At)
 }

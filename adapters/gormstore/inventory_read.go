@@ -1,11 +1,13 @@
 package gormstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 
@@ -126,19 +128,57 @@ func (r *InventoryRepository) Programs(ctx context.Context, companyID, programKe
 	return out, nil
 }
 
+// historyItem is one event of a computer's history with its sort key:
+// (at, rank, program key, id), rank 0 for the first installations that
+// installation rows carry, 1 for event rows.
+type historyItem struct {
+	event inventory.Event
+	rank  int
+	id    int64
+}
+
+func (h historyItem) cursor() string {
+	return encodeCursor([]string{h.event.At.UTC().Format(time.RFC3339Nano), strconv.Itoa(h.rank), h.event.Program.Key(), strconv.FormatInt(h.id, 10)})
+}
+
+func compareHistory(a, b historyItem) int {
+	return cmp.Or(a.event.At.Compare(b.event.At), cmp.Compare(a.rank, b.rank),
+		cmp.Compare(a.event.Program.Key(), b.event.Program.Key()), cmp.Compare(a.id, b.id))
+}
+
+type historyCursor struct {
+	at   time.Time
+	rank int
+	key  string
+	id   int64
+}
+
+func parseHistoryCursor(cursor string) (*historyCursor, error) {
+	if cursor == "" {
+		return nil, nil
+	}
+	key, err := decodeCursor(cursor, 4)
+	if err != nil {
+		return nil, err
+	}
+	at, err1 := time.Parse(time.RFC3339Nano, key[0])
+	rank, err2 := strconv.Atoi(key[1])
+	id, err3 := strconv.ParseInt(key[3], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || (rank != 0 && rank != 1) {
+		return nil, domain.Invalid("cursor", "not a cursor this listing answered", "cursor")
+	}
+	return &historyCursor{at: at.UTC(), rank: rank, key: key[2], id: id}, nil
+}
+
+// ComputerHistory merges two ordered reads: first installations from the
+// installation rows, the other events from installation_events.
 func (r *InventoryRepository) ComputerHistory(ctx context.Context, companyID, computerKey, cursor string, limit int) (inventory.HistoryPage, error) {
-	after := int64(0)
-	if cursor != "" {
-		key, err := decodeCursor(cursor, 1)
-		if err != nil {
-			return inventory.HistoryPage{}, err
-		}
-		if after, err = strconv.ParseInt(key[0], 10, 64); err != nil {
-			return inventory.HistoryPage{}, domain.Invalid("cursor", "not a cursor this listing answered", "cursor")
-		}
+	after, err := parseHistoryCursor(cursor)
+	if err != nil {
+		return inventory.HistoryPage{}, err
 	}
 	var computers []struct{ ID, Name string }
-	err := r.s.conn(ctx).Table("equipment").Select("id, name").
+	err = r.s.conn(ctx).Table("equipment").Select("id, name").
 		Where("company_id = ? AND name_key = ?", companyID, computerKey).Limit(1).Scan(&computers).Error
 	if err != nil {
 		return inventory.HistoryPage{}, fmt.Errorf("find computer: %w", r.s.translate(err))
@@ -146,22 +186,54 @@ func (r *InventoryRepository) ComputerHistory(ctx context.Context, companyID, co
 	if len(computers) == 0 {
 		return inventory.HistoryPage{}, notFound("computer " + strconv.Quote(computerKey))
 	}
-	var rows []installationEventRow
-	err = r.s.conn(ctx).Where("company_id = ? AND equipment_id = ? AND id > ?", companyID, computers[0].ID, after).
-		Order("id").Limit(limit + 1).Find(&rows).Error
-	if err != nil {
+	computerID := computers[0].ID
+
+	firsts := r.s.conn(ctx).Table("installations").Select("program_key, program, first_version, installed_at").
+		Where("company_id = ? AND equipment_id = ?", companyID, computerID)
+	events := r.s.conn(ctx).Where("company_id = ? AND equipment_id = ?", companyID, computerID)
+	if after != nil {
+		if after.rank == 0 {
+			firsts = firsts.Where("installed_at > ? OR (installed_at = ? AND program_key > ?)", after.at, after.at, after.key)
+			events = events.Where("occurred_at >= ?", after.at)
+		} else {
+			firsts = firsts.Where("installed_at > ?", after.at)
+			events = events.Where("occurred_at > ? OR (occurred_at = ? AND (program_key > ? OR (program_key = ? AND id > ?)))",
+				after.at, after.at, after.key, after.key, after.id)
+		}
+	}
+	var firstRows []struct {
+		ProgramKey, Program, FirstVersion string
+		InstalledAt                       time.Time
+	}
+	if err := firsts.Order("installed_at, program_key").Limit(limit + 1).Scan(&firstRows).Error; err != nil {
 		return inventory.HistoryPage{}, fmt.Errorf("load history: %w", r.s.translate(err))
 	}
-	page := inventory.HistoryPage{ComputerName: computers[0].Name, Events: make([]inventory.Event, 0, len(rows))}
-	if len(rows) > limit {
-		rows = rows[:limit]
-		page.NextCursor = encodeCursor([]string{strconv.FormatInt(rows[len(rows)-1].ID, 10)})
+	var eventRows []installationEventRow
+	if err := events.Order("occurred_at, program_key, id").Limit(limit + 1).Find(&eventRows).Error; err != nil {
+		return inventory.HistoryPage{}, fmt.Errorf("load history: %w", r.s.translate(err))
 	}
-	for _, row := range rows {
-		page.Events = append(page.Events, inventory.Event{
+
+	items := make([]historyItem, 0, len(firstRows)+len(eventRows))
+	for _, row := range firstRows {
+		items = append(items, historyItem{rank: 0, event: inventory.Event{
+			ComputerID: computerID, Program: inventory.RestoreProgramName(row.Program, row.ProgramKey),
+			Kind: inventory.EventInstalled, ToVersion: row.FirstVersion, At: row.InstalledAt.UTC(),
+		}})
+	}
+	for _, row := range eventRows {
+		items = append(items, historyItem{rank: 1, id: row.ID, event: inventory.Event{
 			ComputerID: row.EquipmentID, Program: inventory.RestoreProgramName(row.Program, row.ProgramKey),
 			Kind: inventory.EventKind(row.Kind), FromVersion: row.FromVersion, ToVersion: row.ToVersion, At: row.OccurredAt.UTC(),
-		})
+		}})
+	}
+	slices.SortFunc(items, compareHistory)
+	page := inventory.HistoryPage{ComputerName: computers[0].Name, Events: make([]inventory.Event, 0, min(len(items), limit))}
+	if len(items) > limit {
+		items = items[:limit]
+		page.NextCursor = items[limit-1].cursor()
+	}
+	for _, it := range items {
+		page.Events = append(page.Events, it.event)
 	}
 	return page, nil
 }

@@ -242,6 +242,23 @@ func TestPushClientData(t *testing.T) {
 			assert.Equal(t, "removed", h.Events[2].Event)
 			assert.Equal(t, "1", *h.Events[2].FromVersion)
 			assert.Nil(t, h.Events[2].ToVersion)
+
+			push(t, api, acme.Key, "", []rec{record("PC-1", "Zip", "2")})
+			var paged []string
+			query := "?limit=1"
+			for pages := 0; ; pages++ {
+				require.Less(t, pages, 10)
+				status, page := history(t, api, acme.Key, "PC-1", query)
+				require.Equal(t, http.StatusOK, status)
+				for _, e := range page.Events {
+					paged = append(paged, e.Event+" "+e.Program)
+				}
+				if page.NextCursor == nil {
+					break
+				}
+				query = "?limit=1&cursor=" + url.QueryEscape(*page.NextCursor)
+			}
+			assert.Equal(t, []string{"installed Chrome", "installed Zip", "removed Zip", "installed Zip"}, paged)
 		})
 
 		t.Run("filters, cursor pagination and the program summary", func(t *testing.T) {
