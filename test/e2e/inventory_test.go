@@ -135,12 +135,13 @@ func TestPushClientData(t *testing.T) {
 
 		t.Run("every record invalid: 422 with the errors", func(t *testing.T) {
 			acme := api.NewCompany(t)
-			resp := api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, []any{rec{"computer_name": ""}, 5})
+			resp := api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, []any{rec{"computer_name": ""}, 5, nil})
 			require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s", resp.Body)
 			var ans pushAnswer
 			resp.JSON(t, &ans)
 			assert.Equal(t, "error", ans.Status)
-			assert.Len(t, ans.Errors, 4)
+			assert.Len(t, ans.Errors, 5)
+			assert.Equal(t, "all 3 records were rejected", ans.Message)
 			assert.Empty(t, list(t, api, acme.Key, nil).Items)
 		})
 
@@ -421,4 +422,25 @@ func mustJSON(t *testing.T, v any) []byte {
 	raw, err := json.Marshal(v)
 	require.NoError(t, err)
 	return raw
+}
+
+// Both decoding paths (the fast typed one, and the untyped one taken when a
+// value has a wrong type) reject the same records the same way.
+func TestPushRejectsNullRecordsOnBothDecodingPaths(t *testing.T) {
+	eachBackend(t, func(t *testing.T, api *apitest.API) {
+		acme := api.NewCompany(t)
+		for _, body := range []string{
+			`[null, {"computer_name": "PC", "program": "P", "version": "1"}]`,
+			`[null, {"computer_name": "PC", "program": "P", "version": "1"}, {"computer_name": 1}]`,
+		} {
+			resp := api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, body)
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			var ans pushAnswer
+			resp.JSON(t, &ans)
+			require.NotEmpty(t, ans.Errors)
+			assert.Equal(t, 0, ans.Errors[0].Index)
+			assert.Equal(t, "", ans.Errors[0].Field)
+			assert.Equal(t, "must be an object", ans.Errors[0].Message)
+		}
+	})
 }
