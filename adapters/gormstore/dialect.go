@@ -177,3 +177,15 @@ func (d dialect) planPerExecution(db *gorm.DB) error {
 	}
 	return db.Exec("SET LOCAL plan_cache_mode = force_custom_plan").Error
 }
+
+// rowsPerInsert is how many rows a multi-row INSERT should carry (batchRows
+// still caps it below the placeholder limit). SQLite compiles a long VALUES
+// list in worse than linear time: measured, 200 rows a statement write 100,000
+// rows 3 to 7 times faster than 3,600. PostgreSQL (unnest) and MySQL are
+// indifferent past a thousand rows.
+func (d dialect) rowsPerInsert() int {
+	if d == dialectSQLite {
+		return 200
+	}
+	return 5000
+}

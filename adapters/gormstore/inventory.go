@@ -58,16 +58,12 @@ type InventoryRepository struct{ s *Store }
 // NewInventoryRepository builds the repository on a store.
 func NewInventoryRepository(s *Store) *InventoryRepository { return &InventoryRepository{s: s} }
 
-// rowsPerStatement caps multi-row statements (below the bind-parameter
-// limit where values are parameters, see dialect.batchRows).
-const rowsPerStatement = 5000
-
 // insertRows runs head + rows + tail in batches, rows sorted by the caller.
 func (r *InventoryRepository) insertRows(ctx context.Context, what, head, tail string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	per := r.s.dialect.batchRows(len(rows[0]), rowsPerStatement)
+	per := r.s.dialect.batchRows(len(rows[0]), r.s.dialect.rowsPerInsert())
 	for start := 0; start < len(rows); start += per {
 		values, args := r.s.dialect.multiRowValues(rows[start:min(start+per, len(rows))])
 		if err := r.s.conn(ctx).Exec(head+" "+values+tail, args...).Error; err != nil {
