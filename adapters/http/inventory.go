@@ -38,7 +38,10 @@ func writeInventoryError(c *gin.Context, err error) {
 	noteProblem(c, p)
 	status, msg := p.Status, p.Message
 	if status >= 500 {
-		status, msg = http.StatusInternalServerError, "internal server error: nothing of the request was stored, it can be sent again"
+		status, msg = http.StatusInternalServerError, "internal server error"
+		if c.Request.Method == http.MethodPost {
+			msg += ": nothing of the request was stored, it can be sent again"
+		}
 	}
 	if len(p.Details) > 0 {
 		parts := make([]string, len(p.Details))
@@ -95,11 +98,8 @@ func decodePush(c *gin.Context) ([]inventory.RawRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] != '[' {
-		if json.Valid(trimmed) {
-			return nil, errNotArray
-		}
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] != '[' && json.Valid(trimmed) {
+		return nil, errNotArray
 	}
 	if typed, ok := decodeTypedPush(body); ok {
 		return typed, nil

@@ -18,9 +18,10 @@ func Services(target *dbtest.Target, log *slog.Logger) httpapi.Services {
 	tenants := gormstore.NewTenantRepository(store)
 	projects := gormstore.NewProjectRepository(store)
 	return httpapi.Services{
-		Health:    store,
-		Tenants:   app.NewTenantService(tenants, tenants, store, clock, ids, log),
-		Projects:  app.NewProjectService(projects, tenants, store, clock, ids, log),
+		Health:   store,
+		Tenants:  app.NewTenantService(tenants, tenants, store, clock, ids, log),
+		Projects: app.NewProjectService(projects, tenants, store, clock, ids, log),
+
 		Inventory: app.NewInventoryService(gormstore.NewInventoryRepository(store), store, clock, ids, log),
 	}
 }
