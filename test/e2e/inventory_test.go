@@ -145,6 +145,14 @@ func TestPushClientData(t *testing.T) {
 			assert.Empty(t, list(t, api, acme.Key, nil).Items)
 		})
 
+		t.Run("an unknown mode: 422", func(t *testing.T) {
+			acme := api.NewCompany(t)
+			resp := api.CallInvalid(t, http.MethodPost, "/client-data?mode=partial", acme.Key, []rec{record("PC", "P", "1")})
+			require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s", resp.Body)
+			assert.Equal(t, "error", resp.Map(t)["status"])
+			assert.Empty(t, list(t, api, acme.Key, nil).Items)
+		})
+
 		t.Run("an empty list: 200 success", func(t *testing.T) {
 			acme := api.NewCompany(t)
 			status, ans := push(t, api, acme.Key, "", []rec{})
