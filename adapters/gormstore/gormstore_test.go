@@ -3,6 +3,8 @@ package gormstore_test
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/parc-hq/parc/adapters/gormstore"
 	"github.com/parc-hq/parc/test/contract"
 	"github.com/parc-hq/parc/test/dbtest"
@@ -26,6 +28,26 @@ func TestProjectRepository(t *testing.T) {
 				Projects:  gormstore.NewProjectRepository(db.Store),
 				Companies: gormstore.NewTenantRepository(db.Store),
 				Tx:        db.Store,
+			}
+		})
+	})
+}
+
+func TestInventoryRepository(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.Target) {
+		contract.RunInventoryRepository(t, func(t *testing.T) contract.InventoryRepos {
+			return contract.InventoryRepos{
+				Inventory: gormstore.NewInventoryRepository(db.Store),
+				Companies: gormstore.NewTenantRepository(db.Store),
+				Tx:        db.Store,
+				Deactivate: func(t *testing.T, equipmentID string) {
+					require.NoError(t, db.DB.Exec("UPDATE equipment SET status = 'inactive' WHERE id = ?", equipmentID).Error)
+				},
+				EquipmentStatus: func(t *testing.T, equipmentID string) string {
+					var status string
+					require.NoError(t, db.DB.Raw("SELECT status FROM equipment WHERE id = ?", equipmentID).Scan(&status).Error)
+					return status
+				},
 			}
 		})
 	})

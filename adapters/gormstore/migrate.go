@@ -14,6 +14,7 @@ func models() []any {
 	all = append(all, projectModels...)
 	all = append(all, accountModels...)
 	all = append(all, clientModels...)
+	all = append(all, inventoryModels...)
 	return all
 }
 

@@ -25,5 +25,7 @@ var Module = fx.Module("gormstore",
 		func(r *ClientRepository) ports.SiteRepository { return r },
 		NewEquipmentRepository,
 		func(r *EquipmentRepository) ports.EquipmentRepository { return r },
+		NewInventoryRepository,
+		func(r *InventoryRepository) ports.InventoryRepository { return r },
 	),
 )

@@ -31,6 +31,7 @@ type Services struct {
 	// ProjectGuard vets project updates (licence counts); nil accepts all.
 	ProjectGuard app.ProjectGuard
 	Accounts     *app.AccountService
+	Inventory    *app.InventoryService
 }
 
 // NewEngine builds the Gin engine with every route and middleware.
@@ -57,6 +58,8 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	admin := limited.Group("/admin", requireAdmin(cfg.AdminToken))
 	registerAdminRoutes(admin, svc.Tenants)
 	registerProjectAdminRoutes(admin, svc.Projects, svc.ProjectGuard)
+
+	registerInventoryRoutes(e.Group("/client-data", inventoryBodyLimit(cfg.BodyLimit), requireCompany(svc.Tenants, writeInventoryError)), svc.Inventory)
 
 	api := limited.Group("/", requireCompany(svc.Tenants, writeError))
 	registerMeRoutes(api)

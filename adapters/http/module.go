@@ -17,6 +17,7 @@ type servicesIn struct {
 	Projects     *app.ProjectService
 	Clients      *app.ClientService
 	ProjectGuard app.ProjectGuard `optional:"true"`
+	Inventory    *app.InventoryService
 	Accounts     *app.AccountService
 }
 
@@ -26,7 +27,7 @@ var Module = fx.Module("http",
 	fx.Provide(
 		func(cfg Config, log *slog.Logger, in servicesIn) *gin.Engine {
 			return NewEngine(cfg, log, Services{Health: in.Health, Tenants: in.Tenants, Projects: in.Projects, ProjectGuard: in.ProjectGuard,
-				Clients: in.Clients, Accounts: in.Accounts})
+				Inventory: in.Inventory, Clients: in.Clients, Accounts: in.Accounts})
 		},
 		NewServer,
 	),

@@ -23,6 +23,7 @@ var useCases = fx.Module("app",
 		app.NewAccountService,
 		func(s *app.AccountService) app.ProjectGuard { return s.LicenceGuard },
 		app.NewClientService,
+		app.NewInventoryService,
 	),
 )
 

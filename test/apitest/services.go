@@ -21,10 +21,11 @@ func Services(target *dbtest.Target, log *slog.Logger) httpapi.Services {
 	projectService := app.NewProjectService(projects, tenants, store, clock, ids, log)
 	accounts := app.NewAccountService(gormstore.NewAccountRepository(store), projects, tenants, projectService, store, clock, ids, log)
 	return httpapi.Services{
-		Health:   store,
-		Tenants:  app.NewTenantService(tenants, tenants, store, clock, ids, log),
-		Projects: projectService,
-		Clients:  app.NewClientService(clients, clients, equipment, store, clock, ids, log),
+		Health:    store,
+		Tenants:   app.NewTenantService(tenants, tenants, store, clock, ids, log),
+		Projects:  projectService,
+		Inventory: app.NewInventoryService(gormstore.NewInventoryRepository(store), store, clock, ids, log),
+		Clients:   app.NewClientService(clients, clients, equipment, store, clock, ids, log),
 		// The licence rule vets project updates.
 		ProjectGuard: accounts.LicenceGuard,
 		Accounts:     accounts,

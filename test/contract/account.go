@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/parc-hq/parc/adapters/system"
 	"github.com/parc-hq/parc/app"
 	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/account"
@@ -33,25 +34,17 @@ func (r AccountRepos) projectRepos() ProjectRepos {
 	return ProjectRepos{Projects: r.Projects, Companies: r.Companies, Tx: r.Tx}
 }
 
-type microClock struct{}
-
-func (microClock) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
-type uuids struct{}
-
-func (uuids) NewID() string { return uuid.NewString() }
-
 // service builds the real use case on the repositories under test.
 func (r AccountRepos) service() *app.AccountService {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	access := app.NewProjectService(r.Projects, r.Companies, r.Tx, microClock{}, uuids{}, log)
-	return app.NewAccountService(r.Accounts, r.Projects, r.Companies, access, r.Tx, microClock{}, uuids{}, log)
+	access := app.NewProjectService(r.Projects, r.Companies, r.Tx, system.Clock{}, system.UUIDs{}, log)
+	return app.NewAccountService(r.Accounts, r.Projects, r.Companies, access, r.Tx, system.Clock{}, system.UUIDs{}, log)
 }
 
 func newAccount(t testing.TB, p project.Project, company, login string, status account.Status) account.Account {
 	t.Helper()
 	a, err := account.New(uuid.NewString(), account.Spec{ProjectID: p.ID(), CompanyID: company, Login: login,
-		Email: "x@example.com", Name: "N " + login, Status: string(status)}, microClock{}.Now())
+		Email: "x@example.com", Name: "N " + login, Status: string(status)}, system.Clock{}.Now())
 	require.NoError(t, err)
 	return a
 }

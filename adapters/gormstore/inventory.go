@@ -1,0 +1,196 @@
+package gormstore
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/parc-hq/parc/domain/client"
+	"github.com/parc-hq/parc/domain/inventory"
+	"github.com/parc-hq/parc/ports"
+)
+
+var inventoryModels = []any{&installationRow{}, &installationEventRow{}}
+
+// installationRow is one program on one computer. The key is (company,
+// equipment, program key); the computer's last_seen lives on its equipment
+// row, so that a re-push of an unchanged list rewrites no installation. The
+// row also carries its first installation (installed_at, first_version): that
+// event of its history is read from here rather than written twice, which
+// halves the writes of a first load.
+type installationRow struct {
+	CompanyID   string    `gorm:"primaryKey;size:36;index:ix_installations_program,priority:1;index:ix_installations_changed,priority:1"`
+	EquipmentID string    `gorm:"primaryKey;size:36"`
+	ProgramKey  string    `gorm:"primaryKey;size:255;index:ix_installations_program,priority:2"`
+	Program     string    `gorm:"size:255;not null"`
+	Version     string    `gorm:"size:128;not null;index:ix_installations_program,priority:3"`
+	Removed     bool      `gorm:"not null"`
+	InstalledAt time.Time `gorm:"not null;precision:6"`
+	// FirstVersion is the version first installed; never updated.
+	FirstVersion string    `gorm:"size:128;not null;default:''"`
+	ChangedAt    time.Time `gorm:"not null;precision:6;index:ix_installations_changed,priority:2"`
+}
+
+func (installationRow) TableName() string { return "installations" }
+
+// installationEventRow is one change of an installation. The id orders a
+// computer's history (several events share a time).
+type installationEventRow struct {
+	ID          int64     `gorm:"primaryKey;autoIncrement;index:ix_installation_events_computer,priority:3"`
+	CompanyID   string    `gorm:"size:36;not null;index:ix_installation_events_computer,priority:1"`
+	EquipmentID string    `gorm:"size:36;not null;index:ix_installation_events_computer,priority:2"`
+	ProgramKey  string    `gorm:"size:255;not null"`
+	Program     string    `gorm:"size:255;not null"`
+	Kind        string    `gorm:"size:16;not null"`
+	FromVersion string    `gorm:"size:128;not null"`
+	ToVersion   string    `gorm:"size:128;not null"`
+	OccurredAt  time.Time `gorm:"not null;precision:6"`
+}
+
+func (installationEventRow) TableName() string { return "installation_events" }
+
+// InventoryRepository implements ports.InventoryRepository.
+type InventoryRepository struct{ s *Store }
+
+// NewInventoryRepository builds the repository on a store.
+func NewInventoryRepository(s *Store) *InventoryRepository { return &InventoryRepository{s: s} }
+
+// insertRows runs head + rows + tail in batches, rows sorted by the caller.
+func (r *InventoryRepository) insertRows(ctx context.Context, what, head, tail string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := r.s.dialect.batchRows(len(rows[0]), r.s.dialect.rowsPerInsert())
+	for start := 0; start < len(rows); start += per {
+		values, args := r.s.dialect.multiRowValues(rows[start:min(start+per, len(rows))])
+		if err := r.s.conn(ctx).Exec(head+" "+values+tail, args...).Error; err != nil {
+			return fmt.Errorf("%s: %w", what, r.s.translate(err))
+		}
+	}
+	return nil
+}
+
+func (r *InventoryRepository) TouchComputers(ctx context.Context, companyID string, computers []inventory.Computer, ids ports.IDGenerator, at time.Time) (map[string]string, error) {
+	if inTx(ctx) {
+		if err := r.s.dialect.planPerExecution(r.s.conn(ctx)); err != nil {
+			return nil, fmt.Errorf("upsert computers: %w", r.s.translate(err))
+		}
+	}
+	rows := make([][]any, len(computers))
+	keys := make([]string, len(computers))
+	for i, c := range computers { // sorted by key: locks are taken in one order
+		rows[i] = []any{ids.NewID(), companyID, c.Name.Display(), c.Name.Key(), client.ComputerType, "", ipText(c.IP), at, string(client.StatusActive), at, at}
+		keys[i] = c.Name.Key()
+	}
+	// A known computer keeps its spelling, site, type, serial and status;
+	// only a report newer than the last one moves last_seen and the address.
+	tail := r.s.dialect.onConflictUpdate([]string{"company_id", "name_key"},
+		"ip_address = CASE WHEN excluded.ip_address <> '' AND (equipment.last_seen IS NULL OR equipment.last_seen <= excluded.last_seen) THEN excluded.ip_address ELSE equipment.ip_address END",
+		"last_seen = CASE WHEN equipment.last_seen IS NULL OR equipment.last_seen < excluded.last_seen THEN excluded.last_seen ELSE equipment.last_seen END",
+		"updated_at = excluded.updated_at")
+	err := r.insertRows(ctx, "upsert computers", "INSERT INTO equipment (id, company_id, name, name_key, type, serial, ip_address, last_seen, status, created_at, updated_at)", tail, rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(keys))
+	per := r.s.dialect.batchRows(1, 1000)
+	for start := 0; start < len(keys); start += per {
+		var found []struct{ ID, NameKey string }
+		err := r.s.conn(ctx).Table("equipment").Select("id, name_key").
+			Where("company_id = ? AND name_key IN ?", companyID, keys[start:min(start+per, len(keys))]).Scan(&found).Error
+		if err != nil {
+			return nil, fmt.Errorf("find computers: %w", r.s.translate(err))
+		}
+		for _, f := range found {
+			out[f.NameKey] = f.ID
+		}
+	}
+	if len(out) != len(keys) {
+		return nil, fmt.Errorf("upsert computers: %d of %d computers found after the upsert", len(out), len(keys))
+	}
+	return out, nil
+}
+
+func ipText(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+// Installations reads what the merge needs, scanning rows by hand: on an
+// unchanged re-push this read is most of the work.
+func (r *InventoryRepository) Installations(ctx context.Context, companyID string, computerIDs []string) ([]inventory.Installation, error) {
+	var out []inventory.Installation
+	per := r.s.dialect.batchRows(1, 1000)
+	for start := 0; start < len(computerIDs); start += per {
+		rows, err := r.s.conn(ctx).Table("installations").
+			Select("equipment_id, program_key, program, version, removed, installed_at, changed_at").
+			Where("company_id = ? AND equipment_id IN ?", companyID, computerIDs[start:min(start+per, len(computerIDs))]).Rows()
+		if err != nil {
+			return nil, fmt.Errorf("load installations: %w", r.s.translate(err))
+		}
+		for rows.Next() {
+			var row installationRow
+			if err := rows.Scan(&row.EquipmentID, &row.ProgramKey, &row.Program, &row.Version, &row.Removed, &row.InstalledAt, &row.ChangedAt); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("load installations: %w", r.s.translate(err))
+			}
+			out = append(out, row.toDomain())
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("load installations: %w", r.s.translate(err))
+		}
+	}
+	return out, nil
+}
+
+func (row installationRow) toDomain() inventory.Installation {
+	return inventory.Installation{
+		ComputerID: row.EquipmentID, Program: inventory.RestoreProgramName(row.Program, row.ProgramKey), Version: row.Version,
+		Removed: row.Removed, InstalledAt: row.InstalledAt.UTC(), ChangedAt: row.ChangedAt.UTC(),
+	}
+}
+
+func (r *InventoryRepository) Apply(ctx context.Context, companyID string, plan inventory.Plan) error {
+	writes := plan.Writes() // sorted by key: concurrent pushes cannot deadlock
+	rows := make([][]any, len(writes))
+	for i, w := range writes {
+		rows[i] = []any{companyID, w.ComputerID, w.Program.Key(), w.Program.Display(), w.Version, w.Removed, w.InstalledAt, w.ChangedAt, w.Version}
+	}
+	tail := r.s.dialect.onConflictUpdate([]string{"company_id", "equipment_id", "program_key"},
+		"version = excluded.version", "removed = excluded.removed", "changed_at = excluded.changed_at")
+	err := r.insertRows(ctx, "write installations",
+		"INSERT INTO installations (company_id, equipment_id, program_key, program, version, removed, installed_at, changed_at, first_version)", tail, rows)
+	if err != nil {
+		return err
+	}
+	events := make([][]any, 0, len(plan.Events))
+	for _, e := range plan.Events {
+		if firstInstallation(e, plan) {
+			continue // the new row carries it (installed_at, first_version)
+		}
+		events = append(events, []any{companyID, e.ComputerID, e.Program.Key(), e.Program.Display(), string(e.Kind), e.FromVersion, e.ToVersion, e.At})
+	}
+	return r.insertRows(ctx, "write installation history",
+		"INSERT INTO installation_events (company_id, equipment_id, program_key, program, kind, from_version, to_version, occurred_at)", "", events)
+}
+
+// firstInstallation reports the event of a program's first installation on
+// a computer: an installation whose row is new (installed at the event's
+// time). A program installed again after its removal keeps its first
+// installed_at, so that event is written like the others.
+func firstInstallation(e inventory.Event, plan inventory.Plan) bool {
+	if e.Kind != inventory.EventInstalled {
+		return false
+	}
+	i, found := slices.BinarySearchFunc(plan.Installs, e, func(in inventory.Installation, e inventory.Event) int {
+		return cmp.Or(cmp.Compare(in.ComputerID, e.ComputerID), cmp.Compare(in.Program.Key(), e.Program.Key()))
+	})
+	return found && plan.Installs[i].InstalledAt.Equal(e.At)
+}

@@ -1,0 +1,330 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parc-hq/parc/app"
+	"github.com/parc-hq/parc/domain"
+	"github.com/parc-hq/parc/domain/inventory"
+)
+
+// The /client-data area answers in the shape its seed fixes:
+// {"status", "message"} plus "errors" when records were rejected.
+
+type clientDataAnswer struct {
+	Status  string           `json:"status"`
+	Message string           `json:"message"`
+	Errors  []recordErrorDTO `json:"errors,omitempty"`
+}
+
+type recordErrorDTO struct {
+	Index   int    `json:"index"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// writeInventoryError renders a Problem in the seed's shape. Every server
+// fault is a 500, as the seed says, with no internals in the message.
+func writeInventoryError(c *gin.Context, err error) {
+	p := Classify(err)
+	noteProblem(c, p)
+	status, msg := p.Status, p.Message
+	if status >= 500 {
+		status, msg = http.StatusInternalServerError, "internal server error"
+		if c.Request.Method == http.MethodPost {
+			msg += ": nothing of the request was stored, it can be sent again"
+		}
+	}
+	if len(p.Details) > 0 {
+		parts := make([]string, len(p.Details))
+		for i, d := range p.Details {
+			parts[i] = d.String()
+		}
+		msg = "invalid request: " + strings.Join(parts, "; ")
+	}
+	c.AbortWithStatusJSON(status, clientDataAnswer{Status: "error", Message: msg})
+}
+
+// inventoryBodyLimit is bodyLimit answering in the seed's shape.
+func inventoryBodyLimit(limit int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > limit {
+			writeInventoryError(c, &http.MaxBytesError{Limit: limit})
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		c.Next()
+	}
+}
+
+// wireRecord is one pushed record. Values stay untyped so that a wrong type
+// rejects that record only; field names match case-insensitively.
+type wireRecord struct {
+	inventory.RawRecord
+}
+
+func (w *wireRecord) UnmarshalJSON(b []byte) error {
+	if len(b) == 0 || b[0] != '{' {
+		w.NotObject = true
+		return nil
+	}
+	var in struct {
+		ComputerName any `json:"computer_name"`
+		IPAddress    any `json:"ip_address"`
+		Program      any `json:"program"`
+		Version      any `json:"version"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	w.RawRecord = inventory.RawRecord{ComputerName: in.ComputerName, IPAddress: in.IPAddress, Program: in.Program, Version: in.Version}
+	return nil
+}
+
+var errNotArray = &MalformedJSONError{Line: 1, Column: 1, Reason: "the body must be a JSON array of records"}
+
+// decodePush reads the body as an array of records: not JSON, or not an
+// array, is a *MalformedJSONError (400).
+func decodePush(c *gin.Context) ([]inventory.RawRecord, error) {
+	body, err := readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] != '[' && json.Valid(trimmed) {
+		return nil, errNotArray
+	}
+	if typed, ok := decodeTypedPush(body); ok {
+		return typed, nil
+	}
+	var wire []wireRecord
+	if err := UnmarshalJSON(body, &wire); err != nil {
+		return nil, err
+	}
+	out := make([]inventory.RawRecord, len(wire))
+	for i, w := range wire {
+		out[i] = w.RawRecord
+	}
+	return out, nil
+}
+
+// decodeTypedPush is the fast path for the usual body, an array of objects
+// whose fields are strings or null: about twice as fast as decoding every
+// value untyped. Anything else (a wrong type, malformed JSON) falls back to
+// the untyped path, which reports it.
+func decodeTypedPush(body []byte) ([]inventory.RawRecord, bool) {
+	var typed []*struct {
+		ComputerName *string `json:"computer_name"`
+		IPAddress    *string `json:"ip_address"`
+		Program      *string `json:"program"`
+		Version      *string `json:"version"`
+	}
+	if err := json.Unmarshal(body, &typed); err != nil || typed == nil {
+		return nil, false
+	}
+	out := make([]inventory.RawRecord, len(typed))
+	for i, t := range typed {
+		if t == nil {
+			out[i] = inventory.RawRecord{NotObject: true}
+			continue
+		}
+		out[i] = inventory.RawRecord{ComputerName: orNil(t.ComputerName), IPAddress: orNil(t.IPAddress), Program: orNil(t.Program), Version: orNil(t.Version)}
+	}
+	return out, true
+}
+
+// orNil keeps an absent value untyped nil, as the untyped path decodes it.
+func orNil(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+func pushAnswer(res app.PushResult) (int, clientDataAnswer) {
+	out := clientDataAnswer{Status: "success", Message: fmt.Sprintf("%d records updated successfully", res.Accepted)}
+	for _, p := range res.Problems {
+		out.Errors = append(out.Errors, recordErrorDTO{Index: p.Index, Field: p.Field, Message: p.Message})
+	}
+	switch {
+	case res.Rejected == 0:
+		return http.StatusOK, out
+	case res.Accepted == 0:
+		out.Status, out.Message = "error", fmt.Sprintf("all %d records were rejected", res.Rejected)
+		return http.StatusUnprocessableEntity, out
+	}
+	out.Status, out.Message = "partial_success", fmt.Sprintf("%d records updated successfully, %d rejected", res.Accepted, res.Rejected)
+	return http.StatusOK, out
+}
+
+type installationDTO struct {
+	ComputerName string  `json:"computer_name"`
+	IPAddress    *string `json:"ip_address"`
+	LastSeen     *string `json:"last_seen"`
+	Program      string  `json:"program"`
+	Version      string  `json:"version"`
+	Removed      bool    `json:"removed"`
+	InstalledAt  string  `json:"installed_at"`
+	ChangedAt    string  `json:"changed_at"`
+}
+
+func toInstallationDTO(v inventory.InstallationView) installationDTO {
+	out := installationDTO{ComputerName: v.ComputerName, Program: v.Program.Display(), Version: v.Version, Removed: v.Removed,
+		InstalledAt: timeJSON(v.InstalledAt), ChangedAt: timeJSON(v.ChangedAt)}
+	if v.IPAddress.IsValid() {
+		ip := v.IPAddress.String()
+		out.IPAddress = &ip
+	}
+	if !v.LastSeen.IsZero() {
+		out.LastSeen = timePtrJSON(&v.LastSeen)
+	}
+	return out
+}
+
+type programDTO struct {
+	Program   string       `json:"program"`
+	Computers int          `json:"computers"`
+	Versions  []versionDTO `json:"versions"`
+}
+
+type versionDTO struct {
+	Version   string `json:"version"`
+	Computers int    `json:"computers"`
+}
+
+type eventDTO struct {
+	Program     string  `json:"program"`
+	Event       string  `json:"event"`
+	FromVersion *string `json:"from_version"`
+	ToVersion   *string `json:"to_version"`
+	At          string  `json:"at"`
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func cursorOut(s string) *string { return optional(s) }
+
+// queryInt parses an optional integer query parameter.
+func queryInt(c *gin.Context, name string, v *domain.ValidationError) int {
+	s := c.Query(name)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		v.Add("int_parsing", "must be a positive integer", name)
+	}
+	return n
+}
+
+func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
+	g.POST("", func(c *gin.Context) {
+		full := false
+		switch c.Query("mode") {
+		case "":
+		case "full":
+			full = true
+		default:
+			writeInventoryError(c, domain.Invalid("enum", `must be "full" or absent`, "mode"))
+			return
+		}
+		raw, err := decodePush(c)
+		if err != nil {
+			writeInventoryError(c, err)
+			return
+		}
+		res, err := svc.Push(c.Request.Context(), mustCompany(c).ID(), raw, full)
+		if err != nil {
+			writeInventoryError(c, err)
+			return
+		}
+		c.JSON(pushAnswer(res))
+	})
+
+	g.GET("", func(c *gin.Context) {
+		v := &domain.ValidationError{}
+		f := inventory.Filter{
+			ComputerKey: inventory.ComputerKey(c.Query("computer_name")),
+			ProgramKey:  inventory.ProgramKey(c.Query("program")),
+			Version:     strings.TrimSpace(c.Query("version")),
+			Cursor:      c.Query("cursor"),
+			Limit:       queryInt(c, "limit", v),
+		}
+		if s := c.Query("changed_since"); s != "" {
+			t, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				v.Add("datetime_parsing", "must be an RFC 3339 date-time", "changed_since")
+			}
+			f.ChangedSince = t
+		}
+		if s := c.Query("include_removed"); s != "" {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				v.Add("bool_parsing", "must be true or false", "include_removed")
+			}
+			f.IncludeRemoved = b
+		}
+		if err := v.OrNil(); err != nil {
+			writeInventoryError(c, err)
+			return
+		}
+		page, err := svc.Installations(c.Request.Context(), mustCompany(c).ID(), f)
+		if err != nil {
+			writeInventoryError(c, err)
+			return
+		}
+		items := make([]installationDTO, len(page.Items))
+		for i, it := range page.Items {
+			items[i] = toInstallationDTO(it)
+		}
+		c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": cursorOut(page.NextCursor)})
+	})
+
+	g.GET("/programs", func(c *gin.Context) {
+		list, err := svc.Programs(c.Request.Context(), mustCompany(c).ID(), c.Query("program"))
+		if err != nil {
+			writeInventoryError(c, err)
+			return
+		}
+		out := make([]programDTO, len(list))
+		for i, p := range list {
+			out[i] = programDTO{Program: p.Program, Computers: p.Computers, Versions: make([]versionDTO, len(p.Versions))}
+			for j, ver := range p.Versions {
+				out[i].Versions[j] = versionDTO{Version: ver.Version, Computers: ver.Computers}
+			}
+		}
+		c.JSON(http.StatusOK, gin.H{"programs": out})
+	})
+
+	g.GET("/computers/:computer_name/history", func(c *gin.Context) {
+		v := &domain.ValidationError{}
+		limit := queryInt(c, "limit", v)
+		if err := v.OrNil(); err != nil {
+			writeInventoryError(c, err)
+			return
+		}
+		page, err := svc.History(c.Request.Context(), mustCompany(c).ID(), c.Param("computer_name"), c.Query("cursor"), limit)
+		if err != nil {
+			writeInventoryError(c, err)
+			return
+		}
+		events := make([]eventDTO, len(page.Events))
+		for i, e := range page.Events {
+			events[i] = eventDTO{Program: e.Program.Display(), Event: string(e.Kind), FromVersion: optional(e.FromVersion),
+				ToVersion: optional(e.ToVersion), At: timeJSON(e.At)}
+		}
+		c.JSON(http.StatusOK, gin.H{"computer_name": page.ComputerName, "events": events, "next_cursor": cursorOut(page.NextCursor)})
+	})
+}

@@ -1,0 +1,119 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/parc-hq/parc/domain/inventory"
+	"github.com/parc-hq/parc/ports"
+)
+
+// InventoryService takes in the software inventory that a company's agents
+// push, and answers questions about it.
+type InventoryService struct {
+	repo  ports.InventoryRepository
+	tx    ports.Transactor
+	clock ports.Clock
+	ids   ports.IDGenerator
+	log   *slog.Logger
+}
+
+// NewInventoryService builds the service.
+func NewInventoryService(repo ports.InventoryRepository, tx ports.Transactor, clock ports.Clock, ids ports.IDGenerator, log *slog.Logger) *InventoryService {
+	return &InventoryService{repo: repo, tx: tx, clock: clock, ids: ids, log: log}
+}
+
+// PushResult says what a push did.
+type PushResult struct {
+	Accepted  int                 // valid records, duplicates included
+	Problems  []inventory.Problem // why the others were rejected
+	Rejected  int
+	Installed int
+	Updated   int
+	Removed   int
+	Unchanged int
+}
+
+// Push stores the valid records of raw for the company in one transaction:
+// on a storage error nothing is stored. With full, each pushed computer's
+// programs that raw does not name are marked removed. Rejected records are
+// reported in the result, not as an error.
+func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inventory.RawRecord, full bool) (PushResult, error) {
+	v := inventory.ValidateRecords(raw)
+	res := PushResult{Accepted: len(v.Valid), Problems: v.Problems, Rejected: v.Rejected}
+	if len(v.Valid) == 0 {
+		return res, nil
+	}
+	computers := inventory.Computers(v.Valid)
+	var plan inventory.Plan
+	err := s.tx.Within(ctx, func(ctx context.Context) error {
+		now := s.clock.Now()
+		ids, err := s.repo.TouchComputers(ctx, companyID, computers, s.ids, now)
+		if err != nil {
+			return err
+		}
+		idList := make([]string, 0, len(ids))
+		for _, c := range computers {
+			idList = append(idList, ids[c.Name.Key()])
+		}
+		stored, err := s.repo.Installations(ctx, companyID, idList)
+		if err != nil {
+			return err
+		}
+		desired := make([]inventory.Desired, len(v.Valid))
+		for i, r := range v.Valid {
+			desired[i] = inventory.Desired{ComputerID: ids[r.Computer.Key()], Program: r.Program, Version: r.Version}
+		}
+		plan = inventory.Merge(stored, desired, full, now)
+		if plan.Empty() {
+			return nil
+		}
+		return s.repo.Apply(ctx, companyID, plan)
+	})
+	if err != nil {
+		return PushResult{}, fmt.Errorf("push inventory: %w", err)
+	}
+	res.Installed, res.Updated, res.Removed, res.Unchanged = len(plan.Installs), len(plan.Updates), len(plan.Removals), plan.Unchanged
+	s.log.DebugContext(ctx, "inventory pushed", "company", companyID, "computers", len(computers),
+		"installed", res.Installed, "updated", res.Updated, "removed", res.Removed, "unchanged", res.Unchanged, "rejected", res.Rejected)
+	return res, nil
+}
+
+// Installations lists the company's installations, one page at a time.
+func (s *InventoryService) Installations(ctx context.Context, companyID string, f inventory.Filter) (inventory.InstallationPage, error) {
+	f.Limit = inventoryPageSize(f.Limit)
+	page, err := s.repo.ListInstallations(ctx, companyID, f)
+	if err != nil {
+		return inventory.InstallationPage{}, fmt.Errorf("list installations: %w", err)
+	}
+	return page, nil
+}
+
+// Programs summarises the company's programs by version; program "" for all.
+func (s *InventoryService) Programs(ctx context.Context, companyID, program string) ([]inventory.ProgramSummary, error) {
+	out, err := s.repo.Programs(ctx, companyID, inventory.ProgramKey(program))
+	if err != nil {
+		return nil, fmt.Errorf("summarise programs: %w", err)
+	}
+	return out, nil
+}
+
+// History answers one page of a computer's history, oldest first.
+func (s *InventoryService) History(ctx context.Context, companyID, computerName, cursor string, limit int) (inventory.HistoryPage, error) {
+	page, err := s.repo.ComputerHistory(ctx, companyID, inventory.ComputerKey(computerName), cursor, inventoryPageSize(limit))
+	if err != nil {
+		return inventory.HistoryPage{}, fmt.Errorf("computer history: %w", err)
+	}
+	return page, nil
+}
+
+func inventoryPageSize(n int) int {
+	switch {
+	case n <= 0:
+		return inventory.DefaultPageSize
+	case n > inventory.MaxPageSize:
+		return inventory.MaxPageSize
+	}
+	return n
+}

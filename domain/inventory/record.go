@@ -1,0 +1,138 @@
+package inventory
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/parc-hq/parc/domain/client"
+)
+
+// RawRecord is one element of a push as decoded from the wire: values are
+// whatever JSON held (nil when absent or null), so that a wrong type rejects
+// one record instead of the whole request.
+type RawRecord struct {
+	NotObject    bool // the element is not a JSON object
+	ComputerName any
+	IPAddress    any
+	Program      any
+	Version      any
+}
+
+// Record is a valid record of a push.
+type Record struct {
+	Computer ComputerName
+	IP       netip.Addr // zero when the record gave none
+	Program  ProgramName
+	Version  string
+}
+
+// Problem is why one record of a push was rejected: its index in the
+// request, the field at fault ("" for the record as a whole) and a message.
+type Problem struct {
+	Index   int
+	Field   string
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Field == "" {
+		return fmt.Sprintf("record %d: %s", p.Index, p.Message)
+	}
+	return fmt.Sprintf("record %d: %s: %s", p.Index, p.Field, p.Message)
+}
+
+// Validation outcome of a push.
+type Validation struct {
+	Valid    []Record  // in request order, duplicates included
+	Problems []Problem // by index, then field
+	Rejected int       // records with at least one problem
+}
+
+// ValidateRecords checks every record: computer_name, program and version
+// are required non-blank strings within their lengths; ip_address, when
+// given (not null, not ""), is an IPv4 or IPv6 address. A record with any
+// problem is rejected as a whole; the others are valid.
+func ValidateRecords(raw []RawRecord) Validation {
+	var out Validation
+	for i, r := range raw {
+		if r.NotObject {
+			out.Problems = append(out.Problems, Problem{Index: i, Message: "must be an object"})
+			out.Rejected++
+			continue
+		}
+		before := len(out.Problems)
+		add := func(field, msg string) {
+			out.Problems = append(out.Problems, Problem{Index: i, Field: field, Message: msg})
+		}
+		computer := requiredText(add, "computer_name", r.ComputerName, MaxComputerNameLen)
+		program := requiredText(add, "program", r.Program, MaxProgramLen)
+		version := requiredText(add, "version", r.Version, MaxVersionLen)
+		var ip netip.Addr
+		switch v := r.IPAddress.(type) {
+		case nil:
+		case string:
+			if v != "" {
+				a, err := client.ParseIP("ip_address", v)
+				if err != nil {
+					add("ip_address", "must be an IPv4 or IPv6 address")
+				}
+				ip = a
+			}
+		default:
+			add("ip_address", "must be a string")
+		}
+		if len(out.Problems) > before {
+			out.Rejected++
+			continue
+		}
+		out.Valid = append(out.Valid, Record{Computer: NewComputerName(computer), IP: ip, Program: NewProgramName(program), Version: version})
+	}
+	return out
+}
+
+func requiredText(add func(field, msg string), field string, v any, max int) string {
+	s, ok := v.(string)
+	switch {
+	case v == nil:
+		add(field, "field required")
+	case !ok:
+		add(field, "must be a string")
+	case strings.TrimSpace(s) == "":
+		add(field, "must not be empty")
+	case !utf8.ValidString(s):
+		add(field, "must be valid UTF-8")
+	case utf8.RuneCountInString(strings.TrimSpace(s)) > max:
+		add(field, fmt.Sprintf("must be at most %d characters", max))
+	default:
+		return strings.TrimSpace(s)
+	}
+	return ""
+}
+
+// Computer is one computer of a push: its name as first spelt in the
+// request, and the address of its last record that gave one.
+type Computer struct {
+	Name ComputerName
+	IP   netip.Addr
+}
+
+// Computers lists the distinct computers of records, sorted by key.
+func Computers(records []Record) []Computer {
+	byKey := map[string]int{}
+	var out []Computer
+	for _, r := range records {
+		i, seen := byKey[r.Computer.Key()]
+		if !seen {
+			i = len(out)
+			byKey[r.Computer.Key()] = i
+			out = append(out, Computer{Name: r.Computer})
+		}
+		if r.IP.IsValid() {
+			out[i].IP = r.IP
+		}
+	}
+	sortComputers(out)
+	return out
+}

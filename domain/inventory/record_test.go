@@ -1,0 +1,56 @@
+package inventory_test
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parc-hq/parc/domain/inventory"
+)
+
+func TestValidateRecords(t *testing.T) {
+	raw := []inventory.RawRecord{
+		{ComputerName: " PC-1 ", Program: "Chrome", Version: "119", IPAddress: "10.0.0.1"},
+		{ComputerName: "pc-2", Program: "Zip", Version: "1", IPAddress: ""},
+		{ComputerName: nil, Program: 5, Version: " ", IPAddress: "999.1.1.1"},
+		{NotObject: true},
+		{ComputerName: strings.Repeat("x", 256), Program: "p", Version: "v", IPAddress: "fe80::1%eth0"},
+		{ComputerName: "pc", Program: "p", Version: "v", IPAddress: 7},
+		{ComputerName: "pc-3", Program: "p", Version: "v", IPAddress: "::1"},
+	}
+	v := inventory.ValidateRecords(raw)
+	require.Len(t, v.Valid, 3)
+	assert.Equal(t, 4, v.Rejected)
+	assert.Equal(t, "PC-1", v.Valid[0].Computer.Display())
+	assert.Equal(t, "pc-1", v.Valid[0].Computer.Key())
+	assert.Equal(t, netip.MustParseAddr("10.0.0.1"), v.Valid[0].IP)
+	assert.False(t, v.Valid[1].IP.IsValid())
+	assert.Equal(t, []inventory.Problem{
+		{Index: 2, Field: "computer_name", Message: "field required"},
+		{Index: 2, Field: "program", Message: "must be a string"},
+		{Index: 2, Field: "version", Message: "must not be empty"},
+		{Index: 2, Field: "ip_address", Message: "must be an IPv4 or IPv6 address"},
+		{Index: 3, Message: "must be an object"},
+		{Index: 4, Field: "computer_name", Message: "must be at most 255 characters"},
+		{Index: 4, Field: "ip_address", Message: "must be an IPv4 or IPv6 address"},
+		{Index: 5, Field: "ip_address", Message: "must be a string"},
+	}, v.Problems)
+}
+
+func TestComputersTakesFirstSpellingAndLastAddress(t *testing.T) {
+	v := inventory.ValidateRecords([]inventory.RawRecord{
+		{ComputerName: "PC-B", Program: "a", Version: "1", IPAddress: "10.0.0.1"},
+		{ComputerName: "pc-b", Program: "b", Version: "1", IPAddress: "10.0.0.2"},
+		{ComputerName: "pc-b", Program: "c", Version: "1"},
+		{ComputerName: "PC-A", Program: "a", Version: "1"},
+	})
+	cs := inventory.Computers(v.Valid)
+	require.Len(t, cs, 2)
+	assert.Equal(t, "PC-A", cs[0].Name.Display())
+	assert.False(t, cs[0].IP.IsValid())
+	assert.Equal(t, "PC-B", cs[1].Name.Display())
+	assert.Equal(t, netip.MustParseAddr("10.0.0.2"), cs[1].IP)
+}

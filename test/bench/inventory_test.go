@@ -1,0 +1,313 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parc-hq/parc/test/dbtest"
+)
+
+// The inventory push benchmark: 100,000 records (1,000 computers × 100
+// programs) pushed in requests of 5,000 to a real `parc serve` process over
+// loopback, three times: the first load, a re-push with 10% of the versions
+// changed, and an unchanged re-push. On PostgreSQL the same rows are also
+// written by a bare pgx unnest upsert into a scratch table shaped like
+// installations (same columns and indexes), the yardstick of the ratios.
+
+const (
+	benchComputers  = 1000
+	benchPrograms   = 100
+	benchPerRequest = 5000
+)
+
+type benchRecord struct {
+	ComputerName string `json:"computer_name"`
+	IPAddress    string `json:"ip_address"`
+	Program      string `json:"program"`
+	Version      string `json:"version"`
+}
+
+// benchPass builds the records of a pass: changed=true gives every tenth
+// record another version.
+func benchPass(changed bool) []benchRecord {
+	out := make([]benchRecord, 0, benchComputers*benchPrograms)
+	for c := range benchComputers {
+		for p := range benchPrograms {
+			version := fmt.Sprintf("1.%d.0", p)
+			if changed && (c*benchPrograms+p)%10 == 0 {
+				version = fmt.Sprintf("2.%d.0", p)
+			}
+			out = append(out, benchRecord{
+				ComputerName: fmt.Sprintf("BENCH-PC-%04d", c), IPAddress: fmt.Sprintf("10.0.%d.%d", c/250, c%250+1),
+				Program: fmt.Sprintf("Program %03d", p), Version: version,
+			})
+		}
+	}
+	return out
+}
+
+func requestBodies(b *testing.B, records []benchRecord) [][]byte {
+	var out [][]byte
+	for start := 0; start < len(records); start += benchPerRequest {
+		raw, err := json.Marshal(records[start:min(start+benchPerRequest, len(records))])
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, raw)
+	}
+	return out
+}
+
+var (
+	buildOnce sync.Once
+	parcBin   string
+	buildErr  error
+)
+
+// parcBinary builds cmd/parc once per benchmark binary.
+func parcBinary(b *testing.B) string {
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "parc-bench-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		parcBin = filepath.Join(dir, "parc")
+		out, err := exec.Command("go", "build", "-o", parcBin, "github.com/parc-hq/parc/cmd/parc").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("build parc: %v: %s", err, out)
+		}
+	})
+	if buildErr != nil {
+		b.Fatal(buildErr)
+	}
+	return parcBin
+}
+
+// parcServer is a `parc serve` process on the benchmark database.
+type parcServer struct {
+	cmd  *exec.Cmd
+	base string
+	key  string
+}
+
+func startParc(b *testing.B, target *dbtest.Target) *parcServer {
+	bin := parcBinary(b)
+	env := append(os.Environ(), "PARC_DATABASE_URL="+target.URL)
+	create := exec.Command(bin, "company", "create", "--code", "BENCH-"+uuid.NewString()[:8], "--name", "Benchmark")
+	create.Env = env
+	out, err := create.Output()
+	if err != nil {
+		b.Fatalf("parc company create: %v", err)
+	}
+	var company struct {
+		APIKey string `json:"api_key"`
+	}
+	if err := json.Unmarshal(out, &company); err != nil || company.APIKey == "" {
+		b.Fatalf("parc company create printed %q: %v", out, err)
+	}
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "serve", "--addr", addr)
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	s := &parcServer{cmd: cmd, base: "http://" + addr, key: company.APIKey}
+	b.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(s.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("parc serve did not become ready: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *parcServer) push(b *testing.B, client *http.Client, body []byte) {
+	req, err := http.NewRequest(http.MethodPost, s.base+"/client-data", bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header.Set("Authorization", s.key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.Contains(answer, []byte(`"success"`)) {
+		b.Fatalf("push: %d %s", resp.StatusCode, answer)
+	}
+}
+
+// memKiB reads a field of /proc/<pid>/status, in KiB (VmHWM: peak RSS).
+func (s *parcServer) memKiB(b *testing.B, field string) int {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return n
+		}
+	}
+	b.Fatalf("no %s in /proc status", field)
+	return 0
+}
+
+type passResult struct {
+	name    string
+	records int
+	elapsed time.Duration
+}
+
+func (p passResult) rate() float64 { return float64(p.records) / p.elapsed.Seconds() }
+
+var benchPassNames = []string{"first load", "10% changed", "unchanged"}
+
+func BenchmarkInventoryPush(b *testing.B) {
+	passes := [][]benchRecord{benchPass(false), benchPass(true), benchPass(true)}
+	for _, name := range []string{"postgres", "mysql", "sqlite"} {
+		b.Run(name, func(b *testing.B) {
+			target := backend(b, name)
+			srv := startParc(b, target)
+			client := &http.Client{Timeout: 5 * time.Minute}
+			warm, _ := json.Marshal([]benchRecord{{ComputerName: "WARM-UP", Program: "p", Version: "1"}})
+			srv.push(b, client, warm)
+			before := srv.memKiB(b, "VmHWM")
+
+			// Each server pass is followed by the bare pass of the same rows, so
+			// that both see the same load on the machine.
+			var bare *bareUpserter
+			if name == "postgres" {
+				bare = newBareUpserter(b, target)
+				defer bare.close(b)
+			}
+			var results, bareResults []passResult
+			for i, records := range passes {
+				bodies := requestBodies(b, records)
+				start := time.Now()
+				for _, body := range bodies {
+					srv.push(b, client, body)
+				}
+				results = append(results, passResult{name: benchPassNames[i], records: len(records), elapsed: time.Since(start)})
+				if bare != nil {
+					bareResults = append(bareResults, bare.pass(b, benchPassNames[i], records))
+				}
+			}
+			peak := srv.memKiB(b, "VmHWM")
+			growthMiB := float64(peak-before) / 1024
+			bareRate := func(i int) float64 { return bareResults[i].rate() }
+
+			b.Logf("inventory push on %s: %d records per pass, requests of %d", name, benchComputers*benchPrograms, benchPerRequest)
+			b.Logf("%-12s %12s %10s %14s %8s", "pass", "records/s", "seconds", "bare records/s", "ratio")
+			for i, r := range results {
+				line := fmt.Sprintf("%-12s %12.0f %10.2f", r.name, r.rate(), r.elapsed.Seconds())
+				if bareResults != nil {
+					line += fmt.Sprintf(" %14.0f %8.2f", bareRate(i), r.rate()/bareRate(i))
+					b.ReportMetric(r.rate()/bareRate(i), fmt.Sprintf("ratio_pass%d", i+1))
+				}
+				b.Logf("%s", line)
+				b.ReportMetric(r.rate(), fmt.Sprintf("rec/s_pass%d", i+1))
+			}
+			b.Logf("server peak RSS: %.1f MiB before, %.1f MiB after (growth %.1f MiB)", float64(before)/1024, float64(peak)/1024, growthMiB)
+			b.ReportMetric(growthMiB, "rss_growth_MiB")
+		})
+	}
+}
+
+// bareUpserter writes rows with pgx, one unnest upsert per 5,000 rows,
+// into a scratch table created LIKE installations (columns, primary key and
+// indexes): the fastest plain way to put those rows in PostgreSQL.
+type bareUpserter struct {
+	conn        *pgx.Conn
+	companyID   string
+	computerIDs map[string]string
+}
+
+func newBareUpserter(b *testing.B, target *dbtest.Target) *bareUpserter {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, target.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `DROP TABLE IF EXISTS bench_installations; CREATE TABLE bench_installations (LIKE installations INCLUDING ALL)`); err != nil {
+		b.Fatal(err)
+	}
+	return &bareUpserter{conn: conn, companyID: uuid.NewString(), computerIDs: map[string]string{}}
+}
+
+func (u *bareUpserter) close(b *testing.B) {
+	ctx := context.Background()
+	if _, err := u.conn.Exec(ctx, `DROP TABLE bench_installations`); err != nil {
+		b.Error(err)
+	}
+	u.conn.Close(ctx)
+}
+
+const bareUpsertSQL = `INSERT INTO bench_installations (company_id, equipment_id, program_key, program, version, removed, installed_at, changed_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::timestamptz[], $8::timestamptz[])
+ON CONFLICT (company_id, equipment_id, program_key) DO UPDATE SET version = excluded.version, removed = excluded.removed, changed_at = excluded.changed_at`
+
+func (u *bareUpserter) pass(b *testing.B, name string, records []benchRecord) passResult {
+	ctx := context.Background()
+	start := time.Now()
+	for from := 0; from < len(records); from += benchPerRequest {
+		batch := records[from:min(from+benchPerRequest, len(records))]
+		n := len(batch)
+		company, equipment, key, program, version := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		removed, installed, changed := make([]bool, n), make([]time.Time, n), make([]time.Time, n)
+		now := time.Now().UTC()
+		for j, r := range batch {
+			id, ok := u.computerIDs[r.ComputerName]
+			if !ok {
+				id = uuid.NewString()
+				u.computerIDs[r.ComputerName] = id
+			}
+			company[j], equipment[j], key[j] = u.companyID, id, strings.ToLower(r.Program)
+			program[j], version[j], installed[j], changed[j] = r.Program, r.Version, now, now
+		}
+		if _, err := u.conn.Exec(ctx, bareUpsertSQL, company, equipment, key, program, version, removed, installed, changed); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return passResult{name: name, records: len(records), elapsed: time.Since(start)}
+}
