@@ -34,7 +34,7 @@ var errNoKey = fmt.Errorf("missing API key (send it in the Authorization header)
 
 // requireCompany admits requests carrying a valid key of an active company.
 // onError renders failures in the caller area's error shape.
-func requireCompany(auth Authenticator, onError func(*gin.Context, error)) gin.HandlerFunc {
+func requireCompany(auth Authenticator, onError errorWriter) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		key := credential(c)
 		if key == "" {

@@ -22,16 +22,21 @@ type Config struct {
 	BodyLimit  int64  // bytes; 0 means DefaultBodyLimit
 }
 
-// Services are the use cases the API exposes.
+// Services are the use cases the API exposes. Health and Tenants are
+// required (probes, authentication, the operator's company API); an area whose
+// service is nil is left out of the engine, so that a program embedding Parc
+// serves only the areas it wires.
 type Services struct {
-	Health   ports.HealthChecker
-	Tenants  *app.TenantService
+	Health  ports.HealthChecker
+	Tenants *app.TenantService
+
 	Projects *app.ProjectService
-	Clients  *app.ClientService
 	// ProjectGuard vets project updates (licence counts); nil accepts all.
 	ProjectGuard app.ProjectGuard
-	Accounts     *app.AccountService
-	Inventory    *app.InventoryService
+
+	Inventory *app.InventoryService
+	Clients   *app.ClientService
+	Accounts  *app.AccountService
 }
 
 // NewEngine builds the Gin engine with every route and middleware.
@@ -54,21 +59,26 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 
 	registerSystemRoutes(e, svc.Health, m)
 
-	limited := e.Group("/", bodyLimit(cfg.BodyLimit))
-	admin := limited.Group("/admin", requireAdmin(cfg.AdminToken))
+	admin := e.Group("/admin", bodyLimit(cfg.BodyLimit, writeError), requireAdmin(cfg.AdminToken))
 	registerAdminRoutes(admin, svc.Tenants)
-	registerProjectAdminRoutes(admin, svc.Projects, svc.ProjectGuard)
-
-	registerInventoryRoutes(e.Group("/client-data", inventoryBodyLimit(cfg.BodyLimit), requireCompany(svc.Tenants, writeInventoryError)), svc.Inventory)
-
-	api := limited.Group("/", requireCompany(svc.Tenants, writeError))
-	registerMeRoutes(api)
-	if svc.Accounts != nil {
-		registerAccountRoutes(api, svc.Accounts)
+	if svc.Projects != nil {
+		registerProjectAdminRoutes(admin, svc.Projects, svc.ProjectGuard)
 	}
 
-	// The clients area answers auth failures in its own (FastAPI) shape too.
-	clients := limited.Group("/", requireCompany(svc.Tenants, writeFastAPIError))
-	registerClientRoutes(clients, svc.Clients)
+	// Company routes, grouped by the shape their errors take: each area's
+	// body limit and authentication answer in that area's shape.
+	company := func(path string, onError errorWriter) *gin.RouterGroup {
+		return e.Group(path, bodyLimit(cfg.BodyLimit, onError), requireCompany(svc.Tenants, onError))
+	}
+	registerMeRoutes(company("/", writeError))
+	if svc.Inventory != nil {
+		registerInventoryRoutes(company("/client-data", writeInventoryError), svc.Inventory)
+	}
+	if svc.Clients != nil {
+		registerClientRoutes(company("/", writeFastAPIError), svc.Clients)
+	}
+	if svc.Accounts != nil {
+		registerAccountRoutes(company("/", writeError), svc.Accounts)
+	}
 	return e
 }

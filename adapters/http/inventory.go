@@ -53,18 +53,6 @@ func writeInventoryError(c *gin.Context, err error) {
 	c.AbortWithStatusJSON(status, clientDataAnswer{Status: "error", Message: msg})
 }
 
-// inventoryBodyLimit is bodyLimit answering in the seed's shape.
-func inventoryBodyLimit(limit int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if c.Request.ContentLength > limit {
-			writeInventoryError(c, &http.MaxBytesError{Limit: limit})
-			return
-		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
-		c.Next()
-	}
-}
-
 // wireRecord is one pushed record. Values stay untyped so that a wrong type
 // rejects that record only; field names match case-insensitively.
 type wireRecord struct {

@@ -89,13 +89,18 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
+// errorWriter renders an error in the shape of one area's answers: the
+// default body, or the shape a seed fixes (client-data, clients).
+type errorWriter func(c *gin.Context, err error)
+
 // bodyLimit refuses bodies larger than limit bytes: at once when the
 // declared length says so, otherwise when reading passes the limit (the
 // decoder then fails with *http.MaxBytesError, which Classify maps to 413).
-func bodyLimit(limit int64) gin.HandlerFunc {
+func bodyLimit(limit int64, onError errorWriter) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > limit {
-			writeError(c, &http.MaxBytesError{Limit: limit})
+			onError(c, &http.MaxBytesError{Limit: limit})
+			c.Abort()
 			return
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)

@@ -173,9 +173,25 @@ func TestAdminAPIClosedWithoutToken(t *testing.T) {
 func TestBodyLimit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, target *dbtest.Target) {
 		api := apitest.New(t, target, apitest.WithBodyLimit(64))
-		big := `{"code":"BIG","name":"` + strings.Repeat("x", 100) + `"}`
-		resp := api.Admin(t, http.MethodPost, "/admin/companies", big)
-		assert.Equal(t, http.StatusRequestEntityTooLarge, resp.Status, "%s", resp.Body)
+		company := api.NewCompany(t)
+		big := strings.Repeat("x", 100)
+
+		t.Run("admin API: 413 in the default shape", func(t *testing.T) {
+			resp := api.Admin(t, http.MethodPost, "/admin/companies", `{"code":"BIG","name":"`+big+`"}`)
+			require.Equal(t, http.StatusRequestEntityTooLarge, resp.Status, "%s", resp.Body)
+			assert.Equal(t, "payload_too_large", resp.Map(t)["error"])
+		})
+		t.Run("clients: 413 in FastAPI's shape", func(t *testing.T) {
+			resp := api.Call(t, http.MethodPost, "/clients/register", company.Key, `{"nom":"`+big+`","code":1}`)
+			require.Equal(t, http.StatusRequestEntityTooLarge, resp.Status, "%s", resp.Body)
+			assert.Contains(t, resp.Map(t)["detail"], "exceeds the limit")
+		})
+		t.Run("client-data: 413 in the seed's shape", func(t *testing.T) {
+			resp := api.Call(t, http.MethodPost, "/client-data", company.Key,
+				`[{"computer_name":"PC","program":"`+big+`","version":"1"}]`)
+			require.Equal(t, http.StatusRequestEntityTooLarge, resp.Status, "%s", resp.Body)
+			assert.Equal(t, "error", resp.Map(t)["status"])
+		})
 	})
 }
 
