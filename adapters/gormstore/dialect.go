@@ -3,6 +3,7 @@ package gormstore
 import (
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 
@@ -92,4 +93,66 @@ func (d dialect) forUpdate(db *gorm.DB) *gorm.DB {
 		return db
 	}
 	return db.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+}
+
+// jsonColumnType is the column type of a JSON document: JSONB on
+// PostgreSQL, JSON on MySQL, text on SQLite (whose JSON functions read text).
+func (d dialect) jsonColumnType() string {
+	switch d {
+	case dialectPostgres:
+		return "jsonb"
+	case dialectMySQL:
+		return "json"
+	}
+	return "text"
+}
+
+// jsonKind says how jsonField reads a value.
+type jsonKind int
+
+const (
+	// jsonText reads a value as text: a string as itself, a number as
+	// written, true/false as such, null (or no such key) as SQL NULL. Text
+	// compares byte-wise on every backend.
+	jsonText jsonKind = iota
+	// jsonNumber reads a number as a number; anything else as SQL NULL.
+	jsonNumber
+)
+
+// jsonField is the expression extracting key from the JSON document in
+// column, with the bind parameters it needs. The key travels only as a bind
+// parameter, never inside the SQL text; column is a constant of the caller.
+func (d dialect) jsonField(column, key string, kind jsonKind) (string, []any) {
+	path := `$."` + key + `"`
+	switch d {
+	case dialectPostgres:
+		if kind == jsonNumber {
+			return fmt.Sprintf(`(CASE WHEN jsonb_typeof(%[1]s -> ?) = 'number' THEN (%[1]s ->> ?)::numeric END)`, column), []any{key, key}
+		}
+		return fmt.Sprintf(`((%s ->> ?) COLLATE "C")`, column), []any{key}
+	case dialectMySQL:
+		if kind == jsonNumber {
+			return fmt.Sprintf(`(CASE WHEN JSON_TYPE(JSON_EXTRACT(%[1]s, ?)) IN ('INTEGER', 'DOUBLE', 'DECIMAL', 'UNSIGNED INTEGER') THEN JSON_EXTRACT(%[1]s, ?) + 0 END)`, column), []any{path, path}
+		}
+		return fmt.Sprintf(`(CASE WHEN JSON_TYPE(JSON_EXTRACT(%[1]s, ?)) = 'NULL' THEN NULL ELSE JSON_UNQUOTE(JSON_EXTRACT(%[1]s, ?)) END)`, column), []any{path, path}
+	}
+	if kind == jsonNumber {
+		return fmt.Sprintf(`(CASE WHEN json_type(%[1]s, ?) IN ('integer', 'real') THEN json_extract(%[1]s, ?) END)`, column), []any{path, path}
+	}
+	return fmt.Sprintf(`(CASE json_type(%[1]s, ?) WHEN 'text' THEN json_extract(%[1]s, ?) WHEN 'null' THEN NULL ELSE %[1]s -> ? END)`, column), []any{path, path, path}
+}
+
+// orderBy renders "expr ASC|DESC" with rows without a value first in
+// ascending order and last in descending order, as MySQL and SQLite do by
+// default and PostgreSQL only when told.
+func (d dialect) orderBy(expr string, desc bool) string {
+	switch {
+	case d == dialectPostgres && desc:
+		return expr + " DESC NULLS LAST"
+	case d == dialectPostgres:
+		return expr + " ASC NULLS FIRST"
+	case desc:
+		return expr + " DESC"
+	}
+	return expr + " ASC"
 }

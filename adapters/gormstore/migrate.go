@@ -12,6 +12,7 @@ func models() []any {
 	all = append(all, tenantModels...)
 	all = append(all, equipmentModels...)
 	all = append(all, projectModels...)
+	all = append(all, datasetModels...)
 	return all
 }
 

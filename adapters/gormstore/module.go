@@ -18,5 +18,7 @@ var Module = fx.Module("gormstore",
 		func(r *TenantRepository) ports.APIKeyRepository { return r },
 		NewProjectRepository,
 		func(r *ProjectRepository) ports.ProjectRepository { return r },
+		NewDataSetRepository,
+		func(r *DataSetRepository) ports.DataSetRepository { return r },
 	),
 )
