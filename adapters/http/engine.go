@@ -27,6 +27,7 @@ type Services struct {
 	Health   ports.HealthChecker
 	Tenants  *app.TenantService
 	Projects *app.ProjectService
+	DataSets *app.DataSetService
 	// ProjectGuard vets project updates (licence counts); nil accepts all.
 	ProjectGuard app.ProjectGuard
 }
@@ -58,5 +59,6 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 
 	api := limited.Group("/", requireCompany(svc.Tenants, writeError))
 	registerMeRoutes(api)
+	registerDataSetRoutes(api, svc.DataSets)
 	return e
 }

@@ -15,6 +15,7 @@ type servicesIn struct {
 	Health       ports.HealthChecker
 	Tenants      *app.TenantService
 	Projects     *app.ProjectService
+	DataSets     *app.DataSetService
 	ProjectGuard app.ProjectGuard `optional:"true"`
 }
 
@@ -23,7 +24,7 @@ type servicesIn struct {
 var Module = fx.Module("http",
 	fx.Provide(
 		func(cfg Config, log *slog.Logger, in servicesIn) *gin.Engine {
-			return NewEngine(cfg, log, Services{Health: in.Health, Tenants: in.Tenants, Projects: in.Projects, ProjectGuard: in.ProjectGuard})
+			return NewEngine(cfg, log, Services{Health: in.Health, Tenants: in.Tenants, Projects: in.Projects, ProjectGuard: in.ProjectGuard, DataSets: in.DataSets})
 		},
 		NewServer,
 	),

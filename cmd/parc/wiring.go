@@ -20,6 +20,7 @@ var useCases = fx.Module("app",
 	fx.Provide(
 		app.NewTenantService,
 		app.NewProjectService,
+		app.NewDataSetService,
 	),
 )
 

@@ -83,6 +83,11 @@ func ParseFields(obj map[string]json.RawMessage, path ...any) (Fields, error) {
 			problems.Add("field_name", reason(err), append(slices.Clone(path), name)...)
 			continue
 		}
+		if hasNUL(obj[name]) {
+			// PostgreSQL's JSONB cannot hold it; refused everywhere alike.
+			problems.Add("value_error", "text values may not contain the NUL character (\\u0000)", append(slices.Clone(path), name)...)
+			continue
+		}
 		if prev, dup := out[fn.Key()]; dup {
 			problems.Add("duplicate", fmt.Sprintf("fields %q and %q are the same field (names are matched without regard to case)", prev.Name, name), append(slices.Clone(path), name)...)
 			continue
@@ -90,6 +95,38 @@ func ParseFields(obj map[string]json.RawMessage, path ...any) (Fields, error) {
 		out[fn.Key()] = Field{Name: name, Value: obj[name]}
 	}
 	return out, problems.OrNil()
+}
+
+// hasNUL reports a NUL character in any string of a JSON value.
+func hasNUL(raw json.RawMessage) bool {
+	if !bytes.Contains(raw, []byte(`\u0000`)) {
+		return false // the cheap test settles nearly every value
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return false
+	}
+	var walk func(any) bool
+	walk = func(v any) bool {
+		switch x := v.(type) {
+		case string:
+			return strings.ContainsRune(x, 0)
+		case []any:
+			for _, e := range x {
+				if walk(e) {
+					return true
+				}
+			}
+		case map[string]any:
+			for k, e := range x {
+				if strings.ContainsRune(k, 0) || walk(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
 }
 
 // codeOf reads the row code from the entity's <entity>_ID field: a non-empty

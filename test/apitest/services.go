@@ -21,5 +21,6 @@ func Services(target *dbtest.Target, log *slog.Logger) httpapi.Services {
 		Health:   store,
 		Tenants:  app.NewTenantService(tenants, tenants, store, clock, ids, log),
 		Projects: app.NewProjectService(projects, tenants, store, clock, ids, log),
+		DataSets: app.NewDataSetService(gormstore.NewDataSetRepository(store), app.NewProjectService(projects, tenants, store, clock, ids, log), store, clock, log),
 	}
 }
