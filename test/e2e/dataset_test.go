@@ -52,7 +52,7 @@ const seedBatch = `{
 }`
 
 type entityCounts struct {
-	EntityName                                        string
+	EntityName                                    string
 	Created, Updated, Unchanged, Deleted, Related int
 }
 
