@@ -65,10 +65,10 @@ func (s *DataSetService) ApplyBatch(ctx context.Context, c DataCaller, in datase
 	}
 	var plan dataset.Plan
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		if err := s.rows.ReserveRows(ctx, scope, batch.WriteKeys()); err != nil {
+		if err := s.rows.LockEntities(ctx, scope, batch.Entities()); err != nil {
 			return err
 		}
-		existing, err := s.rows.LockRows(ctx, scope, batch.Keys())
+		existing, err := s.rows.Rows(ctx, scope, batch.Keys())
 		if err != nil {
 			return err
 		}
@@ -76,13 +76,16 @@ func (s *DataSetService) ApplyBatch(ctx context.Context, c DataCaller, in datase
 		if err != nil {
 			return err
 		}
-		return s.rows.SaveRows(ctx, scope, plan.Writes)
+		if err := s.rows.InsertRows(ctx, scope, plan.Creates); err != nil {
+			return err
+		}
+		return s.rows.SaveRows(ctx, scope, plan.Updates)
 	})
 	if err != nil {
 		return BatchResult{}, fmt.Errorf("RelationalDataSet: %w", err)
 	}
 	s.log.InfoContext(ctx, "data set batch applied", "project", c.Project, "company", string(acting.Code()),
-		"items", batch.Size(), "written", len(plan.Writes))
+		"items", batch.Size(), "created", len(plan.Creates), "updated", len(plan.Updates))
 	return BatchResult{Company: acting, Entities: plan.Results}, nil
 }
 
@@ -157,11 +160,10 @@ func (s *DataSetService) CreateRow(ctx context.Context, c DataCaller, entity str
 		if err != nil {
 			return err
 		}
-		key := probe.Key()
-		if err := s.rows.ReserveRows(ctx, scope, []dataset.RowKey{key}); err != nil {
+		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
 			return err
 		}
-		stored, err := s.rows.LockRows(ctx, scope, []dataset.RowKey{key})
+		stored, err := s.rows.Rows(ctx, scope, []dataset.RowKey{probe.Key()})
 		if err != nil {
 			return err
 		}
@@ -171,6 +173,9 @@ func (s *DataSetService) CreateRow(ctx context.Context, c DataCaller, entity str
 		}
 		if out, err = dataset.NewRow(e, fields, existing, srvExport, s.clock.Now()); err != nil {
 			return err
+		}
+		if existing == nil {
+			return s.rows.InsertRows(ctx, scope, []dataset.Row{out})
 		}
 		return s.rows.SaveRows(ctx, scope, []dataset.Row{out})
 	})
@@ -196,7 +201,10 @@ func (s *DataSetService) UpdateRow(ctx context.Context, c DataCaller, entity, co
 	}
 	var out dataset.Row
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		stored, err := s.rows.LockRows(ctx, scope, []dataset.RowKey{key})
+		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
+			return err
+		}
+		stored, err := s.rows.Rows(ctx, scope, []dataset.RowKey{key})
 		if err != nil {
 			return err
 		}
@@ -231,7 +239,10 @@ func (s *DataSetService) DeleteRow(ctx context.Context, c DataCaller, entity, co
 	}
 	var out dataset.Row
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		stored, err := s.rows.LockRows(ctx, scope, []dataset.RowKey{key})
+		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
+			return err
+		}
+		stored, err := s.rows.Rows(ctx, scope, []dataset.RowKey{key})
 		if err != nil {
 			return err
 		}
@@ -323,7 +334,10 @@ func (s *DataSetService) Export(ctx context.Context, c DataCaller, in ExportInpu
 	}
 	var out ExportResult
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		stored, err := s.rows.LockRows(ctx, scope, keys)
+		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
+			return err
+		}
+		stored, err := s.rows.Rows(ctx, scope, keys)
 		if err != nil {
 			return err
 		}

@@ -18,17 +18,17 @@ type DataScope struct {
 // chunk, never one per row. Rows are returned live and deleted alike unless
 // a query says otherwise.
 type DataSetRepository interface {
-	// ReserveRows makes sure a row exists for every key, so that concurrent
-	// writers of a new code queue behind each other instead of overwriting
-	// each other; reserved rows stay invisible and must all be written by
-	// SaveRows before the transaction ends. Call it inside Transactor.Within,
-	// before LockRows.
-	ReserveRows(ctx context.Context, scope DataScope, keys []dataset.RowKey) error
-	// LockRows returns the stored rows of the keys, locked until the
-	// transaction of ctx ends. Call it inside Transactor.Within.
-	LockRows(ctx context.Context, scope DataScope, keys []dataset.RowKey) ([]dataset.Row, error)
-	// Rows returns the stored rows of the keys, without locking.
+	// LockEntities takes, until the transaction of ctx ends, the write lock
+	// of each entity of the scope: every writer of an entity's rows takes it
+	// first, so that writers of the same entity (project, company) run one
+	// after the other and always read the rows as last committed. Call it
+	// inside Transactor.Within, before reading the rows to change.
+	LockEntities(ctx context.Context, scope DataScope, entities []dataset.EntityName) error
+	// Rows returns the stored rows of the keys (live and deleted).
 	Rows(ctx context.Context, scope DataScope, keys []dataset.RowKey) ([]dataset.Row, error)
+	// InsertRows adds rows whose keys are not stored (a clash is
+	// domain.ErrConflict); cheaper than SaveRows for new rows.
+	InsertRows(ctx context.Context, scope DataScope, rows []dataset.Row) error
 	// SaveRows creates or replaces rows (fields and server fields).
 	SaveRows(ctx context.Context, scope DataScope, rows []dataset.Row) error
 	// SetExport sets srvExport on the rows of the keys, leaving srvDateUTC as it is.

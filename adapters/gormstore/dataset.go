@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -18,7 +19,18 @@ import (
 	"github.com/parc-hq/parc/ports"
 )
 
-var datasetModels = []any{&datasetRow{}}
+var datasetModels = []any{&datasetRow{}, &datasetEntityRow{}}
+
+// datasetEntityRow is an entity of a (project, company) scope: its first
+// spelling, and the row writers lock (see LockEntities).
+type datasetEntityRow struct {
+	ProjectID string `gorm:"primaryKey;size:36"`
+	CompanyID string `gorm:"primaryKey;size:36"`
+	EntityKey string `gorm:"primaryKey;size:64"`
+	Name      string `gorm:"size:64;not null"`
+}
+
+func (datasetEntityRow) TableName() string { return "dataset_entities" }
 
 // datasetRow is one row of any entity of any project: the fields are a JSON
 // document keyed by case-folded field names; field_names keeps the display
@@ -38,14 +50,14 @@ type datasetRow struct {
 
 func (datasetRow) TableName() string { return "dataset_rows" }
 
-// reservedAttrib marks a row reserved by ReserveRows and not yet written; it
-// is never committed (SaveRows overwrites it) and never read.
-const reservedAttrib = 2
-
 var (
 	datasetKeyColumns    = []clause.Column{{Name: "project_id"}, {Name: "entity_key"}, {Name: "company_id"}, {Name: "row_key"}}
 	datasetUpdateColumns = []string{"entity_name", "fields", "field_names", "srv_date", "srv_export", "srv_attrib"}
 	datasetColumnCount   = 10
+	// datasetArrayColumns are the columns of SaveRows with their PostgreSQL types, in write order.
+	datasetArrayColumns = [][2]string{{"project_id", "varchar"}, {"entity_key", "varchar"}, {"company_id", "varchar"}, {"row_key", "varchar"},
+		{"entity_name", "varchar"}, {"fields", "jsonb"}, {"field_names", "text"}, {"srv_date", "timestamptz"}, {"srv_export", "bigint"}, {"srv_attrib", "bigint"}}
+	datasetKeyColumnNames = []string{"project_id", "entity_key", "company_id", "row_key"}
 )
 
 // jsonDoc is a JSON document column: JSONB on PostgreSQL, JSON on MySQL,
@@ -148,59 +160,80 @@ type keyChunk struct {
 	codes  []string
 }
 
-func (r *DataSetRepository) ReserveRows(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey) error {
+// LockEntities locks the scope's entity records in key order (the same
+// order for every writer, so they cannot deadlock each other), creating the
+// missing ones first. SQLite needs no lock: its writers are serialised.
+func (r *DataSetRepository) LockEntities(ctx context.Context, scope ports.DataScope, entities []dataset.EntityName) error {
 	if !inTx(ctx) {
-		return fmt.Errorf("reserve rows: called outside a transaction")
+		return fmt.Errorf("lock entities: called outside a transaction")
 	}
-	var rows []datasetRow
-	epoch := time.Unix(0, 0).UTC()
-	for _, c := range r.keyChunks(keys) {
-		for _, code := range c.codes {
-			rows = append(rows, datasetRow{ProjectID: scope.ProjectID, EntityKey: c.entity, CompanyID: scope.CompanyID, RowKey: code,
-				EntityName: c.entity, Fields: "{}", FieldNames: "{}", SrvDate: epoch, SrvAttrib: reservedAttrib})
+	byKey := map[string]dataset.EntityName{}
+	for _, e := range entities {
+		if _, seen := byKey[e.Key()]; !seen {
+			byKey[e.Key()] = e
 		}
 	}
-	if len(rows) == 0 {
+	keys := slices.Sorted(maps.Keys(byKey))
+	if len(keys) == 0 {
 		return nil
 	}
-	err := r.s.conn(ctx).Clauses(clause.OnConflict{Columns: datasetKeyColumns, DoNothing: true}).
-		CreateInBatches(rows, r.s.dialect.batchRows(datasetColumnCount, 2000)).Error
+	lock := func(keys []string) ([]datasetEntityRow, error) {
+		var found []datasetEntityRow
+		err := r.s.dialect.forUpdate(r.s.conn(ctx)).
+			Where("project_id = ? AND company_id = ? AND entity_key IN ?", scope.ProjectID, scope.CompanyID, keys).
+			Order("entity_key").Find(&found).Error
+		return found, err
+	}
+	found, err := lock(keys)
 	if err != nil {
-		return fmt.Errorf("reserve rows: %w", r.s.translate(err))
+		return fmt.Errorf("lock entities: %w", r.s.translate(err))
+	}
+	for _, f := range found {
+		delete(byKey, f.EntityKey)
+	}
+	if len(byKey) == 0 {
+		return nil
+	}
+	missing := slices.Sorted(maps.Keys(byKey))
+	rows := make([]datasetEntityRow, len(missing))
+	for i, k := range missing {
+		rows[i] = datasetEntityRow{ProjectID: scope.ProjectID, CompanyID: scope.CompanyID, EntityKey: k, Name: byKey[k].Display()}
+	}
+	// A concurrent writer may create the same records: its insert waits for
+	// ours (or ours for its), and the loser does nothing, then locks.
+	err = r.s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "project_id"}, {Name: "company_id"}, {Name: "entity_key"}}, DoNothing: true}).
+		Create(&rows).Error
+	if err != nil {
+		return fmt.Errorf("create entities: %w", r.s.translate(err))
+	}
+	if _, err := lock(missing); err != nil {
+		return fmt.Errorf("lock entities: %w", r.s.translate(err))
 	}
 	return nil
 }
 
-func (r *DataSetRepository) LockRows(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
-	if !inTx(ctx) {
-		return nil, fmt.Errorf("lock rows: called outside a transaction")
-	}
-	return r.load(ctx, scope, keys, true)
-}
-
+// Rows reads rows one query per chunk of codes of one entity.
 func (r *DataSetRepository) Rows(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
-	return r.load(ctx, scope, keys, false)
+	return r.load(ctx, scope, keys)
 }
 
-// load reads rows one query per chunk of codes of one entity, in key order
-// (the order locks are taken in).
-func (r *DataSetRepository) load(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey, lock bool) ([]dataset.Row, error) {
+func (r *DataSetRepository) load(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
 	var out []dataset.Row
+	if len(keys) > 1 && inTx(ctx) {
+		if err := r.s.dialect.planEachExecution(r.s.conn(ctx)); err != nil {
+			return nil, fmt.Errorf("load rows: %w", r.s.translate(err))
+		}
+	}
 	for _, c := range r.keyChunks(keys) {
 		db := r.s.conn(ctx)
-		if lock {
-			db = r.s.dialect.forUpdate(db)
-		}
 		var rows []datasetRow
-		err := db.Where("project_id = ? AND entity_key = ? AND company_id = ? AND row_key IN ?", scope.ProjectID, c.entity, scope.CompanyID, c.codes).
-			Order("row_key").Find(&rows).Error
+		in, args := r.s.dialect.inStrings("row_key", c.codes)
+		err := db.Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...).
+			Find(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("load rows of %s: %w", c.entity, r.s.translate(err))
 		}
 		for _, row := range rows {
-			if row.SrvAttrib == reservedAttrib {
-				continue
-			}
 			d, err := row.toDomain()
 			if err != nil {
 				return nil, err
@@ -211,8 +244,23 @@ func (r *DataSetRepository) load(ctx context.Context, scope ports.DataScope, key
 	return out, nil
 }
 
+// InsertRows writes new rows as multi-row inserts sorted by key.
+func (r *DataSetRepository) InsertRows(ctx context.Context, scope ports.DataScope, rows []dataset.Row) error {
+	if err := r.write(ctx, scope, rows, false); err != nil {
+		return fmt.Errorf("insert rows: %w", err)
+	}
+	return nil
+}
+
 // SaveRows writes rows as multi-row upserts sorted by key.
 func (r *DataSetRepository) SaveRows(ctx context.Context, scope ports.DataScope, rows []dataset.Row) error {
+	if err := r.write(ctx, scope, rows, true); err != nil {
+		return fmt.Errorf("save rows: %w", err)
+	}
+	return nil
+}
+
+func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, rows []dataset.Row, upsert bool) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -229,18 +277,30 @@ func (r *DataSetRepository) SaveRows(ctx context.Context, scope ports.DataScope,
 	})
 	// Last one wins for a key given twice: PostgreSQL refuses a key twice in one upsert.
 	out = slices.CompactFunc(out, func(a, b datasetRow) bool { return a.EntityKey == b.EntityKey && a.RowKey == b.RowKey })
-	err := r.s.conn(ctx).Clauses(clause.OnConflict{Columns: datasetKeyColumns, DoUpdates: clause.AssignmentColumns(datasetUpdateColumns)}).
-		CreateInBatches(out, r.s.dialect.batchRows(datasetColumnCount, 2000)).Error
-	if err != nil {
-		return fmt.Errorf("save rows: %w", r.s.translate(err))
+	values := make([][]any, len(out))
+	for i, row := range out {
+		values[i] = []any{row.ProjectID, row.EntityKey, row.CompanyID, row.RowKey, row.EntityName, string(row.Fields), row.FieldNames, row.SrvDate, row.SrvExport, row.SrvAttrib}
 	}
-	return nil
+	var update []string
+	db := r.s.conn(ctx)
+	if upsert {
+		update = datasetUpdateColumns
+		db = db.Clauses(clause.OnConflict{Columns: datasetKeyColumns, DoUpdates: clause.AssignmentColumns(datasetUpdateColumns)})
+	}
+	done, err := r.s.dialect.arrayUpsert(r.s.conn(ctx), "dataset_rows", datasetArrayColumns, datasetKeyColumnNames, update, values)
+	if !done {
+		// Small statements: on every backend they are parsed quickly and go
+		// as fast as big ones.
+		err = db.CreateInBatches(out, r.s.dialect.batchRows(datasetColumnCount, 500)).Error
+	}
+	return r.s.translate(err)
 }
 
 func (r *DataSetRepository) SetExport(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey, value int) error {
 	for _, c := range r.keyChunks(keys) {
+		in, args := r.s.dialect.inStrings("row_key", c.codes)
 		err := r.s.conn(ctx).Model(&datasetRow{}).
-			Where("project_id = ? AND entity_key = ? AND company_id = ? AND row_key IN ?", scope.ProjectID, c.entity, scope.CompanyID, c.codes).
+			Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...).
 			Update("srv_export", value).Error
 		if err != nil {
 			return fmt.Errorf("set export status of %s: %w", c.entity, r.s.translate(err))
@@ -258,8 +318,6 @@ func (r *DataSetRepository) FindRows(ctx context.Context, scope ports.DataScope,
 		Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, q.Entity.Key(), scope.CompanyID)
 	if q.SrvAttrib != nil {
 		db = db.Where("srv_attrib = ?", *q.SrvAttrib)
-	} else {
-		db = db.Where("srv_attrib IN ?", []int{dataset.Live, dataset.Deleted})
 	}
 	if q.SrvExport != nil {
 		db = db.Where("srv_export = ?", *q.SrvExport)

@@ -187,22 +187,17 @@ func (b Batch) Keys() []RowKey {
 	for _, d := range b.deletes {
 		keys = append(keys, RowKey{d.entity.Key(), d.code})
 	}
-	keys = append(keys, b.WriteKeys()...)
+	for _, u := range b.upserts {
+		keys = append(keys, RowKey{u.entity.Key(), u.code})
+	}
 	for _, r := range b.relations {
 		keys = append(keys, RowKey{r.source.Key(), r.sourceCode}, RowKey{r.target.Key(), r.targetCode})
 	}
 	return sortedUnique(keys)
 }
 
-// WriteKeys lists the rows of "data", sorted and unique: the rows that may be
-// created.
-func (b Batch) WriteKeys() []RowKey {
-	keys := make([]RowKey, len(b.upserts))
-	for i, u := range b.upserts {
-		keys[i] = RowKey{u.entity.Key(), u.code}
-	}
-	return sortedUnique(keys)
-}
+// Entities lists the entities the batch names, under their first spelling.
+func (b Batch) Entities() []EntityName { return slices.Clone(b.entities) }
 
 // Size is the number of items in the batch.
 func (b Batch) Size() int { return len(b.upserts) + len(b.deletes) + len(b.relations) }
@@ -222,18 +217,25 @@ type EntityResult struct {
 	Related   int    // rows whose field received a relation
 }
 
-// Plan is what a batch writes: the rows, sorted by key, and the counts.
+// Plan is what a batch writes, sorted by key: rows never stored before
+// (Creates) and stored rows that change (Updates, deleted rows revived
+// included); and the counts.
 type Plan struct {
-	Writes  []Row
+	Creates []Row
+	Updates []Row
 	Results []EntityResult
 }
 
+// Writes is every row the plan writes.
+func (p Plan) Writes() []Row { return append(slices.Clone(p.Creates), p.Updates...) }
+
 type planned struct {
-	row                               Row
-	exists                            bool // a row (live or deleted) is in state
-	dirty, created, deleted, upd, rel bool
-	unchangedOnly                     bool
-	previous                          time.Time
+	row                          Row
+	stored                       bool // the row was loaded (live or deleted)
+	exists                       bool // a row (live or deleted) is in state
+	dirty, created, deleted, upd bool
+	unchangedOnly                bool
+	previous                     time.Time
 }
 
 // PlanBatch applies a batch to the rows loaded for its keys (live and
@@ -244,7 +246,7 @@ type planned struct {
 func PlanBatch(b Batch, existing []Row, now time.Time) (Plan, error) {
 	state := make(map[RowKey]*planned, len(existing)+len(b.upserts))
 	for _, r := range existing {
-		state[r.Key()] = &planned{row: r, exists: true, previous: r.srvDate}
+		state[r.Key()] = &planned{row: r, stored: true, exists: true, previous: r.srvDate}
 	}
 	get := func(k RowKey) *planned {
 		p := state[k]
@@ -313,7 +315,7 @@ func PlanBatch(b Batch, existing []Row, now time.Time) (Plan, error) {
 		results[e.Key()] = &EntityResult{Entity: e.Display()}
 		order = append(order, e.Key())
 	}
-	var writes []Row
+	var plan Plan
 	for k, p := range state {
 		res := results[k.Entity]
 		if res == nil { // a loaded row of an entity the batch never named: impossible, but harmless
@@ -333,13 +335,19 @@ func PlanBatch(b Batch, existing []Row, now time.Time) (Plan, error) {
 		if related[k] {
 			res.Related++
 		}
-		if p.dirty {
-			p.row.srvDate = NextSrvDate(now, p.previous)
-			writes = append(writes, p.row)
+		if !p.dirty {
+			continue
+		}
+		p.row.srvDate = NextSrvDate(now, p.previous)
+		if p.stored {
+			plan.Updates = append(plan.Updates, p.row)
+		} else {
+			plan.Creates = append(plan.Creates, p.row)
 		}
 	}
-	slices.SortFunc(writes, func(a, b Row) int { return CompareKeys(a.Key(), b.Key()) })
-	plan := Plan{Writes: writes}
+	byKey := func(a, b Row) int { return CompareKeys(a.Key(), b.Key()) }
+	slices.SortFunc(plan.Creates, byKey)
+	slices.SortFunc(plan.Updates, byKey)
 	for _, k := range order {
 		plan.Results = append(plan.Results, *results[k])
 	}

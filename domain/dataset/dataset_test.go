@@ -115,17 +115,22 @@ func TestPlanBatch(t *testing.T) {
 		t.Errorf("results = %+v, want %+v", plan.Results, want)
 	}
 	byCode := map[RowCode]Row{}
-	for i, w := range plan.Writes {
-		byCode[w.Code()] = w
-		if i > 0 && !plan.Writes[i-1].Key().Less(w.Key()) {
-			t.Errorf("writes not sorted by key at %d", i)
+	if len(plan.Creates) != 1 || plan.Creates[0].Code() != "C4" {
+		t.Errorf("creates = %+v, want C4 alone (C3 is stored, deleted)", plan.Creates)
+	}
+	for i, w := range plan.Updates {
+		if i > 0 && !plan.Updates[i-1].Key().Less(w.Key()) {
+			t.Errorf("updates not sorted by key at %d", i)
 		}
+	}
+	for _, w := range plan.Writes() {
+		byCode[w.Code()] = w
 		if w.SrvExport() != 2 {
 			t.Errorf("%s: srvExport %d, want the batch's", w.Code(), w.SrvExport())
 		}
 	}
-	if len(plan.Writes) != 5 {
-		t.Fatalf("writes = %d, want C1 C2 C3 C4 K1", len(plan.Writes))
+	if len(plan.Writes()) != 5 {
+		t.Fatalf("writes = %d, want C1 C2 C3 C4 K1", len(plan.Writes()))
 	}
 	c1 := byCode["C1"]
 	if !c1.IsLive() || c1.fields["city"].Value != nil || string(c1.fields["name"].Value) != `"again"` || c1.fields["name"].Name != "NAME" {
@@ -155,8 +160,8 @@ func TestPlanBatchUnchangedAndUpdated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := plan.Results[0]; r.Unchanged != 1 || r.Updated != 1 || len(plan.Writes) != 1 || plan.Writes[0].Code() != "B" {
-		t.Errorf("results %+v, writes %d", r, len(plan.Writes))
+	if r := plan.Results[0]; r.Unchanged != 1 || r.Updated != 1 || len(plan.Updates) != 1 || plan.Updates[0].Code() != "B" || len(plan.Creates) != 0 {
+		t.Errorf("results %+v, plan %+v", r, plan)
 	}
 }
 

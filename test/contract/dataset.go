@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -100,16 +102,13 @@ func RunDataSetRepository(t *testing.T, newRepos func(t *testing.T) DataSetRepos
 		assert.Equal(t, "customerContact_ID", id.Name)
 	})
 
-	t.Run("reserved rows are invisible and vanish with a rollback", func(t *testing.T) {
+	t.Run("a rolled back write stores nothing", func(t *testing.T) {
 		r := newRepos(t)
 		a, _ := newScopes(t, r)
-		key := dataset.RowKey{Entity: "customer", Code: "R1"}
 		boom := errors.New("boom")
 		err := r.Tx.Within(ctx, func(ctx context.Context) error {
-			require.NoError(t, r.Rows.ReserveRows(ctx, a, []dataset.RowKey{key, key}))
-			got, err := r.Rows.LockRows(ctx, a, []dataset.RowKey{key})
-			require.NoError(t, err)
-			assert.Empty(t, got)
+			require.NoError(t, r.Rows.LockEntities(ctx, a, []dataset.EntityName{dataset.RestoreEntityName("customer")}))
+			require.NoError(t, r.Rows.SaveRows(ctx, a, []dataset.Row{testRow("customer", "R1", base, nil)}))
 			return boom
 		})
 		require.ErrorIs(t, err, boom)
@@ -118,22 +117,59 @@ func RunDataSetRepository(t *testing.T, newRepos func(t *testing.T) DataSetRepos
 		assert.Zero(t, total)
 	})
 
-	t.Run("reserving an existing row keeps it", func(t *testing.T) {
+	t.Run("locking entities outside a transaction is refused", func(t *testing.T) {
 		r := newRepos(t)
 		a, _ := newScopes(t, r)
-		row := testRow("customer", "K1", base, map[string]string{"name": `"kept"`})
-		save(t, r, a, row)
-		require.NoError(t, r.Tx.Within(ctx, func(ctx context.Context) error {
-			if err := r.Rows.ReserveRows(ctx, a, []dataset.RowKey{row.Key()}); err != nil {
-				return err
-			}
-			got, err := r.Rows.LockRows(ctx, a, []dataset.RowKey{row.Key()})
+		assert.Error(t, r.Rows.LockEntities(ctx, a, []dataset.EntityName{dataset.RestoreEntityName("x")}))
+	})
+
+	t.Run("Concurrent read-modify-write under the entity lock loses no update", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		const workers, rounds = 6, 5
+		entities := []dataset.EntityName{dataset.RestoreEntityName("Counter"), dataset.RestoreEntityName("other")}
+		key := dataset.RowKey{Entity: "counter", Code: "C"}
+		var wg sync.WaitGroup
+		errs := make(chan error, workers*rounds)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range rounds {
+					errs <- r.Tx.Within(ctx, func(ctx context.Context) error {
+						order := slices.Clone(entities)
+						if w%2 == 1 {
+							slices.Reverse(order) // the lock order does not depend on the caller's
+						}
+						if err := r.Rows.LockEntities(ctx, a, order); err != nil {
+							return err
+						}
+						got, err := r.Rows.Rows(ctx, a, []dataset.RowKey{key})
+						if err != nil {
+							return err
+						}
+						n := 0
+						if len(got) == 1 {
+							f, _ := got[0].Fields().Get("n")
+							if err := json.Unmarshal(f.Value, &n); err != nil {
+								return err
+							}
+						}
+						return r.Rows.SaveRows(ctx, a, []dataset.Row{testRow("counter", "C", time.Now(), map[string]string{"n": fmt.Sprint(n + 1)})})
+					})
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
 			require.NoError(t, err)
-			require.Len(t, got, 1)
-			f, _ := got[0].Fields().Get("name")
-			assert.JSONEq(t, `"kept"`, string(f.Value))
-			return nil
-		}))
+		}
+		got, err := r.Rows.Rows(ctx, a, []dataset.RowKey{key})
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		f, _ := got[0].Fields().Get("n")
+		assert.Equal(t, fmt.Sprint(workers*rounds), string(f.Value))
 	})
 
 	t.Run("filters compare text byte-wise, numbers as numbers, dates exactly", func(t *testing.T) {
