@@ -156,6 +156,7 @@ func (s *DataSetService) CreateRow(ctx context.Context, c DataCaller, entity str
 	}
 	var out dataset.Row
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
+		// A first build validates the fields and gives the row's key.
 		probe, err := dataset.NewRow(e, fields, nil, srvExport, s.clock.Now())
 		if err != nil {
 			return err

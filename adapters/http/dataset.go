@@ -100,8 +100,11 @@ func queryInt(c *gin.Context, name string) (*int, error) {
 func (h dataSetHandlers) list(c *gin.Context) {
 	in := dataset.SelectInput{EntityName: c.Param("entity")}
 	var err error
-	for name, dst := range map[string]**int{"limit": &in.Limit, "offset": &in.Offset, "srvExport": &in.SrvExport, "srvAttrib": &in.SrvAttrib} {
-		if *dst, err = queryInt(c, name); err != nil {
+	for _, p := range []struct {
+		name string
+		dst  **int
+	}{{"limit", &in.Limit}, {"offset", &in.Offset}, {"srvExport", &in.SrvExport}, {"srvAttrib", &in.SrvAttrib}} {
+		if *p.dst, err = queryInt(c, p.name); err != nil {
 			writeError(c, err)
 			return
 		}
@@ -178,8 +181,9 @@ func valueList(raw json.RawMessage) ([]json.RawMessage, error) {
 	return list, err
 }
 
-// batchBody is a RelationalDataSet request. Its keys are matched without
-// regard to case, and data/deletes keep the order of their entities.
+// decodeBatch reads a RelationalDataSet request (and its companyCode). Its
+// keys are matched without regard to case, and data/deletes keep the order
+// of their entities.
 func decodeBatch(body []byte) (dataset.BatchInput, string, error) {
 	var top map[string]json.RawMessage
 	if err := UnmarshalJSON(body, &top); err != nil {
