@@ -76,3 +76,19 @@ func TestAccountRepository(t *testing.T) {
 		})
 	})
 }
+
+func TestDataSetRepository(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.Target) {
+		contract.RunDataSetRepository(t, func(t *testing.T) contract.DataSetRepos {
+			return contract.DataSetRepos{
+				Rows: gormstore.NewDataSetRepository(db.Store),
+				Projects: contract.ProjectRepos{
+					Projects:  gormstore.NewProjectRepository(db.Store),
+					Companies: gormstore.NewTenantRepository(db.Store),
+					Tx:        db.Store,
+				},
+				Tx: db.Store,
+			}
+		})
+	})
+}

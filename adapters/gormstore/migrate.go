@@ -15,6 +15,7 @@ func models() []any {
 	all = append(all, accountModels...)
 	all = append(all, clientModels...)
 	all = append(all, inventoryModels...)
+	all = append(all, datasetModels...)
 	return all
 }
 

@@ -27,5 +27,7 @@ var Module = fx.Module("gormstore",
 		func(r *EquipmentRepository) ports.EquipmentRepository { return r },
 		NewInventoryRepository,
 		func(r *InventoryRepository) ports.InventoryRepository { return r },
+		NewDataSetRepository,
+		func(r *DataSetRepository) ports.DataSetRepository { return r },
 	),
 )

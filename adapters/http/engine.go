@@ -36,6 +36,7 @@ type Services struct {
 
 	Inventory *app.InventoryService
 	Clients   *app.ClientService
+	DataSets  *app.DataSetService
 	Accounts  *app.AccountService
 }
 
@@ -76,6 +77,9 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	}
 	if svc.Clients != nil {
 		registerClientRoutes(company("/", writeFastAPIError), svc.Clients)
+	}
+	if svc.DataSets != nil {
+		registerDataSetRoutes(company("/", writeError), svc.DataSets)
 	}
 	if svc.Accounts != nil {
 		registerAccountRoutes(company("/", writeError), svc.Accounts)

@@ -204,8 +204,9 @@ func optional(s string) *string {
 
 func cursorOut(s string) *string { return optional(s) }
 
-// queryInt parses an optional integer query parameter.
-func queryInt(c *gin.Context, name string, v *domain.ValidationError) int {
+// positiveQueryInt parses an optional positive integer query parameter (0
+// when absent), recording a problem in v when it is not one.
+func positiveQueryInt(c *gin.Context, name string, v *domain.ValidationError) int {
 	s := c.Query(name)
 	if s == "" {
 		return 0
@@ -248,7 +249,7 @@ func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 			ProgramKey:  inventory.ProgramKey(c.Query("program")),
 			Version:     strings.TrimSpace(c.Query("version")),
 			Cursor:      c.Query("cursor"),
-			Limit:       queryInt(c, "limit", v),
+			Limit:       positiveQueryInt(c, "limit", v),
 		}
 		if s := c.Query("changed_since"); s != "" {
 			t, err := time.Parse(time.RFC3339Nano, s)
@@ -298,7 +299,7 @@ func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 
 	g.GET("/computers/:computer_name/history", func(c *gin.Context) {
 		v := &domain.ValidationError{}
-		limit := queryInt(c, "limit", v)
+		limit := positiveQueryInt(c, "limit", v)
 		if err := v.OrNil(); err != nil {
 			writeInventoryError(c, err)
 			return

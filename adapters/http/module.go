@@ -16,6 +16,7 @@ type servicesIn struct {
 	Tenants      *app.TenantService
 	Projects     *app.ProjectService
 	Clients      *app.ClientService
+	DataSets     *app.DataSetService
 	ProjectGuard app.ProjectGuard `optional:"true"`
 	Inventory    *app.InventoryService
 	Accounts     *app.AccountService
@@ -27,7 +28,7 @@ var Module = fx.Module("http",
 	fx.Provide(
 		func(cfg Config, log *slog.Logger, in servicesIn) *gin.Engine {
 			return NewEngine(cfg, log, Services{Health: in.Health, Tenants: in.Tenants, Projects: in.Projects, ProjectGuard: in.ProjectGuard,
-				Inventory: in.Inventory, Clients: in.Clients, Accounts: in.Accounts})
+				Inventory: in.Inventory, Clients: in.Clients, DataSets: in.DataSets, Accounts: in.Accounts})
 		},
 		NewServer,
 	),

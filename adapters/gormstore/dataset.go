@@ -1,0 +1,407 @@
+package gormstore
+
+import (
+	"context"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
+
+	"github.com/parc-hq/parc/domain/dataset"
+	"github.com/parc-hq/parc/ports"
+)
+
+var datasetModels = []any{&datasetRow{}, &datasetEntityRow{}}
+
+// datasetEntityRow is an entity of a (project, company) scope: its first
+// spelling, and the row writers lock (see LockEntities).
+type datasetEntityRow struct {
+	ProjectID string `gorm:"primaryKey;size:36"`
+	CompanyID string `gorm:"primaryKey;size:36"`
+	EntityKey string `gorm:"primaryKey;size:64"`
+	Name      string `gorm:"size:64;not null"`
+}
+
+func (datasetEntityRow) TableName() string { return "dataset_entities" }
+
+// datasetRow is one row of any entity of any project: the fields are a JSON
+// document keyed by case-folded field names; field_names keeps the display
+// spelling of those whose spelling differs from the key.
+type datasetRow struct {
+	ProjectID  string    `gorm:"primaryKey;size:36;index:ix_dataset_rows_changed,priority:1"`
+	EntityKey  string    `gorm:"primaryKey;size:64;index:ix_dataset_rows_changed,priority:2"`
+	CompanyID  string    `gorm:"primaryKey;size:36;index:ix_dataset_rows_changed,priority:3"`
+	RowKey     string    `gorm:"primaryKey;size:255;index:ix_dataset_rows_changed,priority:5"`
+	EntityName string    `gorm:"size:64;not null"`
+	Fields     jsonDoc   `gorm:"not null"`
+	FieldNames string    `gorm:"not null"`
+	SrvDate    time.Time `gorm:"not null;precision:6;index:ix_dataset_rows_changed,priority:4"`
+	SrvExport  int       `gorm:"not null"`
+	SrvAttrib  int       `gorm:"not null"`
+}
+
+func (datasetRow) TableName() string { return "dataset_rows" }
+
+var (
+	datasetKeyColumns    = []clause.Column{{Name: "project_id"}, {Name: "entity_key"}, {Name: "company_id"}, {Name: "row_key"}}
+	datasetUpdateColumns = []string{"entity_name", "fields", "field_names", "srv_date", "srv_export", "srv_attrib"}
+	datasetColumnCount   = 10
+	// datasetArrayColumns are the columns of SaveRows with their PostgreSQL types, in write order.
+	datasetArrayColumns = [][2]string{{"project_id", "varchar"}, {"entity_key", "varchar"}, {"company_id", "varchar"}, {"row_key", "varchar"},
+		{"entity_name", "varchar"}, {"fields", "jsonb"}, {"field_names", "text"}, {"srv_date", "timestamptz"}, {"srv_export", "bigint"}, {"srv_attrib", "bigint"}}
+	datasetKeyColumnNames = []string{"project_id", "entity_key", "company_id", "row_key"}
+)
+
+// jsonDoc is a JSON document column: JSONB on PostgreSQL, JSON on MySQL,
+// text on SQLite.
+type jsonDoc string
+
+func (jsonDoc) GormDBDataType(db *gorm.DB, _ *schema.Field) string {
+	return dialectOf(db).jsonColumnType()
+}
+
+func (j jsonDoc) Value() (driver.Value, error) { return string(j), nil }
+
+func (j *jsonDoc) Scan(v any) error {
+	switch x := v.(type) {
+	case string:
+		*j = jsonDoc(x)
+	case []byte:
+		*j = jsonDoc(x)
+	case nil:
+		*j = "{}"
+	default:
+		return fmt.Errorf("scan JSON column: unexpected %T", v)
+	}
+	return nil
+}
+
+func toDatasetRow(scope ports.DataScope, r dataset.Row) (datasetRow, error) {
+	fields := r.Fields()
+	values := make(map[string]json.RawMessage, len(fields))
+	names := map[string]string{}
+	for k, f := range fields {
+		values[k] = f.Value
+		if f.Name != k {
+			names[k] = f.Name
+		}
+	}
+	doc, err := json.Marshal(values)
+	if err != nil {
+		return datasetRow{}, fmt.Errorf("encode fields of %s/%s: %w", r.Entity().Display(), r.Code(), err)
+	}
+	nameDoc, err := json.Marshal(names)
+	if err != nil {
+		return datasetRow{}, err
+	}
+	return datasetRow{ProjectID: scope.ProjectID, EntityKey: r.Entity().Key(), CompanyID: scope.CompanyID, RowKey: string(r.Code()),
+		EntityName: r.Entity().Display(), Fields: jsonDoc(doc), FieldNames: string(nameDoc),
+		SrvDate: r.SrvDate(), SrvExport: r.SrvExport(), SrvAttrib: r.SrvAttrib()}, nil
+}
+
+func (row datasetRow) toDomain() (dataset.Row, error) {
+	var values map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(row.Fields), &values); err != nil {
+		return dataset.Row{}, fmt.Errorf("decode fields of %s/%s: %w", row.EntityName, row.RowKey, err)
+	}
+	var names map[string]string
+	if row.FieldNames != "" {
+		if err := json.Unmarshal([]byte(row.FieldNames), &names); err != nil {
+			return dataset.Row{}, fmt.Errorf("decode field names of %s/%s: %w", row.EntityName, row.RowKey, err)
+		}
+	}
+	fields := make(dataset.Fields, len(values))
+	for k, v := range values {
+		name := names[k]
+		if name == "" {
+			name = k
+		}
+		fields[k] = dataset.Field{Name: name, Value: v}
+	}
+	return dataset.RestoreRow(dataset.RestoreEntityName(row.EntityName), dataset.RowCode(row.RowKey), fields,
+		row.SrvDate, row.SrvExport, row.SrvAttrib), nil
+}
+
+// DataSetRepository implements ports.DataSetRepository.
+type DataSetRepository struct{ s *Store }
+
+// NewDataSetRepository builds the repository on a store.
+func NewDataSetRepository(s *Store) *DataSetRepository { return &DataSetRepository{s: s} }
+
+// keyChunks groups keys by entity and splits each group into chunks of codes
+// small enough for one statement, in key order.
+func (r *DataSetRepository) keyChunks(keys []dataset.RowKey) []keyChunk {
+	sorted := slices.Clone(keys)
+	slices.SortFunc(sorted, dataset.CompareKeys)
+	sorted = slices.Compact(sorted)
+	size := r.s.dialect.batchRows(1, 5000)
+	var out []keyChunk
+	for _, k := range sorted {
+		n := len(out)
+		if n == 0 || out[n-1].entity != k.Entity || len(out[n-1].codes) == size {
+			out = append(out, keyChunk{entity: k.Entity})
+			n++
+		}
+		out[n-1].codes = append(out[n-1].codes, string(k.Code))
+	}
+	return out
+}
+
+type keyChunk struct {
+	entity string
+	codes  []string
+}
+
+// LockEntities locks the scope's entity records in key order (the same
+// order for every writer, so they cannot deadlock each other), creating the
+// missing ones first. SQLite needs no lock: its writers are serialised.
+func (r *DataSetRepository) LockEntities(ctx context.Context, scope ports.DataScope, entities []dataset.EntityName) error {
+	if !inTx(ctx) {
+		return fmt.Errorf("lock entities: called outside a transaction")
+	}
+	byKey := map[string]dataset.EntityName{}
+	for _, e := range entities {
+		if _, seen := byKey[e.Key()]; !seen {
+			byKey[e.Key()] = e
+		}
+	}
+	keys := slices.Sorted(maps.Keys(byKey))
+	if len(keys) == 0 {
+		return nil
+	}
+	lock := func(keys []string) ([]datasetEntityRow, error) {
+		var found []datasetEntityRow
+		err := r.s.dialect.forUpdate(r.s.conn(ctx)).
+			Where("project_id = ? AND company_id = ? AND entity_key IN ?", scope.ProjectID, scope.CompanyID, keys).
+			Order("entity_key").Find(&found).Error
+		return found, err
+	}
+	found, err := lock(keys)
+	if err != nil {
+		return fmt.Errorf("lock entities: %w", r.s.translate(err))
+	}
+	for _, f := range found {
+		delete(byKey, f.EntityKey)
+	}
+	if len(byKey) == 0 {
+		return nil
+	}
+	missing := slices.Sorted(maps.Keys(byKey))
+	rows := make([]datasetEntityRow, len(missing))
+	for i, k := range missing {
+		rows[i] = datasetEntityRow{ProjectID: scope.ProjectID, CompanyID: scope.CompanyID, EntityKey: k, Name: byKey[k].Display()}
+	}
+	// A concurrent writer may create the same records: its insert waits for
+	// ours (or ours for its), and the loser does nothing, then locks.
+	err = r.s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "project_id"}, {Name: "company_id"}, {Name: "entity_key"}}, DoNothing: true}).
+		Create(&rows).Error
+	if err != nil {
+		return fmt.Errorf("create entities: %w", r.s.translate(err))
+	}
+	if _, err := lock(missing); err != nil {
+		return fmt.Errorf("lock entities: %w", r.s.translate(err))
+	}
+	return nil
+}
+
+// Rows reads rows one query per chunk of codes of one entity.
+func (r *DataSetRepository) Rows(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
+	return r.load(ctx, scope, keys)
+}
+
+func (r *DataSetRepository) load(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
+	var out []dataset.Row
+	if len(keys) > 1 && inTx(ctx) {
+		if err := r.s.dialect.planPerExecution(r.s.conn(ctx)); err != nil {
+			return nil, fmt.Errorf("load rows: %w", r.s.translate(err))
+		}
+	}
+	for _, c := range r.keyChunks(keys) {
+		db := r.s.conn(ctx)
+		var rows []datasetRow
+		in, args := r.s.dialect.inStrings("row_key", c.codes)
+		err := db.Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...).
+			Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("load rows of %s: %w", c.entity, r.s.translate(err))
+		}
+		for _, row := range rows {
+			d, err := row.toDomain()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// InsertRows writes new rows as multi-row inserts sorted by key.
+func (r *DataSetRepository) InsertRows(ctx context.Context, scope ports.DataScope, rows []dataset.Row) error {
+	if err := r.write(ctx, scope, rows, false); err != nil {
+		return fmt.Errorf("insert rows: %w", err)
+	}
+	return nil
+}
+
+// SaveRows writes rows as multi-row upserts sorted by key.
+func (r *DataSetRepository) SaveRows(ctx context.Context, scope ports.DataScope, rows []dataset.Row) error {
+	if err := r.write(ctx, scope, rows, true); err != nil {
+		return fmt.Errorf("save rows: %w", err)
+	}
+	return nil
+}
+
+func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, rows []dataset.Row, upsert bool) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	out := make([]datasetRow, 0, len(rows))
+	for _, d := range rows {
+		row, err := toDatasetRow(scope, d)
+		if err != nil {
+			return err
+		}
+		out = append(out, row)
+	}
+	slices.SortFunc(out, func(a, b datasetRow) int {
+		return dataset.CompareKeys(dataset.RowKey{Entity: a.EntityKey, Code: dataset.RowCode(a.RowKey)}, dataset.RowKey{Entity: b.EntityKey, Code: dataset.RowCode(b.RowKey)})
+	})
+	// Last one wins for a key given twice: PostgreSQL refuses a key twice in one upsert.
+	out = slices.CompactFunc(out, func(a, b datasetRow) bool { return a.EntityKey == b.EntityKey && a.RowKey == b.RowKey })
+	values := make([][]any, len(out))
+	for i, row := range out {
+		values[i] = []any{row.ProjectID, row.EntityKey, row.CompanyID, row.RowKey, row.EntityName, string(row.Fields), row.FieldNames, row.SrvDate, row.SrvExport, row.SrvAttrib}
+	}
+	var update []string
+	db := r.s.conn(ctx)
+	if upsert {
+		update = datasetUpdateColumns
+		db = db.Clauses(clause.OnConflict{Columns: datasetKeyColumns, DoUpdates: clause.AssignmentColumns(datasetUpdateColumns)})
+	}
+	done, err := r.s.dialect.arrayUpsert(r.s.conn(ctx), "dataset_rows", datasetArrayColumns, datasetKeyColumnNames, update, values)
+	if !done {
+		// Small statements: on every backend they are parsed quickly and go
+		// as fast as big ones.
+		err = db.CreateInBatches(out, r.s.dialect.batchRows(datasetColumnCount, 500)).Error
+	}
+	return r.s.translate(err)
+}
+
+func (r *DataSetRepository) SetExport(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey, value int) error {
+	for _, c := range r.keyChunks(keys) {
+		in, args := r.s.dialect.inStrings("row_key", c.codes)
+		err := r.s.conn(ctx).Model(&datasetRow{}).
+			Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...).
+			Update("srv_export", value).Error
+		if err != nil {
+			return fmt.Errorf("set export status of %s: %w", c.entity, r.s.translate(err))
+		}
+	}
+	return nil
+}
+
+// FindRows runs a query: the filters become WHERE conditions on the JSON
+// fields (through the dialect's one extraction method, with bind parameters
+// only) or on srv_date; the order ends with srv_date and row_key so that
+// pages are stable.
+func (r *DataSetRepository) FindRows(ctx context.Context, scope ports.DataScope, q dataset.Query) ([]dataset.Row, int, error) {
+	db := r.s.conn(ctx).Model(&datasetRow{}).
+		Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, q.Entity.Key(), scope.CompanyID)
+	if q.SrvAttrib != nil {
+		db = db.Where("srv_attrib = ?", *q.SrvAttrib)
+	}
+	if q.SrvExport != nil {
+		db = db.Where("srv_export = ?", *q.SrvExport)
+	}
+	for _, f := range q.Filters {
+		sql, args := r.filterSQL(f)
+		db = db.Where(sql, args...)
+	}
+	var total int64
+	if err := db.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count rows: %w", r.s.translate(err))
+	}
+	var order []string
+	var orderArgs []any
+	for _, s := range q.Sorts {
+		if s.OnSrvDate {
+			order = append(order, r.s.dialect.orderBy("srv_date", s.Desc))
+			continue
+		}
+		expr, args := r.s.dialect.jsonField("fields", s.Field, jsonText)
+		order = append(order, r.s.dialect.orderBy(expr, s.Desc))
+		orderArgs = append(orderArgs, args...)
+	}
+	order = append(order, "srv_date ASC", "row_key ASC")
+	var rows []datasetRow
+	err := db.Clauses(clause.OrderBy{Expression: clause.Expr{SQL: strings.Join(order, ", "), Vars: orderArgs, WithoutParentheses: true}}).
+		Limit(q.Limit).Offset(q.Offset).Find(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("select rows: %w", r.s.translate(err))
+	}
+	out := make([]dataset.Row, 0, len(rows))
+	for _, row := range rows {
+		d, err := row.toDomain()
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, d)
+	}
+	return out, int(total), nil
+}
+
+var comparisons = map[dataset.Operator]string{
+	dataset.GreaterThan: ">", dataset.GreaterThanOrEqual: ">=", dataset.LessThan: "<", dataset.LessThanOrEqual: "<=",
+}
+
+// filterSQL renders one filter as a condition with bind parameters. Field
+// names reach SQL only as parameters (and are identifiers besides).
+func (r *DataSetRepository) filterSQL(f dataset.Filter) (string, []any) {
+	var expr string
+	var args, values []any
+	switch f.Kind {
+	case dataset.DateValues:
+		expr = "srv_date"
+		for _, t := range f.Dates {
+			values = append(values, t)
+		}
+	case dataset.NumberValues:
+		expr, args = r.s.dialect.jsonField("fields", f.Field, jsonNumber)
+		for _, n := range f.Numbers {
+			values = append(values, n)
+		}
+	default:
+		expr, args = r.s.dialect.jsonField("fields", f.Field, jsonText)
+		for _, s := range f.Texts {
+			values = append(values, s)
+		}
+	}
+	switch f.Op {
+	case dataset.Equal:
+		if len(values) == 1 {
+			return expr + " = ?", append(args, values[0])
+		}
+		return expr + " IN ?", append(args, values)
+	case dataset.StartWith:
+		// substr, not LIKE: LIKE ignores case on SQLite and needs escaping.
+		var parts []string
+		var all []any
+		for _, v := range values {
+			s := v.(string)
+			parts = append(parts, fmt.Sprintf("substr(%s, 1, %d) = ?", expr, utf8.RuneCountInString(s)))
+			all = append(all, args...)
+			all = append(all, s)
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", all
+	}
+	return expr + " " + comparisons[f.Op] + " ?", append(args, values[0])
+}

@@ -1,0 +1,489 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parc-hq/parc/app"
+	"github.com/parc-hq/parc/domain"
+	"github.com/parc-hq/parc/domain/dataset"
+	"github.com/parc-hq/parc/domain/tenant"
+)
+
+// The data API of projects: /v1/Data/{codeProjet}/... . The operations
+// RelationalDataSet, Select and SrvExport sit where an entity name would, so
+// POST /{entity} dispatches them (names matched without regard to case, as
+// entity names are).
+
+func registerDataSetRoutes(api *gin.RouterGroup, svc *app.DataSetService) {
+	h := dataSetHandlers{svc: svc}
+	g := api.Group("/v1/Data/:codeProjet")
+	g.POST("/:entity", h.post)
+	g.GET("/:entity", h.list)
+	g.GET("/:entity/:rowCode", h.get)
+	g.PUT("/:entity/:rowCode", h.update)
+	g.DELETE("/:entity/:rowCode", h.delete)
+}
+
+type dataSetHandlers struct{ svc *app.DataSetService }
+
+func (h dataSetHandlers) post(c *gin.Context) {
+	switch name := c.Param("entity"); {
+	case strings.EqualFold(name, "RelationalDataSet"):
+		h.batch(c)
+	case strings.EqualFold(name, "Select"):
+		h.selectRows(c)
+	case strings.EqualFold(name, "SrvExport"):
+		h.export(c)
+	default:
+		h.create(c)
+	}
+}
+
+// caller is who asks, for which project, acting for companyCode (from the
+// body where the operation has one, else from the query string).
+func caller(c *gin.Context, companyCode string) app.DataCaller {
+	if companyCode == "" {
+		companyCode = c.Query("companyCode")
+	}
+	return app.DataCaller{Project: c.Param("codeProjet"), Company: mustCompany(c), CompanyCode: companyCode}
+}
+
+// rowJSON renders a row flat: its fields under their display spelling, then
+// the server fields.
+func rowJSON(r dataset.Row, company tenant.Company) map[string]json.RawMessage {
+	fields := r.Fields()
+	out := make(map[string]json.RawMessage, len(fields)+4)
+	for _, f := range fields {
+		out[f.Name] = f.Value
+	}
+	out[dataset.SrvDateUTC] = jsonString(dataset.FormatSrvDate(r.SrvDate()))
+	out[dataset.SrvExport] = json.RawMessage(strconv.Itoa(r.SrvExport()))
+	out[dataset.SrvAttrib] = json.RawMessage(strconv.Itoa(r.SrvAttrib()))
+	out[dataset.CompanyCode] = jsonString(string(company.Code()))
+	return out
+}
+
+func jsonString(s string) json.RawMessage {
+	b, _ := json.Marshal(s)
+	return b
+}
+
+func writeRows(c *gin.Context, page app.RowsPage) {
+	out := make([]map[string]json.RawMessage, len(page.Rows))
+	for i, r := range page.Rows {
+		out[i] = rowJSON(r, page.Company)
+	}
+	c.Header("X-Total-Count", strconv.Itoa(page.Total))
+	c.JSON(http.StatusOK, out)
+}
+
+// queryInt reads an optional integer query parameter.
+func queryInt(c *gin.Context, name string) (*int, error) {
+	s, ok := c.GetQuery(name)
+	if !ok || s == "" {
+		return nil, nil
+	}
+	n, err := dataset.ParseInt(name, s)
+	if err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
+func (h dataSetHandlers) list(c *gin.Context) {
+	in := dataset.SelectInput{EntityName: c.Param("entity")}
+	var err error
+	for _, p := range []struct {
+		name string
+		dst  **int
+	}{{"limit", &in.Limit}, {"offset", &in.Offset}, {"srvExport", &in.SrvExport}, {"srvAttrib", &in.SrvAttrib}} {
+		if *p.dst, err = queryInt(c, p.name); err != nil {
+			writeError(c, err)
+			return
+		}
+	}
+	if in.SrvAttrib == nil {
+		live := dataset.Live
+		in.SrvAttrib = &live
+	}
+	page, err := h.svc.Select(c.Request.Context(), caller(c, ""), in)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeRows(c, page)
+}
+
+// selectBody is a Select request; encoding/json matches its keys without
+// regard to case.
+type selectBody struct {
+	EntityName   string `json:"entityName"`
+	CompanyCode  string `json:"companyCode"`
+	Limit        *int   `json:"limit"`
+	Offset       *int   `json:"offset"`
+	SrvExport    *int   `json:"srvExport"`
+	SrvAttrib    *int   `json:"srvAttrib"`
+	FilterFields []struct {
+		FieldName    string          `json:"fieldName"`
+		Operator     string          `json:"operator"`
+		FilterValues json.RawMessage `json:"filterValues"`
+	} `json:"filterFields"`
+	SortFields []struct {
+		FieldName string `json:"fieldName"`
+		Direction string `json:"direction"`
+	} `json:"sortFields"`
+}
+
+func (h dataSetHandlers) selectRows(c *gin.Context) {
+	var in selectBody
+	if err := DecodeJSON(c, &in); err != nil {
+		writeError(c, err)
+		return
+	}
+	q := dataset.SelectInput{EntityName: in.EntityName, Limit: in.Limit, Offset: in.Offset, SrvExport: in.SrvExport, SrvAttrib: in.SrvAttrib}
+	for i, f := range in.FilterFields {
+		values, err := valueList(f.FilterValues)
+		if err != nil {
+			writeError(c, domain.Invalid("type", "filterValues must be a value or an array of values", "filterFields", i, "filterValues"))
+			return
+		}
+		q.Filters = append(q.Filters, dataset.FilterInput{FieldName: f.FieldName, Operator: f.Operator, FilterValues: values})
+	}
+	for _, s := range in.SortFields {
+		q.Sorts = append(q.Sorts, dataset.SortInput{FieldName: s.FieldName, Direction: s.Direction})
+	}
+	page, err := h.svc.Select(c.Request.Context(), caller(c, in.CompanyCode), q)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeRows(c, page)
+}
+
+// valueList reads filterValues: an array, or a single value taken as one.
+func valueList(raw json.RawMessage) ([]json.RawMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	if raw[0] != '[' {
+		return []json.RawMessage{raw}, nil
+	}
+	var list []json.RawMessage
+	err := json.Unmarshal(raw, &list)
+	return list, err
+}
+
+// decodeBatch reads a RelationalDataSet request (and its companyCode). Its
+// keys are matched without regard to case, and data/deletes keep the order
+// of their entities.
+func decodeBatch(body []byte) (dataset.BatchInput, string, error) {
+	var top map[string]json.RawMessage
+	if err := UnmarshalJSON(body, &top); err != nil {
+		return dataset.BatchInput{}, "", err
+	}
+	member := func(name string) (json.RawMessage, error) {
+		var found json.RawMessage
+		var spelling string
+		for k, v := range top {
+			if strings.EqualFold(k, name) {
+				if spelling != "" {
+					return nil, domain.Invalid("duplicate", fmt.Sprintf("%q and %q are the same key", spelling, k), k)
+				}
+				found, spelling = v, k
+			}
+		}
+		return found, nil
+	}
+	var in dataset.BatchInput
+	problems := &domain.ValidationError{}
+	add := func(err error) {
+		if v, ok := err.(*domain.ValidationError); ok {
+			problems.Problems = append(problems.Problems, v.Problems...)
+		}
+	}
+	raw, err := member("data")
+	add(err)
+	if err == nil && isPresent(raw) {
+		groups, err := orderedObject(raw)
+		if err != nil {
+			problems.Add("type", "data must be an object of entity names to arrays of rows", "data")
+		}
+		for _, g := range groups {
+			var rows []json.RawMessage
+			if json.Unmarshal(g.value, &rows) != nil {
+				problems.Add("type", "must be an array of rows", "data", g.key)
+				continue
+			}
+			er := dataset.EntityRows{Entity: g.key, Rows: make([]map[string]json.RawMessage, len(rows))}
+			for i, r := range rows {
+				_ = json.Unmarshal(r, &er.Rows[i]) // not an object: left nil, refused by the plan with its path
+			}
+			in.Data = append(in.Data, er)
+		}
+	}
+	raw, err = member("deletes")
+	add(err)
+	if err == nil && isPresent(raw) {
+		groups, err := orderedObject(raw)
+		if err != nil {
+			problems.Add("type", "deletes must be an object of entity names to arrays of row codes", "deletes")
+		}
+		for _, g := range groups {
+			var codes []json.RawMessage
+			if json.Unmarshal(g.value, &codes) != nil {
+				problems.Add("type", "must be an array of row codes", "deletes", g.key)
+				continue
+			}
+			in.Deletes = append(in.Deletes, dataset.EntityCodes{Entity: g.key, Codes: codes})
+		}
+	}
+	raw, err = member("relations")
+	add(err)
+	if err == nil && isPresent(raw) {
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			problems.Add("type", "relations must be an array", "relations")
+		}
+		for i, item := range items {
+			var r dataset.RelationInput // field names match without regard to case
+			if json.Unmarshal(item, &r) != nil {
+				problems.Add("type", "a relation is an object of five strings", "relations", i)
+			}
+			in.Relations = append(in.Relations, r)
+		}
+	}
+	raw, err = member("srvExport")
+	add(err)
+	if err == nil && isPresent(raw) && json.Unmarshal(raw, &in.SrvExport) != nil {
+		problems.Add("type", "srvExport must be an integer", "srvExport")
+	}
+	var companyCode string
+	raw, err = member("companyCode")
+	add(err)
+	if err == nil && isPresent(raw) && json.Unmarshal(raw, &companyCode) != nil {
+		problems.Add("type", "companyCode must be a string", "companyCode")
+	}
+	return in, companyCode, problems.OrNil()
+}
+
+func isPresent(raw json.RawMessage) bool {
+	return len(raw) > 0 && string(bytes.TrimSpace(raw)) != "null"
+}
+
+type objectMember struct {
+	key   string
+	value json.RawMessage
+}
+
+// orderedObject reads a JSON object's members in the order they were written.
+func orderedObject(raw json.RawMessage) ([]objectMember, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("not an object")
+	}
+	var out []objectMember
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, objectMember{key: key, value: v})
+	}
+	return out, nil
+}
+
+type entityResultDTO struct {
+	EntityName string `json:"entityName"`
+	Created    int    `json:"created"`
+	Updated    int    `json:"updated"`
+	Unchanged  int    `json:"unchanged"`
+	Deleted    int    `json:"deleted"`
+	Related    int    `json:"related"`
+}
+
+type batchResultDTO struct {
+	Status      string            `json:"status"`
+	CompanyCode string            `json:"companyCode"`
+	Entities    []entityResultDTO `json:"entities"`
+}
+
+func (h dataSetHandlers) batch(c *gin.Context) {
+	body, err := readBody(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	in, companyCode, err := decodeBatch(body)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	res, err := h.svc.ApplyBatch(c.Request.Context(), caller(c, companyCode), in)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	out := batchResultDTO{Status: "success", CompanyCode: string(res.Company.Code()), Entities: []entityResultDTO{}}
+	for _, e := range res.Entities {
+		out.Entities = append(out.Entities, entityResultDTO{EntityName: e.Entity, Created: e.Created, Updated: e.Updated,
+			Unchanged: e.Unchanged, Deleted: e.Deleted, Related: e.Related})
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type exportRowDTO struct {
+	RowCode    string  `json:"rowCode"`
+	Status     string  `json:"status"`
+	SrvDateUTC *string `json:"srvDateUTC"`
+	SrvExport  *int    `json:"srvExport"`
+}
+
+type exportResultDTO struct {
+	EntityName  string         `json:"entityName"`
+	CompanyCode string         `json:"companyCode"`
+	SrvExport   int            `json:"srvExport"`
+	Updated     int            `json:"updated"`
+	Rows        []exportRowDTO `json:"rows"`
+}
+
+func (h dataSetHandlers) export(c *gin.Context) {
+	var in struct {
+		EntityName  string `json:"entityName"`
+		CompanyCode string `json:"companyCode"`
+		SrvExport   *int   `json:"srvExport"`
+		Rows        []struct {
+			RowCode    json.RawMessage `json:"rowCode"`
+			SrvDateUTC string          `json:"srvDateUTC"`
+		} `json:"rows"`
+	}
+	if err := DecodeJSON(c, &in); err != nil {
+		writeError(c, err)
+		return
+	}
+	problems := &domain.ValidationError{}
+	if in.SrvExport == nil {
+		problems.Add("missing", "srvExport is required", "srvExport")
+	}
+	if in.Rows == nil {
+		problems.Add("missing", "rows is required", "rows")
+	}
+	req := app.ExportInput{EntityName: in.EntityName}
+	if in.SrvExport != nil {
+		req.SrvExport = *in.SrvExport
+	}
+	for i, r := range in.Rows {
+		code, err := dataset.CodeFromJSON(r.RowCode)
+		if err != nil {
+			problems.Add("row_code", dataset.Reason(err), "rows", i, "rowCode")
+		}
+		req.Rows = append(req.Rows, app.ExportRowInput{RowCode: string(code), SrvDateUTC: r.SrvDateUTC})
+	}
+	if err := problems.OrNil(); err != nil {
+		writeError(c, err)
+		return
+	}
+	res, err := h.svc.Export(c.Request.Context(), caller(c, in.CompanyCode), req)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	out := exportResultDTO{EntityName: res.Entity.Display(), CompanyCode: string(res.Company.Code()), SrvExport: res.SrvExport,
+		Updated: res.Updated, Rows: make([]exportRowDTO, len(res.Rows))}
+	for i, r := range res.Rows {
+		row := exportRowDTO{RowCode: r.RowCode, Status: r.Status}
+		if r.Found {
+			date, export := dataset.FormatSrvDate(r.Row.SrvDate()), r.Row.SrvExport()
+			row.SrvDateUTC, row.SrvExport = &date, &export
+		}
+		out.Rows[i] = row
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// rowBody reads a row object and the srvExport query parameter.
+func rowBody(c *gin.Context) (map[string]json.RawMessage, int, error) {
+	export, err := queryInt(c, "srvExport")
+	if err != nil {
+		return nil, 0, err
+	}
+	var obj map[string]json.RawMessage
+	if err := DecodeJSON(c, &obj); err != nil {
+		return nil, 0, err
+	}
+	if obj == nil {
+		return nil, 0, domain.Invalid("type", "the row must be a JSON object", "body")
+	}
+	if export == nil {
+		return obj, 0, nil
+	}
+	return obj, *export, nil
+}
+
+func (h dataSetHandlers) create(c *gin.Context) {
+	obj, export, err := rowBody(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	r, err := h.svc.CreateRow(c.Request.Context(), caller(c, ""), c.Param("entity"), obj, export)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, rowJSON(r.Row, r.Company))
+}
+
+func (h dataSetHandlers) get(c *gin.Context) {
+	r, err := h.svc.Row(c.Request.Context(), caller(c, ""), c.Param("entity"), c.Param("rowCode"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rowJSON(r.Row, r.Company))
+}
+
+func (h dataSetHandlers) update(c *gin.Context) {
+	obj, export, err := rowBody(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	r, err := h.svc.UpdateRow(c.Request.Context(), caller(c, ""), c.Param("entity"), c.Param("rowCode"), obj, export)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rowJSON(r.Row, r.Company))
+}
+
+func (h dataSetHandlers) delete(c *gin.Context) {
+	export, err := queryInt(c, "srvExport")
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	v := 0
+	if export != nil {
+		v = *export
+	}
+	r, err := h.svc.DeleteRow(c.Request.Context(), caller(c, ""), c.Param("entity"), c.Param("rowCode"), v)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rowJSON(r.Row, r.Company))
+}

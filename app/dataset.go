@@ -1,0 +1,388 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
+	"github.com/parc-hq/parc/domain"
+	"github.com/parc-hq/parc/domain/dataset"
+	"github.com/parc-hq/parc/domain/tenant"
+	"github.com/parc-hq/parc/ports"
+)
+
+// DataSetService runs the data API of a project: the RelationalDataSet batch,
+// Select, SrvExport and one-row reads and writes, each for the company the
+// caller acts for.
+type DataSetService struct {
+	rows     ports.DataSetRepository
+	projects *ProjectService
+	tx       ports.Transactor
+	clock    ports.Clock
+	log      *slog.Logger
+}
+
+// NewDataSetService builds the service.
+func NewDataSetService(rows ports.DataSetRepository, projects *ProjectService, tx ports.Transactor, clock ports.Clock, log *slog.Logger) *DataSetService {
+	return &DataSetService{rows: rows, projects: projects, tx: tx, clock: clock, log: log}
+}
+
+// DataCaller says who asks and for which project: the caller's company acts
+// for itself, or for CompanyCode when it owns the project.
+type DataCaller struct {
+	Project     string
+	Company     tenant.Company
+	CompanyCode string
+}
+
+// resolve checks the caller's access and returns the scope and the company
+// the rows belong to.
+func (s *DataSetService) resolve(ctx context.Context, c DataCaller) (ports.DataScope, tenant.Company, error) {
+	p, acting, err := s.projects.Access(ctx, c.Project, c.Company, c.CompanyCode)
+	if err != nil {
+		return ports.DataScope{}, tenant.Company{}, err
+	}
+	return ports.DataScope{ProjectID: p.ID(), CompanyID: acting.ID()}, acting, nil
+}
+
+// BatchResult is what a RelationalDataSet did, per entity.
+type BatchResult struct {
+	Company  tenant.Company
+	Entities []dataset.EntityResult
+}
+
+// ApplyBatch runs a RelationalDataSet in one transaction: nothing is stored
+// unless every item succeeds.
+func (s *DataSetService) ApplyBatch(ctx context.Context, c DataCaller, in dataset.BatchInput) (BatchResult, error) {
+	scope, acting, err := s.resolve(ctx, c)
+	if err != nil {
+		return BatchResult{}, err
+	}
+	batch, err := dataset.ParseBatch(in)
+	if err != nil {
+		return BatchResult{}, err
+	}
+	var plan dataset.Plan
+	err = s.tx.Within(ctx, func(ctx context.Context) error {
+		if err := s.rows.LockEntities(ctx, scope, batch.Entities()); err != nil {
+			return err
+		}
+		existing, err := s.rows.Rows(ctx, scope, batch.Keys())
+		if err != nil {
+			return err
+		}
+		plan, err = dataset.PlanBatch(batch, existing, s.clock.Now())
+		if err != nil {
+			return err
+		}
+		if err := s.rows.InsertRows(ctx, scope, plan.Creates); err != nil {
+			return err
+		}
+		return s.rows.SaveRows(ctx, scope, plan.Updates)
+	})
+	if err != nil {
+		return BatchResult{}, fmt.Errorf("RelationalDataSet: %w", err)
+	}
+	s.log.InfoContext(ctx, "data set batch applied", "project", c.Project, "company", string(acting.Code()),
+		"items", batch.Size(), "created", len(plan.Creates), "updated", len(plan.Updates))
+	return BatchResult{Company: acting, Entities: plan.Results}, nil
+}
+
+// RowsPage is one page of rows and how many match in all.
+type RowsPage struct {
+	Company tenant.Company
+	Rows    []dataset.Row
+	Total   int
+}
+
+// Select reads an entity's rows.
+func (s *DataSetService) Select(ctx context.Context, c DataCaller, in dataset.SelectInput) (RowsPage, error) {
+	scope, acting, err := s.resolve(ctx, c)
+	if err != nil {
+		return RowsPage{}, err
+	}
+	q, err := dataset.ParseSelect(in)
+	if err != nil {
+		return RowsPage{}, err
+	}
+	rows, total, err := s.rows.FindRows(ctx, scope, q)
+	if err != nil {
+		return RowsPage{}, fmt.Errorf("select %s: %w", q.Entity.Display(), err)
+	}
+	return RowsPage{Company: acting, Rows: rows, Total: total}, nil
+}
+
+// OneRow is a row with the company it belongs to.
+type OneRow struct {
+	Company tenant.Company
+	Row     dataset.Row
+}
+
+// Row reads one live row.
+func (s *DataSetService) Row(ctx context.Context, c DataCaller, entity, code string) (OneRow, error) {
+	scope, acting, err := s.resolve(ctx, c)
+	if err != nil {
+		return OneRow{}, err
+	}
+	key, e, err := rowKey(entity, code)
+	if err != nil {
+		return OneRow{}, err
+	}
+	rows, err := s.rows.Rows(ctx, scope, []dataset.RowKey{key})
+	if err != nil {
+		return OneRow{}, err
+	}
+	if len(rows) == 0 || !rows[0].IsLive() {
+		return OneRow{}, rowNotFound(e, code)
+	}
+	return OneRow{Company: acting, Row: rows[0]}, nil
+}
+
+// CreateRow creates one row (or revives a deleted one); its code is its
+// <entity>_ID field. A live row of that code is a conflict.
+func (s *DataSetService) CreateRow(ctx context.Context, c DataCaller, entity string, obj map[string]json.RawMessage, srvExport int) (OneRow, error) {
+	scope, acting, err := s.resolve(ctx, c)
+	if err != nil {
+		return OneRow{}, err
+	}
+	e, err := dataset.ParseEntityName(entity)
+	if err != nil {
+		return OneRow{}, domain.Invalid("entity_name", dataset.Reason(err), "entity")
+	}
+	fields, err := dataset.ParseFields(obj)
+	if err != nil {
+		return OneRow{}, err
+	}
+	var out dataset.Row
+	err = s.tx.Within(ctx, func(ctx context.Context) error {
+		// A first build validates the fields and gives the row's key.
+		probe, err := dataset.NewRow(e, fields, nil, srvExport, s.clock.Now())
+		if err != nil {
+			return err
+		}
+		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
+			return err
+		}
+		stored, err := s.rows.Rows(ctx, scope, []dataset.RowKey{probe.Key()})
+		if err != nil {
+			return err
+		}
+		var existing *dataset.Row
+		if len(stored) > 0 {
+			existing = &stored[0]
+		}
+		if out, err = dataset.NewRow(e, fields, existing, srvExport, s.clock.Now()); err != nil {
+			return err
+		}
+		if existing == nil {
+			return s.rows.InsertRows(ctx, scope, []dataset.Row{out})
+		}
+		return s.rows.SaveRows(ctx, scope, []dataset.Row{out})
+	})
+	if err != nil {
+		return OneRow{}, fmt.Errorf("create %s row: %w", e.Display(), err)
+	}
+	return OneRow{Company: acting, Row: out}, nil
+}
+
+// UpdateRow merges the given fields into a live row.
+func (s *DataSetService) UpdateRow(ctx context.Context, c DataCaller, entity, code string, obj map[string]json.RawMessage, srvExport int) (OneRow, error) {
+	scope, acting, err := s.resolve(ctx, c)
+	if err != nil {
+		return OneRow{}, err
+	}
+	key, e, err := rowKey(entity, code)
+	if err != nil {
+		return OneRow{}, err
+	}
+	fields, err := dataset.ParseFields(obj)
+	if err != nil {
+		return OneRow{}, err
+	}
+	var out dataset.Row
+	err = s.tx.Within(ctx, func(ctx context.Context) error {
+		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
+			return err
+		}
+		stored, err := s.rows.Rows(ctx, scope, []dataset.RowKey{key})
+		if err != nil {
+			return err
+		}
+		if len(stored) == 0 || !stored[0].IsLive() {
+			return rowNotFound(e, code)
+		}
+		updated, changed, err := stored[0].Update(fields, srvExport, s.clock.Now())
+		if err != nil {
+			return err
+		}
+		out = updated
+		if !changed {
+			return nil
+		}
+		return s.rows.SaveRows(ctx, scope, []dataset.Row{updated})
+	})
+	if err != nil {
+		return OneRow{}, fmt.Errorf("update %s row: %w", e.Display(), err)
+	}
+	return OneRow{Company: acting, Row: out}, nil
+}
+
+// DeleteRow turns a live row into a tombstone.
+func (s *DataSetService) DeleteRow(ctx context.Context, c DataCaller, entity, code string, srvExport int) (OneRow, error) {
+	scope, acting, err := s.resolve(ctx, c)
+	if err != nil {
+		return OneRow{}, err
+	}
+	key, e, err := rowKey(entity, code)
+	if err != nil {
+		return OneRow{}, err
+	}
+	var out dataset.Row
+	err = s.tx.Within(ctx, func(ctx context.Context) error {
+		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
+			return err
+		}
+		stored, err := s.rows.Rows(ctx, scope, []dataset.RowKey{key})
+		if err != nil {
+			return err
+		}
+		if len(stored) == 0 || !stored[0].IsLive() {
+			return rowNotFound(e, code)
+		}
+		out = stored[0].Delete(srvExport, s.clock.Now())
+		return s.rows.SaveRows(ctx, scope, []dataset.Row{out})
+	})
+	if err != nil {
+		return OneRow{}, fmt.Errorf("delete %s row: %w", e.Display(), err)
+	}
+	return OneRow{Company: acting, Row: out}, nil
+}
+
+// ExportInput is a SrvExport request: set srvExport on rows still as read.
+type ExportInput struct {
+	EntityName string
+	SrvExport  int
+	Rows       []ExportRowInput
+}
+
+// ExportRowInput is one row of a SrvExport request.
+type ExportRowInput struct {
+	RowCode    string
+	SrvDateUTC string
+}
+
+// Outcomes of SrvExport for one row.
+const (
+	ExportUpdated  = "updated"   // srvExport set
+	ExportChanged  = "changed"   // the row changed since it was read: untouched
+	ExportNotFound = "not_found" // no such row
+)
+
+// ExportRowResult is what SrvExport did to one row.
+type ExportRowResult struct {
+	RowCode string
+	Status  string
+	// Row is the stored row, with its export status after the call (unset
+	// when not found).
+	Row   dataset.Row
+	Found bool
+}
+
+// ExportResult is the answer of SrvExport, row by row in request order.
+type ExportResult struct {
+	Company   tenant.Company
+	Entity    dataset.EntityName
+	SrvExport int
+	Updated   int
+	Rows      []ExportRowResult
+}
+
+// Export sets the export status of the rows whose srvDateUTC is still the
+// one given; other rows are reported, untouched. srvDateUTC never changes.
+func (s *DataSetService) Export(ctx context.Context, c DataCaller, in ExportInput) (ExportResult, error) {
+	scope, acting, err := s.resolve(ctx, c)
+	if err != nil {
+		return ExportResult{}, err
+	}
+	e, err := dataset.ParseEntityName(in.EntityName)
+	problems := &domain.ValidationError{}
+	if err != nil {
+		problems.Add("entity_name", dataset.Reason(err), "entityName")
+	}
+	type wanted struct {
+		key  dataset.RowKey
+		date string
+	}
+	items := make([]wanted, len(in.Rows))
+	keys := make([]dataset.RowKey, 0, len(in.Rows))
+	for i, r := range in.Rows {
+		code, err := dataset.ParseRowCode(r.RowCode)
+		if err != nil {
+			problems.Add("row_code", dataset.Reason(err), "rows", i, "rowCode")
+			continue
+		}
+		t, err := dataset.ParseSrvDate(r.SrvDateUTC)
+		if err != nil {
+			problems.Add("date", dataset.Reason(err), "rows", i, "srvDateUTC")
+			continue
+		}
+		items[i] = wanted{key: dataset.KeyOf(e, code), date: dataset.FormatSrvDate(t)}
+		keys = append(keys, items[i].key)
+	}
+	if err := problems.OrNil(); err != nil {
+		return ExportResult{}, err
+	}
+	var out ExportResult
+	err = s.tx.Within(ctx, func(ctx context.Context) error {
+		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
+			return err
+		}
+		stored, err := s.rows.Rows(ctx, scope, keys)
+		if err != nil {
+			return err
+		}
+		byKey := make(map[dataset.RowKey]dataset.Row, len(stored))
+		for _, r := range stored {
+			byKey[r.Key()] = r
+		}
+		out = ExportResult{Company: acting, Entity: e, SrvExport: in.SrvExport}
+		var update []dataset.RowKey
+		for _, it := range items {
+			res := ExportRowResult{RowCode: string(it.key.Code)}
+			row, ok := byKey[it.key]
+			switch {
+			case !ok:
+				res.Status = ExportNotFound
+			case dataset.FormatSrvDate(row.SrvDate()) != it.date:
+				res.Status, res.Row, res.Found = ExportChanged, row, true
+			default:
+				res.Status, res.Row, res.Found = ExportUpdated, row.WithExport(in.SrvExport), true
+				update = append(update, it.key)
+			}
+			out.Rows = append(out.Rows, res)
+		}
+		out.Updated = len(update)
+		return s.rows.SetExport(ctx, scope, update, in.SrvExport)
+	})
+	if err != nil {
+		return ExportResult{}, fmt.Errorf("SrvExport: %w", err)
+	}
+	return out, nil
+}
+
+func rowKey(entity, code string) (dataset.RowKey, dataset.EntityName, error) {
+	e, err := dataset.ParseEntityName(entity)
+	if err != nil {
+		return dataset.RowKey{}, e, domain.Invalid("entity_name", dataset.Reason(err), "entity")
+	}
+	c, err := dataset.ParseRowCode(code)
+	if err != nil {
+		return dataset.RowKey{}, e, domain.Invalid("row_code", dataset.Reason(err), "rowCode")
+	}
+	return dataset.KeyOf(e, c), e, nil
+}
+
+func rowNotFound(e dataset.EntityName, code string) error {
+	return fmt.Errorf("row %s/%s: %w", e.Display(), code, domain.ErrNotFound)
+}

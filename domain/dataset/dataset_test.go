@@ -1,0 +1,259 @@
+package dataset
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/parc-hq/parc/domain"
+)
+
+func TestEntityNames(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"customer", true}, {"customerContact", true}, {"sw_data_1", true},
+		{"", false}, {"bad-name", false}, {"a b", false}, {"select", false}, {"SrvExport", false}, {"RELATIONALDATASET", false},
+		{string(make([]byte, 65)), false},
+	} {
+		e, err := ParseEntityName(tc.in)
+		if (err == nil) != tc.ok {
+			t.Errorf("ParseEntityName(%q): err = %v, want ok=%v", tc.in, err, tc.ok)
+		}
+		if err != nil && !errors.Is(err, domain.ErrInvalid) {
+			t.Errorf("ParseEntityName(%q): %v is not ErrInvalid", tc.in, err)
+		}
+		if tc.ok && (e.Display() != tc.in || e.IDField() != e.Key()+"_id") {
+			t.Errorf("ParseEntityName(%q) = %+v", tc.in, e)
+		}
+	}
+	a, _ := ParseEntityName("customerContact")
+	b, _ := ParseEntityName("customercontact")
+	if a.Key() != b.Key() {
+		t.Error("entity names must match without regard to case")
+	}
+}
+
+func TestNextSrvDate(t *testing.T) {
+	now := time.Date(2025, 11, 6, 16, 55, 1, 544123999, time.FixedZone("CET", 3600))
+	trunc := now.UTC().Truncate(time.Microsecond)
+	for _, tc := range []struct {
+		name       string
+		prev, want time.Time
+	}{
+		{"new row: now, truncated to the microsecond, in UTC", time.Time{}, trunc},
+		{"previous in the past: now", trunc.Add(-time.Hour), trunc},
+		{"previous equal to now: one microsecond later", trunc, trunc.Add(time.Microsecond)},
+		{"previous in the future (clock skew): one microsecond after it", trunc.Add(time.Second), trunc.Add(time.Second + time.Microsecond)},
+	} {
+		got := NextSrvDate(now, tc.prev)
+		if !got.Equal(tc.want) || got.Location() != time.UTC {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if s := FormatSrvDate(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)); s != "2025-01-02T03:04:05.000000Z" {
+		t.Errorf("FormatSrvDate = %s: want six fractional digits always", s)
+	}
+	back, err := ParseSrvDate(FormatSrvDate(now))
+	if err != nil || !back.Equal(trunc) {
+		t.Errorf("round trip: %v %v", back, err)
+	}
+	if _, err := ParseSrvDate("2025-01-02T03:04:05.0000001Z"); err == nil {
+		t.Error("a date finer than a microsecond must be refused")
+	}
+}
+
+func raw(s string) json.RawMessage { return json.RawMessage(s) }
+
+func mustBatch(t *testing.T, in BatchInput) Batch {
+	t.Helper()
+	b, err := ParseBatch(in)
+	if err != nil {
+		t.Fatalf("ParseBatch: %v", err)
+	}
+	return b
+}
+
+func stored(entity, code string, fields map[string]string, at time.Time, attrib int) Row {
+	e := RestoreEntityName(entity)
+	f := Fields{e.IDField(): {Name: entity + "_ID", Value: raw(`"` + code + `"`)}}
+	for k, v := range fields {
+		fn, _ := ParseFieldName(k)
+		f[fn.Key()] = Field{Name: k, Value: raw(v)}
+	}
+	return RestoreRow(e, RowCode(code), f, at, 0, attrib)
+}
+
+func TestPlanBatch(t *testing.T) {
+	now := time.Date(2025, 11, 6, 12, 0, 0, 0, time.UTC)
+	past := now.Add(-time.Hour)
+	existing := []Row{
+		stored("customer", "C1", map[string]string{"Name": `"one"`, "city": `"Lyon"`}, past, Live),
+		stored("customer", "C2", map[string]string{"Name": `"two"`}, now, Live), // stored "in the future" of the batch
+		stored("customer", "C3", nil, past, Deleted),
+		stored("contact", "K1", nil, past, Live),
+	}
+	b := mustBatch(t, BatchInput{
+		SrvExport: 2,
+		Deletes:   []EntityCodes{{Entity: "Customer", Codes: []json.RawMessage{raw(`"C2"`), raw(`"C9"`), raw(`"C1"`)}}},
+		Data: []EntityRows{{Entity: "customer", Rows: []map[string]json.RawMessage{
+			{"customer_ID": raw(`"C1"`), "NAME": raw(`"again"`)},
+			{"CUSTOMER_ID": raw(`"C3"`), "x": raw(`1`)},
+			{"customer_id": raw(`"C4"`), "srvAttrib": raw(`1`)},
+			{"customer_id": raw(`"C4"`), "y": raw(`2`)},
+		}}},
+		Relations: []RelationInput{{SourceEntityName: "customer", SourceRowCode: "C4", TargetEntityName: "CONTACT", TargetFieldName: "customer_ID", TargetRowCode: "K1"}},
+	})
+	plan, err := PlanBatch(b, existing, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []EntityResult{{Entity: "Customer", Created: 3, Deleted: 2}, {Entity: "CONTACT", Related: 1}}
+	if len(plan.Results) != 2 || plan.Results[0] != want[0] || plan.Results[1] != want[1] {
+		t.Errorf("results = %+v, want %+v", plan.Results, want)
+	}
+	byCode := map[RowCode]Row{}
+	if len(plan.Creates) != 1 || plan.Creates[0].Code() != "C4" {
+		t.Errorf("creates = %+v, want C4 alone (C3 is stored, deleted)", plan.Creates)
+	}
+	for i, w := range plan.Updates {
+		if i > 0 && !plan.Updates[i-1].Key().Less(w.Key()) {
+			t.Errorf("updates not sorted by key at %d", i)
+		}
+	}
+	for _, w := range plan.Writes() {
+		byCode[w.Code()] = w
+		if w.SrvExport() != 2 {
+			t.Errorf("%s: srvExport %d, want the batch's", w.Code(), w.SrvExport())
+		}
+	}
+	if len(plan.Writes()) != 5 {
+		t.Fatalf("writes = %d, want C1 C2 C3 C4 K1", len(plan.Writes()))
+	}
+	c1 := byCode["C1"]
+	if !c1.IsLive() || c1.fields["city"].Value != nil || string(c1.fields["name"].Value) != `"again"` || c1.fields["name"].Name != "NAME" {
+		t.Errorf("C1 deleted then written must be present with only the new fields: %+v", c1.fields)
+	}
+	if c2 := byCode["C2"]; c2.IsLive() || !c2.SrvDate().Equal(now.Add(time.Microsecond)) {
+		t.Errorf("C2: deleted with srvDate after its stored one: %+v", c2)
+	}
+	if c3 := byCode["C3"]; !c3.IsLive() || c3.Entity().Display() != "customer" {
+		t.Errorf("C3 revived: %+v", c3)
+	}
+	if c4 := byCode["C4"]; len(c4.fields) != 2 || string(c4.fields["y"].Value) != "2" {
+		t.Errorf("C4 written twice merges, server fields dropped: %+v", c4.fields)
+	}
+	if k1 := byCode["K1"]; string(k1.fields["customer_id"].Value) != `"C4"` || k1.fields["customer_id"].Name != "customer_ID" {
+		t.Errorf("K1 related: %+v", k1.fields)
+	}
+}
+
+func TestPlanBatchUnchangedAndUpdated(t *testing.T) {
+	now := time.Date(2025, 11, 6, 12, 0, 0, 0, time.UTC)
+	existing := []Row{stored("item", "A", map[string]string{"v": `1`}, now.Add(-time.Minute), Live),
+		stored("item", "B", map[string]string{"v": `1`}, now.Add(-time.Minute), Live)}
+	b := mustBatch(t, BatchInput{Data: []EntityRows{{Entity: "item", Rows: []map[string]json.RawMessage{
+		{"item_ID": raw(`"A"`), "V": raw(` 1 `)}, {"item_ID": raw(`"B"`), "v": raw(`2`)}}}}})
+	plan, err := PlanBatch(b, existing, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := plan.Results[0]; r.Unchanged != 1 || r.Updated != 1 || len(plan.Updates) != 1 || plan.Updates[0].Code() != "B" || len(plan.Creates) != 0 {
+		t.Errorf("results %+v, plan %+v", r, plan)
+	}
+}
+
+func TestPlanBatchFailures(t *testing.T) {
+	now := time.Now()
+	for _, tc := range []struct {
+		name string
+		in   BatchInput
+		path string
+	}{
+		{"a row without its code", BatchInput{Data: []EntityRows{{Entity: "item", Rows: []map[string]json.RawMessage{{"item_ID": raw(`"A"`)}, {"x": raw(`1`)}}}}}, "data.item[1]"},
+		{"an empty code", BatchInput{Data: []EntityRows{{Entity: "item", Rows: []map[string]json.RawMessage{{"item_ID": raw(`""`)}}}}}, "data.item[0]"},
+		{"a code that is an object", BatchInput{Deletes: []EntityCodes{{Entity: "item", Codes: []json.RawMessage{raw(`{}`)}}}}, "deletes.item[0]"},
+		{"a reserved entity", BatchInput{Data: []EntityRows{{Entity: "select"}}}, "data.select"},
+		{"a relation to nothing", BatchInput{Relations: []RelationInput{{SourceEntityName: "a", SourceRowCode: "1", TargetEntityName: "b", TargetFieldName: "a_ID", TargetRowCode: "2"}}}, "relations[0]"},
+		{"a relation overwriting the target's code", BatchInput{Relations: []RelationInput{{SourceEntityName: "a", SourceRowCode: "1", TargetEntityName: "b", TargetFieldName: "B_id", TargetRowCode: "2"}}}, "relations[0].TargetFieldName"},
+		{"a NUL in a value", BatchInput{Data: []EntityRows{{Entity: "item", Rows: []map[string]json.RawMessage{{"item_ID": raw(`"A"`), "x": raw(`["\u0000"]`)}}}}}, "data.item[0].x"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := ParseBatch(tc.in)
+			if err == nil {
+				_, err = PlanBatch(b, nil, now)
+			}
+			var v *domain.ValidationError
+			if !errors.As(err, &v) || len(v.Problems) == 0 {
+				t.Fatalf("err = %v, want a validation error", err)
+			}
+			if got := v.Problems[0].PathString(); got != tc.path {
+				t.Errorf("path = %q, want %q (%v)", got, tc.path, err)
+			}
+		})
+	}
+}
+
+func TestParseSelect(t *testing.T) {
+	one, zero, big := 1, 0, 50000
+	q, err := ParseSelect(SelectInput{EntityName: "Item", Limit: &big, Filters: []FilterInput{
+		{FieldName: "srvdateutc", Operator: "greaterthan", FilterValues: []json.RawMessage{raw(`"2025-01-01T00:00:00Z"`)}},
+		{FieldName: "Qty", Operator: "Equal", FilterValues: []json.RawMessage{raw(`1`), raw(`2.5`)}},
+		{FieldName: "label", Operator: "StartWith", FilterValues: []json.RawMessage{raw(`"ab"`)}},
+	}, Sorts: []SortInput{{FieldName: "Label", Direction: "desc"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Limit != MaxLimit || q.Entity.Key() != "item" || !q.Filters[0].OnSrvDate || q.Filters[1].Kind != NumberValues || q.Filters[1].Field != "qty" || !q.Sorts[0].Desc {
+		t.Errorf("query = %+v", q)
+	}
+	if q, _ := ParseSelect(SelectInput{EntityName: "x"}); q.Limit != DefaultLimit || q.SrvAttrib != nil {
+		t.Errorf("defaults: %+v", q)
+	}
+	for _, in := range []SelectInput{
+		{EntityName: "Select"},
+		{EntityName: "x", Limit: &zero},
+		{EntityName: "x", SrvAttrib: &big},
+		{EntityName: "x", Filters: []FilterInput{{FieldName: "a", Operator: "Like", FilterValues: []json.RawMessage{raw(`1`)}}}},
+		{EntityName: "x", Filters: []FilterInput{{FieldName: "a", Operator: "Equal"}}},
+		{EntityName: "x", Filters: []FilterInput{{FieldName: "a", Operator: "LessThan", FilterValues: []json.RawMessage{raw(`1`), raw(`2`)}}}},
+		{EntityName: "x", Filters: []FilterInput{{FieldName: "a", Operator: "Equal", FilterValues: []json.RawMessage{raw(`1`), raw(`"2"`)}}}},
+		{EntityName: "x", Filters: []FilterInput{{FieldName: "a", Operator: "StartWith", FilterValues: []json.RawMessage{raw(`1`)}}}},
+		{EntityName: "x", Filters: []FilterInput{{FieldName: "srvDateUTC", Operator: "Equal", FilterValues: []json.RawMessage{raw(`"yesterday"`)}}}},
+		{EntityName: "x", Filters: []FilterInput{{FieldName: "a'; DROP TABLE x; --", Operator: "Equal", FilterValues: []json.RawMessage{raw(`1`)}}}},
+		{EntityName: "x", Sorts: []SortInput{{FieldName: "a", Direction: "sideways"}}},
+		{EntityName: "x", SrvExport: &one, Offset: new(int(-1))},
+	} {
+		if _, err := ParseSelect(in); !errors.Is(err, domain.ErrInvalid) {
+			t.Errorf("ParseSelect(%+v) = %v, want invalid", in, err)
+		}
+	}
+}
+
+func TestRowUpdateAndDelete(t *testing.T) {
+	now := time.Date(2025, 11, 6, 12, 0, 0, 0, time.UTC)
+	r := stored("item", "A", map[string]string{"Label": `"x"`}, now, Live)
+	same, changed, err := r.Update(Fields{"label": {Name: "LABEL", Value: raw(`"x"`)}}, 0, now)
+	if err != nil || changed || !same.SrvDate().Equal(now) {
+		t.Errorf("an identical update changes nothing: %v %v", changed, err)
+	}
+	up, changed, err := r.Update(Fields{"label": {Name: "LABEL", Value: raw(`"y"`)}}, 0, now)
+	if err != nil || !changed || up.fields["label"].Name != "Label" || !up.SrvDate().After(now) {
+		t.Errorf("update: %+v %v %v", up, changed, err)
+	}
+	if _, _, err := r.Update(Fields{"item_id": {Name: "item_ID", Value: raw(`"B"`)}}, 0, now); !errors.Is(err, domain.ErrInvalid) {
+		t.Errorf("changing the code: %v", err)
+	}
+	d := r.Delete(0, now)
+	if d.IsLive() || !d.SrvDate().After(now) {
+		t.Errorf("delete: %+v", d)
+	}
+	if _, err := NewRow(r.Entity(), r.Fields(), &r, 0, now); !errors.Is(err, domain.ErrConflict) {
+		t.Errorf("creating over a live row: %v", err)
+	}
+	if revived, err := NewRow(r.Entity(), r.Fields(), &d, 0, now); err != nil || !revived.IsLive() || !revived.SrvDate().After(d.SrvDate()) {
+		t.Errorf("reviving: %+v %v", revived, err)
+	}
+}

@@ -1,0 +1,250 @@
+package dataset
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parc-hq/parc/domain"
+)
+
+// Field is one field of a row: its display spelling and its JSON value.
+type Field struct {
+	Name  string
+	Value json.RawMessage
+}
+
+// Fields are a row's fields by case-folded name.
+type Fields map[string]Field
+
+// Clone copies the map (values are never mutated in place).
+func (f Fields) Clone() Fields { return maps.Clone(f) }
+
+// Keys returns the case-folded names, sorted.
+func (f Fields) Keys() []string { return slices.Sorted(maps.Keys(f)) }
+
+// Get returns the field of a case-folded or display name.
+func (f Fields) Get(name string) (Field, bool) {
+	v, ok := f[strings.ToLower(name)]
+	return v, ok
+}
+
+// merge returns f with the given fields set: a field already present keeps
+// its display spelling and takes the new value; a new one comes with its own
+// spelling. changed tells whether any value differs.
+func (f Fields) merge(given Fields) (out Fields, changed bool) {
+	out = f.Clone()
+	if out == nil {
+		out = Fields{}
+	}
+	for k, g := range given {
+		cur, ok := out[k]
+		if !ok {
+			out[k] = g
+			changed = true
+			continue
+		}
+		if !jsonEqual(cur.Value, g.Value) {
+			out[k] = Field{Name: cur.Name, Value: g.Value}
+			changed = true
+		}
+	}
+	return out, changed
+}
+
+func jsonEqual(a, b json.RawMessage) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var x, y bytes.Buffer
+	if json.Compact(&x, a) != nil || json.Compact(&y, b) != nil {
+		return false
+	}
+	return bytes.Equal(x.Bytes(), y.Bytes())
+}
+
+// ParseFields validates one row object as sent: field names are identifiers,
+// two spellings of one name are refused, server fields are dropped. path
+// locates the object in the request for error messages.
+func ParseFields(obj map[string]json.RawMessage, path ...any) (Fields, error) {
+	out := make(Fields, len(obj))
+	problems := &domain.ValidationError{}
+	for _, name := range slices.Sorted(maps.Keys(obj)) {
+		if IsServerField(name) {
+			continue
+		}
+		fn, err := ParseFieldName(name)
+		if err != nil {
+			problems.Add("field_name", reason(err), append(slices.Clone(path), name)...)
+			continue
+		}
+		if hasNUL(obj[name]) {
+			// PostgreSQL's JSONB cannot hold it; refused everywhere alike.
+			problems.Add("value_error", "text values may not contain the NUL character (\\u0000)", append(slices.Clone(path), name)...)
+			continue
+		}
+		if prev, dup := out[fn.Key()]; dup {
+			problems.Add("duplicate", fmt.Sprintf("fields %q and %q are the same field (names are matched without regard to case)", prev.Name, name), append(slices.Clone(path), name)...)
+			continue
+		}
+		out[fn.Key()] = Field{Name: name, Value: obj[name]}
+	}
+	return out, problems.OrNil()
+}
+
+// hasNUL reports a NUL character in any string of a JSON value.
+func hasNUL(raw json.RawMessage) bool {
+	if !bytes.Contains(raw, []byte(`\u0000`)) {
+		return false // the cheap test settles nearly every value
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return false
+	}
+	var walk func(any) bool
+	walk = func(v any) bool {
+		switch x := v.(type) {
+		case string:
+			return strings.ContainsRune(x, 0)
+		case []any:
+			for _, e := range x {
+				if walk(e) {
+					return true
+				}
+			}
+		case map[string]any:
+			for k, e := range x {
+				if strings.ContainsRune(k, 0) || walk(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
+}
+
+// codeOf reads the row code from the entity's <entity>_ID field: a non-empty
+// string, or a number taken as written.
+func codeOf(e EntityName, f Fields) (RowCode, error) {
+	field, ok := f[e.IDField()]
+	if !ok {
+		return "", fmt.Errorf("the row has no code: field %s_ID is required: %w", e.Display(), domain.ErrInvalid)
+	}
+	return CodeFromJSON(field.Value)
+}
+
+// CodeFromJSON reads a row code given as a JSON string or number.
+func CodeFromJSON(raw json.RawMessage) (RowCode, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return ParseRowCode(s)
+	}
+	var n json.Number
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&n); err == nil {
+		return ParseRowCode(n.String())
+	}
+	return "", fmt.Errorf("a row code must be a string or a number, not %s: %w", abbreviate(raw), domain.ErrInvalid)
+}
+
+func abbreviate(raw json.RawMessage) string {
+	s := string(raw)
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return s
+}
+
+// Row is one record of an entity in a (project, company) scope.
+type Row struct {
+	entity    EntityName
+	code      RowCode
+	fields    Fields
+	srvDate   time.Time
+	srvExport int
+	srvAttrib int
+}
+
+// Values of srvAttrib.
+const (
+	Live    = 0
+	Deleted = 1
+)
+
+// RestoreRow rebuilds a stored row without validating it.
+func RestoreRow(entity EntityName, code RowCode, fields Fields, srvDate time.Time, srvExport, srvAttrib int) Row {
+	return Row{entity: entity, code: code, fields: fields, srvDate: srvDate.UTC(), srvExport: srvExport, srvAttrib: srvAttrib}
+}
+
+func (r Row) Entity() EntityName { return r.entity }
+func (r Row) Code() RowCode      { return r.code }
+func (r Row) Key() RowKey        { return RowKey{Entity: r.entity.Key(), Code: r.code} }
+func (r Row) Fields() Fields     { return r.fields.Clone() }
+func (r Row) SrvDate() time.Time { return r.srvDate }
+func (r Row) SrvExport() int     { return r.srvExport }
+func (r Row) SrvAttrib() int     { return r.srvAttrib }
+func (r Row) IsLive() bool       { return r.srvAttrib == Live }
+
+// NextSrvDate is the srvDateUTC of a row written at now whose previous
+// srvDateUTC was prev (zero for a new row): max(now, prev + 1µs), in UTC and
+// truncated to microseconds, so that it is strictly increasing for the row
+// and survives every backend exactly.
+func NextSrvDate(now, prev time.Time) time.Time {
+	next := now.UTC().Truncate(time.Microsecond)
+	if !prev.IsZero() {
+		if floor := prev.UTC().Truncate(time.Microsecond).Add(time.Microsecond); next.Before(floor) {
+			next = floor
+		}
+	}
+	return next
+}
+
+// SrvDateLayout is how srvDateUTC is written: RFC 3339 in UTC with exactly
+// six fractional digits, so that two dates compare as strings.
+const SrvDateLayout = "2006-01-02T15:04:05.000000Z"
+
+// FormatSrvDate writes a srvDateUTC.
+func FormatSrvDate(t time.Time) string {
+	return t.UTC().Truncate(time.Microsecond).Format(SrvDateLayout)
+}
+
+// ParseSrvDate reads a srvDateUTC: RFC 3339 with up to nine fractional
+// digits (any offset, converted to UTC). Digits past the microsecond make
+// it invalid rather than silently truncated, since it is compared exactly.
+func ParseSrvDate(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date like 2025-11-06T16:55:01.544123Z: %w", s, domain.ErrInvalid)
+	}
+	if t.Nanosecond()%1000 != 0 {
+		return time.Time{}, fmt.Errorf("%q is more precise than a microsecond: %w", s, domain.ErrInvalid)
+	}
+	return t.UTC(), nil
+}
+
+// Reason is an error's text without its kind suffix, for a FieldError message.
+func Reason(err error) string { return reason(err) }
+
+func reason(err error) string {
+	s := err.Error()
+	for _, kind := range []error{domain.ErrInvalid, domain.ErrNotFound, domain.ErrConflict} {
+		s = strings.TrimSuffix(s, ": "+kind.Error())
+	}
+	return s
+}
+
+// ParseInt reads an integer parameter given as text (srvExport, limit, …).
+func ParseInt(name, s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, domain.Invalid("int_parsing", fmt.Sprintf("%s must be an integer", name), name)
+	}
+	return n, nil
+}

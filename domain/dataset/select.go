@@ -1,0 +1,229 @@
+package dataset
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parc-hq/parc/domain"
+)
+
+// Limits of a Select or a list.
+const (
+	DefaultLimit = 1000
+	MaxLimit     = 10000
+)
+
+// Operator compares a field with the filter's values.
+type Operator string
+
+// The operators of filterFields, spelled as weavy spells them.
+const (
+	Equal              Operator = "Equal"
+	StartWith          Operator = "StartWith"
+	GreaterThan        Operator = "GreaterThan"
+	GreaterThanOrEqual Operator = "GreaterThanOrEqual"
+	LessThan           Operator = "LessThan"
+	LessThanOrEqual    Operator = "LessThanOrEqual"
+)
+
+var operators = []Operator{Equal, StartWith, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual}
+
+// ValueKind says how a filter compares: as text, as numbers, or as dates
+// (srvDateUTC).
+type ValueKind int
+
+const (
+	TextValues ValueKind = iota
+	NumberValues
+	DateValues
+)
+
+// Filter is one validated item of filterFields. Equal and StartWith match any
+// of their values; the order operators take exactly one.
+type Filter struct {
+	Field     string // case-folded field name; "" when OnSrvDate
+	OnSrvDate bool
+	Op        Operator
+	Kind      ValueKind
+	Texts     []string
+	Numbers   []float64
+	Dates     []time.Time
+}
+
+// Sort is one validated item of sortFields.
+type Sort struct {
+	Field     string // case-folded field name; "" when OnSrvDate
+	OnSrvDate bool
+	Desc      bool
+}
+
+// FilterInput is a filterFields item as sent.
+type FilterInput struct {
+	FieldName    string
+	Operator     string
+	FilterValues []json.RawMessage
+}
+
+// SortInput is a sortFields item as sent; Direction is ASC (default) or DESC.
+type SortInput struct {
+	FieldName string
+	Direction string
+}
+
+// SelectInput is a Select request (or a list's query string) as sent.
+type SelectInput struct {
+	EntityName string
+	Limit      *int
+	Offset     *int
+	SrvExport  *int
+	SrvAttrib  *int
+	Filters    []FilterInput
+	Sorts      []SortInput
+}
+
+// Query is a validated read of one entity's rows. Rows come in the sort
+// fields' order, then by srvDateUTC and row code, so that pages are stable.
+type Query struct {
+	Entity    EntityName
+	Limit     int
+	Offset    int
+	SrvExport *int
+	SrvAttrib *int // nil: live and deleted rows
+	Filters   []Filter
+	Sorts     []Sort
+}
+
+// ParseSelect validates a query; every problem is reported with its path.
+func ParseSelect(in SelectInput) (Query, error) {
+	problems := &domain.ValidationError{}
+	q := Query{Limit: DefaultLimit, SrvExport: in.SrvExport, SrvAttrib: in.SrvAttrib}
+	entity, err := ParseEntityName(in.EntityName)
+	if err != nil {
+		problems.Add("entity_name", reason(err), "entityName")
+	}
+	q.Entity = entity
+	if in.Limit != nil {
+		switch {
+		case *in.Limit < 1:
+			problems.Add("greater_than_equal", "limit must be at least 1", "limit")
+		case *in.Limit > MaxLimit:
+			q.Limit = MaxLimit
+		default:
+			q.Limit = *in.Limit
+		}
+	}
+	if in.Offset != nil {
+		if *in.Offset < 0 {
+			problems.Add("greater_than_equal", "offset must be 0 or more", "offset")
+		}
+		q.Offset = *in.Offset
+	}
+	if in.SrvAttrib != nil && *in.SrvAttrib != Live && *in.SrvAttrib != Deleted {
+		problems.Add("enum", "srvAttrib must be 0 (live rows) or 1 (deleted rows)", "srvAttrib")
+	}
+	for i, f := range in.Filters {
+		filter, err := parseFilter(f)
+		if err != nil {
+			problems.Add("filter", reason(err), "filterFields", i)
+			continue
+		}
+		q.Filters = append(q.Filters, filter)
+	}
+	for i, s := range in.Sorts {
+		var sort Sort
+		if strings.EqualFold(s.FieldName, SrvDateUTC) {
+			sort.OnSrvDate = true
+		} else if fn, err := ParseFieldName(s.FieldName); err != nil {
+			problems.Add("field_name", reason(err), "sortFields", i, "fieldName")
+			continue
+		} else {
+			sort.Field = fn.Key()
+		}
+		switch strings.ToUpper(s.Direction) {
+		case "", "ASC", "ASCENDING":
+		case "DESC", "DESCENDING":
+			sort.Desc = true
+		default:
+			problems.Add("enum", "direction must be ASC or DESC", "sortFields", i, "direction")
+			continue
+		}
+		q.Sorts = append(q.Sorts, sort)
+	}
+	if err := problems.OrNil(); err != nil {
+		return Query{}, err
+	}
+	return q, nil
+}
+
+func parseFilter(in FilterInput) (Filter, error) {
+	var f Filter
+	for _, op := range operators {
+		if strings.EqualFold(in.Operator, string(op)) {
+			f.Op = op
+		}
+	}
+	if f.Op == "" {
+		return Filter{}, fmt.Errorf("operator %q is not one of Equal, StartWith, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual: %w", in.Operator, domain.ErrInvalid)
+	}
+	switch n := len(in.FilterValues); {
+	case n == 0:
+		return Filter{}, fmt.Errorf("filterValues needs at least one value: %w", domain.ErrInvalid)
+	case n > 1 && f.Op != Equal && f.Op != StartWith:
+		return Filter{}, fmt.Errorf("%s takes exactly one value: %w", f.Op, domain.ErrInvalid)
+	}
+	if strings.EqualFold(in.FieldName, SrvDateUTC) {
+		if f.Op == StartWith {
+			return Filter{}, fmt.Errorf("srvDateUTC cannot be compared with StartWith: %w", domain.ErrInvalid)
+		}
+		f.OnSrvDate, f.Kind = true, DateValues
+		for _, raw := range in.FilterValues {
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				return Filter{}, fmt.Errorf("srvDateUTC values must be dates in strings: %w", domain.ErrInvalid)
+			}
+			t, err := ParseSrvDate(s)
+			if err != nil {
+				return Filter{}, err
+			}
+			f.Dates = append(f.Dates, t)
+		}
+		return f, nil
+	}
+	fn, err := ParseFieldName(in.FieldName)
+	if err != nil {
+		return Filter{}, err
+	}
+	f.Field = fn.Key()
+	for i, raw := range in.FilterValues {
+		raw = bytes.TrimSpace(raw)
+		var kind ValueKind
+		switch {
+		case len(raw) > 0 && raw[0] == '"':
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return Filter{}, fmt.Errorf("filterValues[%d]: %v: %w", i, err, domain.ErrInvalid)
+			}
+			f.Texts = append(f.Texts, s)
+		case string(raw) == "true" || string(raw) == "false":
+			f.Texts = append(f.Texts, string(raw))
+		default:
+			var n float64
+			if err := json.Unmarshal(raw, &n); err != nil {
+				return Filter{}, fmt.Errorf("filterValues[%d] must be a string, a number or a boolean: %w", i, domain.ErrInvalid)
+			}
+			kind = NumberValues
+			f.Numbers = append(f.Numbers, n)
+		}
+		if i > 0 && kind != f.Kind {
+			return Filter{}, fmt.Errorf("filterValues mixes numbers and text: %w", domain.ErrInvalid)
+		}
+		f.Kind = kind
+	}
+	if f.Kind == NumberValues && f.Op == StartWith {
+		return Filter{}, fmt.Errorf("StartWith compares text: give its value as a string: %w", domain.ErrInvalid)
+	}
+	return f, nil
+}

@@ -1,0 +1,290 @@
+package contract
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parc-hq/parc/domain/dataset"
+	"github.com/parc-hq/parc/ports"
+)
+
+// DataSetRepos are the ports the data-set suite checks.
+type DataSetRepos struct {
+	Rows     ports.DataSetRepository
+	Projects ProjectRepos
+	Tx       ports.Transactor
+}
+
+// newScopes stores a project of two companies and returns a scope for each.
+func newScopes(t *testing.T, r DataSetRepos) (a, b ports.DataScope) {
+	p := NewProject(t, r.Projects, 1, 2)
+	m := p.Members()
+	return ports.DataScope{ProjectID: p.ID(), CompanyID: m[0]}, ports.DataScope{ProjectID: p.ID(), CompanyID: m[1]}
+}
+
+// testRow builds a row of entity with fields given as name → JSON value.
+func testRow(entity string, code string, date time.Time, fields map[string]string) dataset.Row {
+	e := dataset.RestoreEntityName(entity)
+	f := dataset.Fields{e.IDField(): {Name: entity + "_ID", Value: json.RawMessage(fmt.Sprintf("%q", code))}}
+	for name, v := range fields {
+		fn, err := dataset.ParseFieldName(name)
+		if err != nil {
+			panic(err)
+		}
+		f[fn.Key()] = dataset.Field{Name: name, Value: json.RawMessage(v)}
+	}
+	return dataset.RestoreRow(e, dataset.RowCode(code), f, date, 0, dataset.Live)
+}
+
+func save(t *testing.T, r DataSetRepos, scope ports.DataScope, rows ...dataset.Row) {
+	t.Helper()
+	require.NoError(t, r.Tx.Within(context.Background(), func(ctx context.Context) error {
+		return r.Rows.SaveRows(ctx, scope, rows)
+	}))
+}
+
+func find(t *testing.T, r DataSetRepos, scope ports.DataScope, in dataset.SelectInput) ([]string, int) {
+	t.Helper()
+	q, err := dataset.ParseSelect(in)
+	require.NoError(t, err)
+	rows, total, err := r.Rows.FindRows(context.Background(), scope, q)
+	require.NoError(t, err)
+	codes := []string{}
+	for _, row := range rows {
+		codes = append(codes, string(row.Code()))
+	}
+	return codes, total
+}
+
+func filter(field, op string, values ...any) dataset.FilterInput {
+	f := dataset.FilterInput{FieldName: field, Operator: op}
+	for _, v := range values {
+		raw, _ := json.Marshal(v)
+		f.FilterValues = append(f.FilterValues, raw)
+	}
+	return f
+}
+
+// RunDataSetRepository checks data-set rows: round trips exact to the
+// microsecond, reservations, queries with the same results on every backend,
+// export status, and isolation of scopes.
+func RunDataSetRepository(t *testing.T, newRepos func(t *testing.T) DataSetRepos) {
+	ctx := context.Background()
+	base := time.Date(2025, 11, 6, 16, 55, 1, 544123000, time.UTC)
+
+	t.Run("round trip keeps fields, spellings and srvDateUTC to the microsecond", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		row := testRow("customerContact", "C1", base, map[string]string{"Name": `"Ann"`, "age": `42`, "tags": `["x",{"y":null}]`, "ok": `true`})
+		save(t, r, a, row)
+		got, err := r.Rows.Rows(ctx, a, []dataset.RowKey{row.Key()})
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.Equal(t, "customerContact", got[0].Entity().Display())
+		assert.Equal(t, dataset.FormatSrvDate(base), dataset.FormatSrvDate(got[0].SrvDate()))
+		assert.True(t, base.Equal(got[0].SrvDate()))
+		f, ok := got[0].Fields().Get("NAME")
+		require.True(t, ok)
+		assert.Equal(t, "Name", f.Name)
+		assert.JSONEq(t, `"Ann"`, string(f.Value))
+		tags, _ := got[0].Fields().Get("tags")
+		assert.JSONEq(t, `["x",{"y":null}]`, string(tags.Value))
+		id, _ := got[0].Fields().Get("customercontact_id")
+		assert.Equal(t, "customerContact_ID", id.Name)
+	})
+
+	t.Run("a rolled back write stores nothing", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		boom := errors.New("boom")
+		err := r.Tx.Within(ctx, func(ctx context.Context) error {
+			require.NoError(t, r.Rows.LockEntities(ctx, a, []dataset.EntityName{dataset.RestoreEntityName("customer")}))
+			require.NoError(t, r.Rows.SaveRows(ctx, a, []dataset.Row{testRow("customer", "R1", base, nil)}))
+			return boom
+		})
+		require.ErrorIs(t, err, boom)
+		codes, total := find(t, r, a, dataset.SelectInput{EntityName: "customer"})
+		assert.Empty(t, codes)
+		assert.Zero(t, total)
+	})
+
+	t.Run("locking entities outside a transaction is refused", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		assert.Error(t, r.Rows.LockEntities(ctx, a, []dataset.EntityName{dataset.RestoreEntityName("x")}))
+	})
+
+	t.Run("Concurrent read-modify-write under the entity lock loses no update", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		const workers, rounds = 6, 5
+		entities := []dataset.EntityName{dataset.RestoreEntityName("Counter"), dataset.RestoreEntityName("other")}
+		key := dataset.RowKey{Entity: "counter", Code: "C"}
+		var wg sync.WaitGroup
+		errs := make(chan error, workers*rounds)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range rounds {
+					errs <- r.Tx.Within(ctx, func(ctx context.Context) error {
+						order := slices.Clone(entities)
+						if w%2 == 1 {
+							slices.Reverse(order) // the lock order does not depend on the caller's
+						}
+						if err := r.Rows.LockEntities(ctx, a, order); err != nil {
+							return err
+						}
+						got, err := r.Rows.Rows(ctx, a, []dataset.RowKey{key})
+						if err != nil {
+							return err
+						}
+						n := 0
+						if len(got) == 1 {
+							f, _ := got[0].Fields().Get("n")
+							if err := json.Unmarshal(f.Value, &n); err != nil {
+								return err
+							}
+						}
+						return r.Rows.SaveRows(ctx, a, []dataset.Row{testRow("counter", "C", time.Now(), map[string]string{"n": fmt.Sprint(n + 1)})})
+					})
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		got, err := r.Rows.Rows(ctx, a, []dataset.RowKey{key})
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		f, _ := got[0].Fields().Get("n")
+		assert.Equal(t, fmt.Sprint(workers*rounds), string(f.Value))
+	})
+
+	t.Run("filters compare text byte-wise, numbers as numbers, dates exactly", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		save(t, r, a,
+			testRow("item", "A", base, map[string]string{"label": `"apple"`, "qty": `9`, "flag": `true`}),
+			testRow("item", "B", base.Add(time.Microsecond), map[string]string{"label": `"Apricot"`, "qty": `10`, "flag": `false`}),
+			testRow("item", "C", base.Add(2*time.Microsecond), map[string]string{"label": `"banana"`, "qty": `"10"`, "flag": `null`}),
+			testRow("item", "D", base.Add(3*time.Microsecond), map[string]string{"label": `"apricot"`, "qty": `2.5`}),
+		)
+		for _, tc := range []struct {
+			name    string
+			filters []dataset.FilterInput
+			want    []string
+		}{
+			{"Equal text is case-sensitive", []dataset.FilterInput{filter("LABEL", "Equal", "apple")}, []string{"A"}},
+			{"Equal with several values", []dataset.FilterInput{filter("label", "equal", "apple", "banana")}, []string{"A", "C"}},
+			{"StartWith is case-sensitive", []dataset.FilterInput{filter("label", "StartWith", "ap")}, []string{"A", "D"}},
+			{"StartWith with several values", []dataset.FilterInput{filter("label", "StartWith", "Ap", "ba")}, []string{"B", "C"}},
+			{"GreaterThan text byte-wise", []dataset.FilterInput{filter("label", "GreaterThan", "apple")}, []string{"C", "D"}},
+			{"numbers compare as numbers", []dataset.FilterInput{filter("qty", "GreaterThanOrEqual", 9)}, []string{"A", "B"}},
+			{"LessThan number", []dataset.FilterInput{filter("qty", "LessThan", 9)}, []string{"D"}},
+			{"text of a number", []dataset.FilterInput{filter("qty", "Equal", "10")}, []string{"B", "C"}},
+			{"booleans as text", []dataset.FilterInput{filter("flag", "Equal", true)}, []string{"A"}},
+			{"srvDateUTC GreaterThan", []dataset.FilterInput{filter("srvDateUTC", "GreaterThan", dataset.FormatSrvDate(base.Add(time.Microsecond)))}, []string{"C", "D"}},
+			{"srvDateUTC Equal", []dataset.FilterInput{filter("SRVDATEUTC", "Equal", dataset.FormatSrvDate(base))}, []string{"A"}},
+			{"filters combine with AND", []dataset.FilterInput{filter("label", "StartWith", "a"), filter("qty", "GreaterThan", 3)}, []string{"A"}},
+			{"a missing field matches nothing", []dataset.FilterInput{filter("nothing", "Equal", "x")}, []string{}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				codes, total := find(t, r, a, dataset.SelectInput{EntityName: "ITEM", Filters: tc.filters})
+				assert.Equal(t, tc.want, codes)
+				assert.Equal(t, len(tc.want), total)
+			})
+		}
+	})
+
+	t.Run("sorts, then srvDateUTC and code; limit, offset and total", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		save(t, r, a,
+			testRow("item", "A", base, map[string]string{"label": `"b"`}),
+			testRow("item", "B", base, map[string]string{"label": `"a"`}),
+			testRow("item", "C", base.Add(-time.Second), map[string]string{"label": `"b"`}),
+			testRow("item", "D", base, map[string]string{}),
+		)
+		codes, _ := find(t, r, a, dataset.SelectInput{EntityName: "item"})
+		assert.Equal(t, []string{"C", "A", "B", "D"}, codes, "default order: srvDateUTC, then code")
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", Sorts: []dataset.SortInput{{FieldName: "Label"}}})
+		assert.Equal(t, []string{"D", "B", "C", "A"}, codes, "no value first, ties by srvDateUTC and code")
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", Sorts: []dataset.SortInput{{FieldName: "label", Direction: "desc"}}})
+		assert.Equal(t, []string{"C", "A", "B", "D"}, codes)
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", Sorts: []dataset.SortInput{{FieldName: "srvDateUTC", Direction: "DESC"}}})
+		assert.Equal(t, []string{"A", "B", "D", "C"}, codes)
+		two, one := 2, 1
+		codes, total := find(t, r, a, dataset.SelectInput{EntityName: "item", Limit: &two, Offset: &one})
+		assert.Equal(t, []string{"A", "B"}, codes)
+		assert.Equal(t, 4, total)
+	})
+
+	t.Run("srvAttrib and srvExport filter; SetExport leaves srvDateUTC", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		live := testRow("item", "L", base, nil)
+		gone := testRow("item", "G", base, nil).Delete(0, base)
+		save(t, r, a, live, gone)
+		zero, one := 0, 1
+		codes, _ := find(t, r, a, dataset.SelectInput{EntityName: "item", SrvAttrib: &zero})
+		assert.Equal(t, []string{"L"}, codes)
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", SrvAttrib: &one})
+		assert.Equal(t, []string{"G"}, codes)
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item"})
+		assert.Equal(t, []string{"L", "G"}, codes)
+
+		require.NoError(t, r.Tx.Within(ctx, func(ctx context.Context) error {
+			return r.Rows.SetExport(ctx, a, []dataset.RowKey{live.Key()}, 1)
+		}))
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", SrvExport: &one})
+		assert.Equal(t, []string{"L"}, codes)
+		got, err := r.Rows.Rows(ctx, a, []dataset.RowKey{live.Key()})
+		require.NoError(t, err)
+		assert.True(t, base.Equal(got[0].SrvDate()))
+	})
+
+	t.Run("companies and projects are isolated", func(t *testing.T) {
+		r := newRepos(t)
+		a, b := newScopes(t, r)
+		other, _ := newScopes(t, r)
+		save(t, r, a, testRow("item", "X", base, map[string]string{"who": `"a"`}))
+		save(t, r, b, testRow("item", "X", base, map[string]string{"who": `"b"`}))
+		for _, s := range []ports.DataScope{a, b} {
+			got, err := r.Rows.Rows(ctx, s, []dataset.RowKey{{Entity: "item", Code: "X"}})
+			require.NoError(t, err)
+			require.Len(t, got, 1)
+		}
+		codes, _ := find(t, r, other, dataset.SelectInput{EntityName: "item"})
+		assert.Empty(t, codes)
+		codes, _ = find(t, r, b, dataset.SelectInput{EntityName: "item", Filters: []dataset.FilterInput{filter("who", "Equal", "a")}})
+		assert.Empty(t, codes)
+	})
+
+	t.Run("many rows in chunks", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		var rows []dataset.Row
+		var keys []dataset.RowKey
+		for i := range 6000 {
+			row := testRow("bulk", fmt.Sprintf("R%05d", i), base, map[string]string{"n": fmt.Sprint(i)})
+			rows = append(rows, row)
+			keys = append(keys, row.Key())
+		}
+		save(t, r, a, rows...)
+		got, err := r.Rows.Rows(ctx, a, keys)
+		require.NoError(t, err)
+		assert.Len(t, got, 6000)
+	})
+}
