@@ -202,17 +202,11 @@ func (s *DataSetService) UpdateRow(ctx context.Context, c DataCaller, entity, co
 	}
 	var out dataset.Row
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
-			return err
-		}
-		stored, err := s.rows.Rows(ctx, scope, []dataset.RowKey{key})
+		stored, err := s.lockedLiveRow(ctx, scope, e, key, code)
 		if err != nil {
 			return err
 		}
-		if len(stored) == 0 || !stored[0].IsLive() {
-			return rowNotFound(e, code)
-		}
-		updated, changed, err := stored[0].Update(fields, srvExport, s.clock.Now())
+		updated, changed, err := stored.Update(fields, srvExport, s.clock.Now())
 		if err != nil {
 			return err
 		}
@@ -228,6 +222,23 @@ func (s *DataSetService) UpdateRow(ctx context.Context, c DataCaller, entity, co
 	return OneRow{Company: acting, Row: out}, nil
 }
 
+// lockedLiveRow takes the write lock of the row's entity, then reads the
+// row, which must be live: a tombstone is as absent as a row never written.
+// Call it inside Transactor.Within.
+func (s *DataSetService) lockedLiveRow(ctx context.Context, scope ports.DataScope, e dataset.EntityName, key dataset.RowKey, code string) (dataset.Row, error) {
+	if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
+		return dataset.Row{}, err
+	}
+	stored, err := s.rows.Rows(ctx, scope, []dataset.RowKey{key})
+	if err != nil {
+		return dataset.Row{}, err
+	}
+	if len(stored) == 0 || !stored[0].IsLive() {
+		return dataset.Row{}, rowNotFound(e, code)
+	}
+	return stored[0], nil
+}
+
 // DeleteRow turns a live row into a tombstone.
 func (s *DataSetService) DeleteRow(ctx context.Context, c DataCaller, entity, code string, srvExport int) (OneRow, error) {
 	scope, acting, err := s.resolve(ctx, c)
@@ -240,17 +251,11 @@ func (s *DataSetService) DeleteRow(ctx context.Context, c DataCaller, entity, co
 	}
 	var out dataset.Row
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
-			return err
-		}
-		stored, err := s.rows.Rows(ctx, scope, []dataset.RowKey{key})
+		stored, err := s.lockedLiveRow(ctx, scope, e, key, code)
 		if err != nil {
 			return err
 		}
-		if len(stored) == 0 || !stored[0].IsLive() {
-			return rowNotFound(e, code)
-		}
-		out = stored[0].Delete(srvExport, s.clock.Now())
+		out = stored.Delete(srvExport, s.clock.Now())
 		return s.rows.SaveRows(ctx, scope, []dataset.Row{out})
 	})
 	if err != nil {

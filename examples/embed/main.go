@@ -12,6 +12,7 @@ import (
 	"github.com/parc-hq/parc/adapters/gormstore"
 	"github.com/parc-hq/parc/adapters/system"
 	"github.com/parc-hq/parc/app"
+	"github.com/parc-hq/parc/domain/inventory"
 )
 
 func main() {
@@ -41,4 +42,19 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println("the key belongs to", same.Name())
+
+	software := app.NewInventoryService(gormstore.NewInventoryRepository(store), store, system.Clock{}, system.UUIDs{}, logger)
+	pushed, err := software.Push(ctx, company.ID(), []inventory.RawRecord{
+		{ComputerName: "PC-01", IPAddress: "10.0.0.5", Program: "Chrome", Version: "120"},
+	}, false)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(pushed.Accepted, "record stored,", pushed.Rejected, "rejected")
+
+	programs, err := software.Programs(ctx, company.ID(), "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("programs installed:", len(programs))
 }
