@@ -51,13 +51,10 @@ type datasetRow struct {
 func (datasetRow) TableName() string { return "dataset_rows" }
 
 var (
-	datasetKeyColumns    = []clause.Column{{Name: "project_id"}, {Name: "entity_key"}, {Name: "company_id"}, {Name: "row_key"}}
-	datasetUpdateColumns = []string{"entity_name", "fields", "field_names", "srv_date", "srv_export", "srv_attrib"}
-	datasetColumnCount   = 10
-	// datasetArrayColumns are the columns of SaveRows with their PostgreSQL types, in write order.
-	datasetArrayColumns = [][2]string{{"project_id", "varchar"}, {"entity_key", "varchar"}, {"company_id", "varchar"}, {"row_key", "varchar"},
-		{"entity_name", "varchar"}, {"fields", "jsonb"}, {"field_names", "text"}, {"srv_date", "timestamptz"}, {"srv_export", "bigint"}, {"srv_attrib", "bigint"}}
-	datasetKeyColumnNames = []string{"project_id", "entity_key", "company_id", "row_key"}
+	datasetInsert     = "INSERT INTO dataset_rows (project_id, entity_key, company_id, row_key, entity_name, fields, field_names, srv_date, srv_export, srv_attrib)"
+	datasetKeyColumns = []string{"project_id", "entity_key", "company_id", "row_key"}
+	datasetUpdates    = []string{"entity_name = excluded.entity_name", "fields = excluded.fields", "field_names = excluded.field_names",
+		"srv_date = excluded.srv_date", "srv_export = excluded.srv_export", "srv_attrib = excluded.srv_attrib"}
 )
 
 // jsonDoc is a JSON document column: JSONB on PostgreSQL, JSON on MySQL,
@@ -272,28 +269,24 @@ func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, ro
 		}
 		out = append(out, row)
 	}
-	slices.SortFunc(out, func(a, b datasetRow) int {
+	// Sorted by key, so that concurrent writers lock rows in one order; of a
+	// key given twice the last one wins (PostgreSQL refuses a key twice in one
+	// upsert): the sort is stable and each run keeps its last row.
+	slices.SortStableFunc(out, func(a, b datasetRow) int {
 		return dataset.CompareKeys(dataset.RowKey{Entity: a.EntityKey, Code: dataset.RowCode(a.RowKey)}, dataset.RowKey{Entity: b.EntityKey, Code: dataset.RowCode(b.RowKey)})
 	})
-	// Last one wins for a key given twice: PostgreSQL refuses a key twice in one upsert.
-	out = slices.CompactFunc(out, func(a, b datasetRow) bool { return a.EntityKey == b.EntityKey && a.RowKey == b.RowKey })
-	values := make([][]any, len(out))
+	values := make([][]any, 0, len(out))
 	for i, row := range out {
-		values[i] = []any{row.ProjectID, row.EntityKey, row.CompanyID, row.RowKey, row.EntityName, string(row.Fields), row.FieldNames, row.SrvDate, row.SrvExport, row.SrvAttrib}
+		if i+1 < len(out) && out[i+1].EntityKey == row.EntityKey && out[i+1].RowKey == row.RowKey {
+			continue
+		}
+		values = append(values, []any{row.ProjectID, row.EntityKey, row.CompanyID, row.RowKey, row.EntityName, row.Fields, row.FieldNames, row.SrvDate, row.SrvExport, row.SrvAttrib})
 	}
-	var update []string
-	db := r.s.conn(ctx)
+	tail := ""
 	if upsert {
-		update = datasetUpdateColumns
-		db = db.Clauses(clause.OnConflict{Columns: datasetKeyColumns, DoUpdates: clause.AssignmentColumns(datasetUpdateColumns)})
+		tail = r.s.dialect.onConflictUpdate(datasetKeyColumns, datasetUpdates...)
 	}
-	done, err := r.s.dialect.arrayUpsert(r.s.conn(ctx), "dataset_rows", datasetArrayColumns, datasetKeyColumnNames, update, values)
-	if !done {
-		// Small statements: on every backend they are parsed quickly and go
-		// as fast as big ones.
-		err = db.CreateInBatches(out, r.s.dialect.batchRows(datasetColumnCount, 500)).Error
-	}
-	return r.s.translate(err)
+	return r.s.insertRows(ctx, "write rows", datasetInsert, tail, values)
 }
 
 func (r *DataSetRepository) SetExport(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey, value int) error {

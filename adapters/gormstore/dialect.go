@@ -159,68 +159,6 @@ func (d dialect) orderBy(expr string, desc bool) string {
 	return expr + " ASC"
 }
 
-// arrayUpsert writes rows through PostgreSQL's unnest: one array parameter
-// per column instead of a VALUES list of rows × columns parameters, which
-// PostgreSQL parses several times faster for thousands of rows. It reports
-// false, writing nothing, on the other backends: the caller then writes a
-// VALUES list. columns gives each column's name and PostgreSQL type; rows
-// hold strings, ints and times in that order; a key clash updates the
-// update columns, or fails when there are none (a plain insert).
-func (d dialect) arrayUpsert(db *gorm.DB, table string, columns [][2]string, keys, update []string, rows [][]any) (bool, error) {
-	if d != dialectPostgres {
-		return false, nil
-	}
-	if len(rows) == 0 {
-		return true, nil
-	}
-	names := make([]string, len(columns))
-	casts := make([]string, len(columns))
-	for i, c := range columns {
-		names[i], casts[i] = c[0], fmt.Sprintf("?::%s[]", c[1])
-	}
-	sets := make([]string, len(update))
-	for i, c := range update {
-		sets[i] = c + " = EXCLUDED." + c
-	}
-	sql := fmt.Sprintf("INSERT INTO %s (%s) SELECT * FROM unnest(%s)", table, strings.Join(names, ", "), strings.Join(casts, ", "))
-	if len(update) > 0 {
-		sql += fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET %s", strings.Join(keys, ", "), strings.Join(sets, ", "))
-	}
-	const chunk = 5000
-	for start := 0; start < len(rows); start += chunk {
-		part := rows[start:min(start+chunk, len(rows))]
-		args := make([]any, len(columns))
-		for col := range columns {
-			switch rows[0][col].(type) {
-			case string:
-				v := make([]string, len(part))
-				for i, row := range part {
-					v[i] = row[col].(string)
-				}
-				args[col] = pgArray[string](v)
-			case int:
-				v := make([]int64, len(part))
-				for i, row := range part {
-					v[i] = int64(row[col].(int))
-				}
-				args[col] = pgArray[int64](v)
-			case time.Time:
-				v := make([]time.Time, len(part))
-				for i, row := range part {
-					v[i] = row[col].(time.Time)
-				}
-				args[col] = pgArray[time.Time](v)
-			default:
-				return true, fmt.Errorf("array upsert: column %s: unsupported %T", columns[col][0], rows[0][col])
-			}
-		}
-		if err := db.Exec(sql, args...).Error; err != nil {
-			return true, err
-		}
-	}
-	return true, nil
-}
-
 // inStrings is the condition "column is one of values", with its bind
 // parameters. PostgreSQL gets the values as one array parameter: a list of
 // thousands of parameters costs it far more to plan than the query costs
@@ -253,7 +191,8 @@ var excludedRef = regexp.MustCompile(`\bexcluded\.(\w+)`)
 // array parameter per column, so that parsing and binding cost the same
 // whatever the number of rows; elsewhere "VALUES (?, …), …", one parameter
 // per value (size batches with batchRows). rows must not be empty, and the
-// values of a column must share one Go type: string, bool or time.Time.
+// values of a column must share one Go type: string, bool, int, time.Time or
+// jsonDoc.
 func (d dialect) multiRowValues(rows [][]any) (string, []any) {
 	columns := len(rows[0])
 	if d != dialectPostgres {
@@ -277,8 +216,12 @@ func (d dialect) multiRowValues(rows [][]any) (string, []any) {
 		switch rows[0][c].(type) {
 		case bool:
 			casts[c], args[c] = "?::boolean[]", pgColumn[bool](rows, c)
+		case int:
+			casts[c], args[c] = "?::bigint[]", pgColumn[int](rows, c)
 		case time.Time:
 			casts[c], args[c] = "?::timestamptz[]", pgColumn[time.Time](rows, c)
+		case jsonDoc:
+			casts[c], args[c] = "?::jsonb[]", pgColumn[jsonDoc](rows, c)
 		default:
 			casts[c], args[c] = "?::text[]", pgColumn[string](rows, c)
 		}

@@ -58,21 +58,6 @@ type InventoryRepository struct{ s *Store }
 // NewInventoryRepository builds the repository on a store.
 func NewInventoryRepository(s *Store) *InventoryRepository { return &InventoryRepository{s: s} }
 
-// insertRows runs head + rows + tail in batches, rows sorted by the caller.
-func (r *InventoryRepository) insertRows(ctx context.Context, what, head, tail string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	per := r.s.dialect.batchRows(len(rows[0]), r.s.dialect.rowsPerInsert())
-	for start := 0; start < len(rows); start += per {
-		values, args := r.s.dialect.multiRowValues(rows[start:min(start+per, len(rows))])
-		if err := r.s.conn(ctx).Exec(head+" "+values+tail, args...).Error; err != nil {
-			return fmt.Errorf("%s: %w", what, r.s.translate(err))
-		}
-	}
-	return nil
-}
-
 func (r *InventoryRepository) TouchComputers(ctx context.Context, companyID string, computers []inventory.Computer, ids ports.IDGenerator, at time.Time) (map[string]string, error) {
 	if inTx(ctx) {
 		if err := r.s.dialect.planPerExecution(r.s.conn(ctx)); err != nil {
@@ -91,7 +76,7 @@ func (r *InventoryRepository) TouchComputers(ctx context.Context, companyID stri
 		"ip_address = CASE WHEN excluded.ip_address <> '' AND (equipment.last_seen IS NULL OR equipment.last_seen <= excluded.last_seen) THEN excluded.ip_address ELSE equipment.ip_address END",
 		"last_seen = CASE WHEN equipment.last_seen IS NULL OR equipment.last_seen < excluded.last_seen THEN excluded.last_seen ELSE equipment.last_seen END",
 		"updated_at = excluded.updated_at")
-	err := r.insertRows(ctx, "upsert computers", "INSERT INTO equipment (id, company_id, name, name_key, type, serial, ip_address, last_seen, status, created_at, updated_at)", tail, rows)
+	err := r.s.insertRows(ctx, "upsert computers", "INSERT INTO equipment (id, company_id, name, name_key, type, serial, ip_address, last_seen, status, created_at, updated_at)", tail, rows)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +150,7 @@ func (r *InventoryRepository) Apply(ctx context.Context, companyID string, plan 
 	}
 	tail := r.s.dialect.onConflictUpdate([]string{"company_id", "equipment_id", "program_key"},
 		"version = excluded.version", "removed = excluded.removed", "changed_at = excluded.changed_at")
-	err := r.insertRows(ctx, "write installations",
+	err := r.s.insertRows(ctx, "write installations",
 		"INSERT INTO installations (company_id, equipment_id, program_key, program, version, removed, installed_at, changed_at, first_version)", tail, rows)
 	if err != nil {
 		return err
@@ -177,7 +162,7 @@ func (r *InventoryRepository) Apply(ctx context.Context, companyID string, plan 
 		}
 		events = append(events, []any{companyID, e.ComputerID, e.Program.Key(), e.Program.Display(), string(e.Kind), e.FromVersion, e.ToVersion, e.At})
 	}
-	return r.insertRows(ctx, "write installation history",
+	return r.s.insertRows(ctx, "write installation history",
 		"INSERT INTO installation_events (company_id, equipment_id, program_key, program, kind, from_version, to_version, occurred_at)", "", events)
 }
 

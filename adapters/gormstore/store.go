@@ -106,6 +106,25 @@ func (s *Store) translate(err error) error {
 	return err
 }
 
+// insertRows runs head + rows + tail as multi-row INSERT statements, in
+// batches that respect the placeholder limit: head is "INSERT INTO t (cols)",
+// tail an optional onConflictUpdate clause. Rows are written in the order
+// given; callers sort them by key so that concurrent writers lock rows in
+// one order.
+func (s *Store) insertRows(ctx context.Context, what, head, tail string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := s.dialect.batchRows(len(rows[0]), s.dialect.rowsPerInsert())
+	for start := 0; start < len(rows); start += per {
+		values, args := s.dialect.multiRowValues(rows[start:min(start+per, len(rows))])
+		if err := s.conn(ctx).Exec(head+" "+values+tail, args...).Error; err != nil {
+			return fmt.Errorf("%s: %w", what, s.translate(err))
+		}
+	}
+	return nil
+}
+
 // notFound is the error of a lookup that found nothing; what names the thing.
 func notFound(what string) error {
 	return fmt.Errorf("%s: %w", what, domain.ErrNotFound)

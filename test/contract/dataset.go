@@ -102,6 +102,20 @@ func RunDataSetRepository(t *testing.T, newRepos func(t *testing.T) DataSetRepos
 		assert.Equal(t, "customerContact_ID", id.Name)
 	})
 
+	t.Run("a code written twice in one call keeps the last", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		first := testRow("customer", "TWICE", base, map[string]string{"name": `"first"`})
+		last := testRow("customer", "TWICE", base.Add(time.Microsecond), map[string]string{"name": `"last"`})
+		filler := testRow("customer", "OTHER", base, nil)
+		save(t, r, a, first, filler, last)
+		got, err := r.Rows.Rows(ctx, a, []dataset.RowKey{first.Key()})
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		name, _ := got[0].Fields().Get("name")
+		assert.JSONEq(t, `"last"`, string(name.Value))
+	})
+
 	t.Run("a rolled back write stores nothing", func(t *testing.T) {
 		r := newRepos(t)
 		a, _ := newScopes(t, r)
