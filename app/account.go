@@ -107,7 +107,7 @@ func (s *AccountService) Bulk(ctx context.Context, projectCode string, caller te
 		return nil
 	})
 	if err != nil {
-		return BulkResult{}, fmt.Errorf("accounts of project %s: %w", projectCode, err)
+		return BulkResult{}, fmt.Errorf("bulk accounts call: %w", err)
 	}
 	counts := map[account.Action]int{}
 	for _, r := range out.Results {
@@ -185,15 +185,15 @@ type AccountPage struct {
 func (s *AccountService) List(ctx context.Context, projectCode string, caller tenant.Company, q AccountQuery) (AccountPage, error) {
 	p, company, err := s.access.Access(ctx, projectCode, caller, q.CompanyCode)
 	if err != nil {
-		return AccountPage{}, fmt.Errorf("accounts of project %s: %w", projectCode, err)
+		return AccountPage{}, fmt.Errorf("list accounts: %w", err)
 	}
 	list, total, err := s.accounts.ListAccounts(ctx, p.ID(), ports.AccountFilter{CompanyID: company.ID(), Status: q.Status, Limit: q.Limit, Offset: q.Offset})
 	if err != nil {
-		return AccountPage{}, fmt.Errorf("accounts of project %s: %w", projectCode, err)
+		return AccountPage{}, fmt.Errorf("list accounts: %w", err)
 	}
 	active, err := s.accounts.CountActive(ctx, p.ID())
 	if err != nil {
-		return AccountPage{}, fmt.Errorf("accounts of project %s: %w", projectCode, err)
+		return AccountPage{}, fmt.Errorf("list accounts: %w", err)
 	}
 	return AccountPage{Usage: account.Usage{Licenses: p.Licenses(), Used: active}, Company: company, Accounts: list, Total: total}, nil
 }
