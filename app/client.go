@@ -160,7 +160,7 @@ func (s *ClientService) DeactivateSite(ctx context.Context, companyID, id string
 func (s *ClientService) CreateEquipment(ctx context.Context, companyID, siteID string, spec client.EquipmentSpec) (client.Equipment, error) {
 	var e client.Equipment
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
-		site, err := s.sites.LockSite(ctx, companyID, siteID)
+		site, owner, err := s.lockSiteAndClient(ctx, companyID, siteID)
 		if err != nil {
 			return err
 		}
@@ -168,7 +168,7 @@ func (s *ClientService) CreateEquipment(ctx context.Context, companyID, siteID s
 		if err != nil {
 			return err
 		}
-		if err := e.MoveTo(site); err != nil {
+		if err := e.MoveTo(site, owner); err != nil {
 			return err
 		}
 		return s.equipment.CreateEquipment(ctx, e)
@@ -177,6 +177,22 @@ func (s *ClientService) CreateEquipment(ctx context.Context, companyID, siteID s
 		return client.Equipment{}, fmt.Errorf("create equipment: %w", err)
 	}
 	return e, nil
+}
+
+// lockSiteAndClient locks a site, then its client: equipment may be placed
+// only on an active site of an active client. Sites are always locked before
+// their client here, and no use case locks a client then one of its existing
+// sites, so the two locks cannot deadlock.
+func (s *ClientService) lockSiteAndClient(ctx context.Context, companyID, siteID string) (client.Site, client.Client, error) {
+	site, err := s.sites.LockSite(ctx, companyID, siteID)
+	if err != nil {
+		return client.Site{}, client.Client{}, err
+	}
+	owner, err := s.clients.LockClient(ctx, companyID, site.ClientID())
+	if err != nil {
+		return client.Site{}, client.Client{}, err
+	}
+	return site, owner, nil
 }
 
 // EquipmentOfSite lists the equipment of a site, every status, by name.
@@ -222,11 +238,11 @@ func (s *ClientService) UpdateEquipment(ctx context.Context, companyID, id strin
 		case *up.SiteID == "":
 			e.Unassign()
 		case *up.SiteID != e.SiteID():
-			site, err := s.sites.LockSite(ctx, companyID, *up.SiteID)
+			site, owner, err := s.lockSiteAndClient(ctx, companyID, *up.SiteID)
 			if err != nil {
 				return err
 			}
-			if err := e.MoveTo(site); err != nil {
+			if err := e.MoveTo(site, owner); err != nil {
 				return err
 			}
 		}

@@ -144,13 +144,12 @@ func answer(c *gin.Context, v any, err error) {
 	c.JSON(http.StatusOK, v)
 }
 
-// precheck adds the domain's problems to decoding problems already found, so
-// that one answer lists them all as pydantic would; check runs the domain
-// rules with valid stand-ins for the fields that did not decode.
+// precheck runs the domain's rules on a decoded body before anything is
+// looked up, as FastAPI validates a body before calling its handler (a bad
+// body for an unknown id is 422, not 404), and adds their problems to the
+// decoding ones so that one answer lists them all as pydantic would. check
+// runs the rules with valid stand-ins for the fields that did not decode.
 func precheck(ps *problems, check func() error, order ...string) {
-	if len(ps.v.Problems) == 0 {
-		return
-	}
 	_ = ps.merge(check(), "body")
 	ps.byField(order...)
 }
@@ -261,7 +260,8 @@ func siteBody(c *gin.Context, ps *problems) (string, error) {
 	if obj != nil {
 		var ok bool
 		nom, ok = obj.str("nom")
-		if ok && len(ps.v.Problems) > 0 {
+		if ok {
+			// A site's name follows a client's rules (see precheck).
 			_, err := client.New("", "", nom, 0, time.Time{})
 			_ = ps.merge(err, "body")
 		}

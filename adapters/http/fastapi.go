@@ -182,18 +182,23 @@ type jsonObject struct {
 
 // decodeObject reads the body as a JSON object. A body that cannot be read
 // (too large) is returned as an error; one that is empty, not JSON or not an
-// object is a problem of ps and the result is nil.
+// object is a problem of ps and the result is nil. As FastAPI: only a body
+// of no bytes at all, or the JSON null, is missing; blanks alone are not JSON.
 func (ps *problems) decodeObject(c *gin.Context) (*jsonObject, error) {
 	body, err := readBody(c)
 	if err != nil {
 		return nil, err
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	if len(body) == 0 {
 		ps.add(client.Missing, "body")
 		return nil, nil
 	}
 	if pos, bad := jsonErrorPosition(body); bad {
 		ps.add(client.JSONInvalid, "body", pos)
+		return nil, nil
+	}
+	if string(bytes.TrimSpace(body)) == "null" {
+		ps.add(client.Missing, "body")
 		return nil, nil
 	}
 	var fields map[string]json.RawMessage

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -80,7 +81,9 @@ func NewEquipment(id, companyID string, spec EquipmentSpec, now time.Time) (Equi
 
 // EquipmentChange is a partial update: nil fields stay as they are; an empty
 // optional text clears it (Type, Serial, IPAddress). Renaming changes the
-// name key too, so it may clash (NameTaken).
+// name key too, so it may clash (NameTaken). A computer the inventory push
+// reports (one with a LastSeen) is found by its name key at every push, so
+// only the spelling of its name may change (see Update).
 type EquipmentChange struct {
 	Name      *string
 	Type      *string
@@ -116,19 +119,34 @@ func (e *Equipment) Update(ch EquipmentChange) error {
 	if err := v.OrNil(); err != nil {
 		return err
 	}
+	if !e.lastSeen.IsZero() && next.nameKey != e.nameKey {
+		// Renaming it here would make the agent's next push create the
+		// computer again under its old name, splitting its software and
+		// history in two. A computer renamed on the machine itself
+		// arrives under its new name with its agent's next push.
+		return newError(domain.ErrConflict, "equipment %s is reported by the software inventory as %q: its name is the agent's, only its spelling may change here", e.id, e.name)
+	}
 	*e = next
 	return nil
 }
 
-// MoveTo places the equipment on site. A site of another company is
-// SiteNotFound (domain.ErrNotFound); an inactive site is refused with an error
-// matching domain.ErrConflict. Moving an inactive equipment is allowed.
-func (e *Equipment) MoveTo(site Site) error {
+// MoveTo places the equipment on site, whose client is owner (the caller
+// loads both). A site of another company is SiteNotFound (domain.ErrNotFound);
+// an inactive site, or a site of an inactive client, is refused with an error
+// matching domain.ErrConflict, as a new site of an inactive client is.
+// Moving an inactive equipment is allowed.
+func (e *Equipment) MoveTo(site Site, owner Client) error {
 	if site.companyID != e.companyID {
 		return SiteNotFound(site.id)
 	}
+	if owner.id != site.clientID {
+		return fmt.Errorf("move equipment %s: site %s belongs to client %s, not %s", e.id, site.id, site.clientID, owner.id)
+	}
 	if !site.Active() {
 		return newError(domain.ErrConflict, "site %s is inactive", site.id)
+	}
+	if !owner.Active() {
+		return newError(domain.ErrConflict, "client %s is inactive", owner.id)
 	}
 	e.siteID = site.id
 	return nil

@@ -141,22 +141,26 @@ func TestEquipmentMoveTo(t *testing.T) {
 	closed := site
 	closed.Deactivate()
 	foreign := client.RestoreSite("st2", "other", "cl2", "Nice", client.StatusActive, now)
+	retired := owner
+	retired.Deactivate()
 
 	tests := []struct {
 		name     string
 		site     client.Site
+		owner    client.Client
 		kind     error
 		text     string
 		wantSite string
 	}{
-		{"active site of the company", site, nil, "", "st"},
-		{"site of another company", foreign, domain.ErrNotFound, "site st2 not found", ""},
-		{"inactive site", closed, domain.ErrConflict, "site st is inactive", ""},
+		{"active site of the company", site, owner, nil, "", "st"},
+		{"site of another company", foreign, owner, domain.ErrNotFound, "site st2 not found", ""},
+		{"inactive site", closed, owner, domain.ErrConflict, "site st is inactive", ""},
+		{"site of an inactive client", site, retired, domain.ErrConflict, "client cl is inactive", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e, _ := client.NewEquipment("eq", "co", client.EquipmentSpec{Name: "PC-01"}, now)
-			err := e.MoveTo(tt.site)
+			err := e.MoveTo(tt.site, tt.owner)
 			if tt.kind == nil && err != nil || tt.kind != nil && (!errors.Is(err, tt.kind) || err.Error() != tt.text) {
 				t.Fatalf("MoveTo: %v, want %v %q", err, tt.kind, tt.text)
 			}
@@ -168,12 +172,39 @@ func TestEquipmentMoveTo(t *testing.T) {
 
 	e, _ := client.NewEquipment("eq", "co", client.EquipmentSpec{Name: "PC-01"}, now)
 	e.Deactivate()
-	if err := e.MoveTo(site); err != nil || e.SiteID() != "st" {
+	if err := e.MoveTo(site, owner); err != nil || e.SiteID() != "st" {
 		t.Fatalf("moving inactive equipment: %v", err)
 	}
 	e.Unassign()
 	if e.SiteID() != "" || e.Active() {
 		t.Fatalf("unexpected equipment %+v", e)
+	}
+}
+
+func TestReportedComputerKeepsItsNameKey(t *testing.T) {
+	pc, _ := client.NewEquipment("eq", "co", client.EquipmentSpec{Name: "PC-01", Type: client.ComputerType}, now)
+	pc.MarkSeen(now, netip.Addr{})
+
+	respelled := pc
+	if err := respelled.Update(client.EquipmentChange{Name: ptr("pc-01 "), Serial: ptr("SN9")}); err != nil {
+		t.Fatalf("a new spelling of the same name: %v", err)
+	}
+	if respelled.Name() != "pc-01" || respelled.NameKey() != "pc-01" || respelled.Serial() != "SN9" {
+		t.Fatalf("unexpected equipment %+v", respelled)
+	}
+
+	renamed := pc
+	err := renamed.Update(client.EquipmentChange{Name: ptr("Desk-3"), Serial: ptr("SN9")})
+	if !errors.Is(err, domain.ErrConflict) || !strings.Contains(err.Error(), `reported by the software inventory as "PC-01"`) {
+		t.Fatalf("renaming a reported computer: %v, want a conflict", err)
+	}
+	if renamed != pc {
+		t.Fatal("a refused update changed the equipment")
+	}
+
+	never, _ := client.NewEquipment("eq2", "co", client.EquipmentSpec{Name: "Printer"}, now)
+	if err := never.Update(client.EquipmentChange{Name: ptr("Printer 2")}); err != nil {
+		t.Fatalf("equipment the push never reported is renamed freely: %v", err)
 	}
 }
 

@@ -32,13 +32,14 @@ type clientFixture struct {
 	t         testing.TB
 	r         ClientRepos
 	companyID string
+	owners    map[string]client.Client // the client of each site made, by site id
 }
 
 func newClientFixture(t testing.TB, r ClientRepos) *clientFixture {
 	t.Helper()
 	c := NewCompany(t)
 	require.NoError(t, r.Companies.CreateCompany(context.Background(), c))
-	return &clientFixture{t: t, r: r, companyID: c.ID()}
+	return &clientFixture{t: t, r: r, companyID: c.ID(), owners: map[string]client.Client{}}
 }
 
 func (f *clientFixture) client(nom string, code int64) client.Client {
@@ -54,6 +55,7 @@ func (f *clientFixture) site(owner client.Client, nom string) client.Site {
 	s, err := client.NewSite(uuid.NewString(), owner, nom, time.Now())
 	require.NoError(f.t, err)
 	require.NoError(f.t, f.r.Sites.CreateSite(context.Background(), s))
+	f.owners[s.ID()] = owner
 	return s
 }
 
@@ -63,7 +65,7 @@ func (f *clientFixture) equipment(site *client.Site, name string) client.Equipme
 	e, err := client.NewEquipment(uuid.NewString(), f.companyID, client.EquipmentSpec{Name: name, Type: client.ComputerType}, time.Now())
 	require.NoError(f.t, err)
 	if site != nil {
-		require.NoError(f.t, e.MoveTo(*site))
+		require.NoError(f.t, e.MoveTo(*site, f.owners[site.ID()]))
 	}
 	require.NoError(f.t, f.r.Equipment.CreateEquipment(context.Background(), e))
 	return e
@@ -271,7 +273,7 @@ func RunClientRepository(t *testing.T, newRepos func(t *testing.T) ClientRepos) 
 				return err
 			}
 			assert.Equal(t, e, got)
-			if err := got.MoveTo(site); err != nil {
+			if err := got.MoveTo(site, owner); err != nil {
 				return err
 			}
 			return r.Equipment.SaveEquipment(ctx, got)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -9,14 +8,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parc-hq/parc/adapters/gormstore"
-	"github.com/parc-hq/parc/domain/client"
 	"github.com/parc-hq/parc/test/apitest"
 )
 
@@ -252,6 +248,15 @@ func TestClientValidationErrorsAsFastAPI(t *testing.T) {
 			{"not an object", func() []issue { return post(`[1]`) }, []issue{
 				{[]any{"body"}, "Input should be a valid dictionary or object to extract fields from", "model_attributes_type"}}},
 			{"no body", func() []issue { return post(``) }, []issue{{[]any{"body"}, "Field required", "missing"}}},
+			{"a null body", func() []issue { return post(`null`) }, []issue{{[]any{"body"}, "Field required", "missing"}}},
+			{"a body of blanks", func() []issue { return post(`   `) }, []issue{
+				{[]any{"body", float64(3)}, "JSON decode error", "json_invalid"}}},
+			{"a bad body for an unknown client: the body first", func() []issue {
+				return issues(t, api.CallInvalid(t, http.MethodPut, "/clients/update", acme.Key,
+					`{"client_id":"00000000-0000-4000-8000-000000000000","nom":"","code":-5}`))
+			}, []issue{
+				{[]any{"body", "nom"}, "String should have at least 1 character", "string_too_short"},
+				{[]any{"body", "code"}, "Input should be greater than or equal to 0", "greater_than_equal"}}},
 			{"update with a malformed client_id", func() []issue {
 				return issues(t, api.CallInvalid(t, http.MethodPut, "/clients/update", acme.Key, `{"client_id":"nope","nom":"A","code":1}`))
 			}, []issue{{[]any{"body", "client_id"}, "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1", "uuid_parsing"}}},
@@ -436,24 +441,24 @@ func TestInventoryComputerAssignedToSite(t *testing.T) {
 		clientID := register(t, api, key, "Acme", randomCode())["client_id"].(string)
 		siteID := createSite(t, api, key, clientID, "Siege")["site_id"].(string)
 
-		// What the push stores: type computer, active, no site, an address and a last_seen.
-		pc, err := client.NewEquipment(uuid.NewString(), acme.ID, client.EquipmentSpec{Name: "POSTE-42", Type: client.ComputerType, IPAddress: "192.168.1.42"}, time.Now())
-		require.NoError(t, err)
-		pc.MarkSeen(time.Now(), pc.IPAddress())
-		require.NoError(t, gormstore.NewEquipmentRepository(api.Target.Store).CreateEquipment(context.Background(), pc))
+		pushed := api.Call(t, http.MethodPost, "/client-data", key,
+			[]map[string]any{{"computer_name": "POSTE-42", "ip_address": "192.168.1.42", "program": "Chrome", "version": "119"}})
+		require.Equal(t, http.StatusOK, pushed.Status, "%s", pushed.Body)
 
 		resp := api.Call(t, http.MethodGet, "/equipements?unassigned=true", key, nil)
 		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
 		var list []map[string]any
 		resp.JSON(t, &list)
-		require.Len(t, list, 1)
-		assert.Equal(t, pc.ID(), list[0]["equipement_id"])
+		require.Len(t, list, 1, "the push made the computer an equipment")
+		pcID := list[0]["equipement_id"].(string)
+		assert.Equal(t, "POSTE-42", list[0]["name"])
 		assert.Nil(t, list[0]["site_id"])
 		assert.Equal(t, "computer", list[0]["type"])
+		assert.Equal(t, "192.168.1.42", list[0]["ip_address"])
 		assert.Regexp(t, millis, list[0]["last_seen"])
 		assert.Equal(t, "1", resp.Header.Get("X-Total-Count"))
 
-		moved := api.Call(t, http.MethodPut, "/equipements/"+pc.ID(), key, map[string]any{"site_id": siteID})
+		moved := api.Call(t, http.MethodPut, "/equipements/"+pcID, key, map[string]any{"site_id": siteID, "serial": "SN-42"})
 		require.Equal(t, http.StatusOK, moved.Status, "%s", moved.Body)
 		assert.Equal(t, list[0]["last_seen"], moved.Map(t)["last_seen"], "the push's last_seen stays")
 
@@ -462,7 +467,32 @@ func TestInventoryComputerAssignedToSite(t *testing.T) {
 		assert.EqualValues(t, 1, infos(t, api, key, clientID)["sites"].([]any)[0].(map[string]any)["equipements"])
 		assert.Equal(t, "[]", strings.TrimSpace(string(api.Call(t, http.MethodGet, "/equipements?unassigned=true", key, nil).Body)))
 
-		unassigned := api.Call(t, http.MethodPut, "/equipements/"+pc.ID(), key, map[string]any{"site_id": nil})
+		t.Run("renaming a computer the push reports: 409", func(t *testing.T) {
+			resp := api.Call(t, http.MethodPut, "/equipements/"+pcID, key, map[string]any{"name": "Desk-3"})
+			require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
+			assert.Contains(t, resp.Map(t)["detail"], "reported by the software inventory")
+		})
+		t.Run("a new spelling of its name: 200", func(t *testing.T) {
+			resp := api.Call(t, http.MethodPut, "/equipements/"+pcID, key, map[string]any{"name": "poste-42"})
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			assert.Equal(t, "poste-42", resp.Map(t)["name"])
+		})
+		t.Run("the next push finds the same, placed equipment", func(t *testing.T) {
+			pushed := api.Call(t, http.MethodPost, "/client-data", key,
+				[]map[string]any{{"computer_name": "POSTE-42", "ip_address": "192.168.1.43", "program": "Chrome", "version": "120"}})
+			require.Equal(t, http.StatusOK, pushed.Status, "%s", pushed.Body)
+			resp := api.Call(t, http.MethodGet, "/sites/"+siteID+"/equipements", key, nil)
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			var onSite []map[string]any
+			resp.JSON(t, &onSite)
+			require.Len(t, onSite, 1)
+			assert.Equal(t, pcID, onSite[0]["equipement_id"])
+			assert.Equal(t, "192.168.1.43", onSite[0]["ip_address"])
+			assert.Equal(t, "SN-42", onSite[0]["serial"])
+			assert.Equal(t, "1", api.Call(t, http.MethodGet, "/equipements", key, nil).Header.Get("X-Total-Count"), "no second computer")
+		})
+
+		unassigned := api.Call(t, http.MethodPut, "/equipements/"+pcID, key, map[string]any{"site_id": nil})
 		require.Equal(t, http.StatusOK, unassigned.Status, "%s", unassigned.Body)
 		assert.EqualValues(t, 0, listed(t, api, key, clientID)["equipements"])
 	})
@@ -540,6 +570,35 @@ func TestClientRegistrationRace(t *testing.T) {
 				}
 			}
 			assert.Equal(t, 1, won)
+		})
+	})
+}
+
+func TestEquipmentOnASiteOfAnInactiveClient(t *testing.T) {
+	eachBackend(t, func(t *testing.T, api *apitest.API) {
+		key := api.NewCompany(t).Key
+		clientID := register(t, api, key, "Gone", randomCode())["client_id"].(string)
+		siteID := createSite(t, api, key, clientID, "Old office")["site_id"].(string)
+		spare := api.Call(t, http.MethodPost, "/sites/"+siteID+"/equipements", key, map[string]any{"name": "Spare"})
+		require.Equal(t, http.StatusOK, spare.Status, "%s", spare.Body)
+		require.Equal(t, http.StatusOK, api.Call(t, http.MethodDelete, "/clients/"+clientID, key, nil).Status)
+
+		t.Run("adding equipment to its site: 409, as adding a site", func(t *testing.T) {
+			resp := api.Call(t, http.MethodPost, "/sites/"+siteID+"/equipements", key, map[string]any{"name": "Printer"})
+			require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
+			assert.Equal(t, "client "+clientID+" is inactive", resp.Map(t)["detail"])
+		})
+		t.Run("moving equipment onto its site: 409", func(t *testing.T) {
+			other := register(t, api, key, "Active", randomCode())["client_id"].(string)
+			otherSite := createSite(t, api, key, other, "HQ")["site_id"].(string)
+			eq := api.Call(t, http.MethodPost, "/sites/"+otherSite+"/equipements", key, map[string]any{"name": "Laptop"})
+			require.Equal(t, http.StatusOK, eq.Status, "%s", eq.Body)
+			resp := api.Call(t, http.MethodPut, "/equipements/"+eq.Map(t)["equipement_id"].(string), key, map[string]any{"site_id": siteID})
+			assert.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
+		})
+		t.Run("equipment already there stays, and can be changed: 200", func(t *testing.T) {
+			resp := api.Call(t, http.MethodPut, "/equipements/"+spare.Map(t)["equipement_id"].(string), key, map[string]any{"serial": "SN-1"})
+			assert.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
 		})
 	})
 }
