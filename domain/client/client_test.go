@@ -217,7 +217,6 @@ func TestProblemWording(t *testing.T) {
 		{client.StringTooShort(2), "string_too_short|String should have at least 2 characters"},
 		{client.StringTooLong(1), "string_too_long|String should have at most 1 character"},
 		{client.LessThanEqual(9), "less_than_equal|Input should be less than or equal to 9"},
-		{client.ValueError("bad"), "value_error|Value error, bad"},
 		{client.BoolParsing, "bool_parsing|Input should be a valid boolean, unable to interpret input"},
 		{client.JSONInvalid, "json_invalid|JSON decode error"},
 		{client.ModelAttributesType, "model_attributes_type|Input should be a valid dictionary or object to extract fields from"},

@@ -80,11 +80,6 @@ func UUIDParsing(input string) Problem {
 	return Problem{"uuid_parsing", "Input should be a valid UUID, " + UUIDError(input)}
 }
 
-// ValueError: a rule of our own that pydantic has no word for.
-func ValueError(msg string) Problem {
-	return Problem{"value_error", "Value error, " + msg}
-}
-
 func plural(n int) string {
 	if n == 1 {
 		return ""
