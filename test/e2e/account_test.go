@@ -248,6 +248,30 @@ func TestOperatorCannotLowerLicencesBelowActiveAccounts(t *testing.T) {
 	})
 }
 
+func TestOperatorCannotRemoveAMemberHoldingActiveAccounts(t *testing.T) {
+	eachBackend(t, func(t *testing.T, api *apitest.API) {
+		owner, member, other := api.NewCompany(t), api.NewCompany(t), api.NewCompany(t)
+		project := newAccountsProject(t, api, 10, owner, member, other)
+		postAccounts(t, api, project, member.Key, []any{acct("m1", "active"), acct("m2", "active"), acct("m3", "disabled")})
+		postAccounts(t, api, project, other.Key, []any{acct("o1", "disabled")})
+
+		resp := api.Admin(t, http.MethodPut, "/admin/projects/"+project, map[string]any{"companies": []string{owner.Code, other.Code}})
+		require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
+		assert.Contains(t, resp.Map(t)["message"], fmt.Sprintf("company %s has 2 active accounts in project %s: disable them before removing it", member.Code, project))
+		list, _ := listAccounts(t, api, "/v1/Accounts/"+project, member.Key)
+		assert.Len(t, list.Accounts, 3, "the member is still in the project")
+
+		// A member without active accounts may go.
+		resp = api.Admin(t, http.MethodPut, "/admin/projects/"+project, map[string]any{"companies": []string{owner.Code, member.Code}})
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+
+		postAccounts(t, api, project, member.Key, []any{acct("m1", "disabled"), acct("m2", "locked")})
+		resp = api.Admin(t, http.MethodPut, "/admin/projects/"+project, map[string]any{"companies": []string{owner.Code}})
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		assert.Equal(t, http.StatusForbidden, api.Call(t, http.MethodGet, "/v1/Accounts/"+project, member.Key, nil).Status)
+	})
+}
+
 func TestCompaniesRaceForTheLastLicences(t *testing.T) {
 	eachBackend(t, func(t *testing.T, api *apitest.API) {
 		t.Run("Concurrent callers racing for the last licences: all 200, active == licences", func(t *testing.T) {
