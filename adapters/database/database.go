@@ -14,7 +14,6 @@ import (
 	"gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // DefaultURL is the embedded SQLite database in the working directory.
@@ -48,13 +47,9 @@ func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	gormLog := logger.Discard
-	if cfg.SlowQuery > 0 {
-		gormLog = logger.NewSlogLogger(log, logger.Config{SlowThreshold: cfg.SlowQuery, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true, ParameterizedQueries: true})
-	}
 	db, err := gorm.Open(dialector, &gorm.Config{
 		TranslateError:         true,
-		Logger:                 gormLog,
+		Logger:                 newSlowLog(log, cfg.SlowQuery),
 		SkipDefaultTransaction: true, // writes that need a transaction ask for one explicitly
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	})
