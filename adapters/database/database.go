@@ -91,6 +91,11 @@ func Dialector(rawURL string) (Backend, gorm.Dialector, error) {
 	case "sqlite", "sqlite3", "file":
 		return SQLite, sqlite.Open(sqliteDSN(rest)), nil
 	case "postgres", "postgresql":
+		// pgx quotes the faulty escape of a URL it cannot parse, which may
+		// be part of the password.
+		if _, err := url.Parse(rawURL); err != nil {
+			return "", nil, unparsable(Postgres)
+		}
 		return Postgres, postgres.Open(rawURL), nil
 	case "mysql", "mariadb":
 		dsn, err := mysqlDSN(rawURL)
@@ -121,7 +126,7 @@ func sqliteDSN(path string) string {
 func mysqlDSN(rawURL string) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return "", fmt.Errorf("database URL: %w", err)
+		return "", unparsable(MySQL)
 	}
 	cfg := mysqldriver.NewConfig()
 	cfg.Net = "tcp"
@@ -142,6 +147,12 @@ func mysqlDSN(rawURL string) (string, error) {
 		cfg.Params[k] = v[len(v)-1]
 	}
 	return cfg.FormatDSN(), nil
+}
+
+// unparsable reports a URL that net/url rejects. Its url.Error quotes the
+// raw URL, password included, so it is neither shown nor wrapped.
+func unparsable(b Backend) error {
+	return fmt.Errorf("%s database URL does not parse: write it %s://user:password@host:port/database, with reserved characters of the password percent-encoded", b, b)
 }
 
 // Redact hides the password of a database URL, for logs and errors.

@@ -2,7 +2,9 @@ package database
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
@@ -62,4 +64,19 @@ func TestFailedOpenIsReturnedNotLogged(t *testing.T) {
 	_, err := Open(Config{URL: "postgres://parc@127.0.0.1:1/parc?connect_timeout=2", SlowQuery: time.Second}, slog.New(slog.NewJSONHandler(&buf, nil)))
 	require.Error(t, err)
 	assert.Empty(t, buf.String())
+}
+
+func TestUnparsableURLNeverShowsThePassword(t *testing.T) {
+	for _, raw := range []string{"mysql://root:s3cr%zz@127.0.0.1:3306/x", "mariadb://root:s3cr%zz@127.0.0.1/x", "postgres://root:s3cr%zz@127.0.0.1/x"} {
+		_, _, err := Dialector(raw)
+		require.Error(t, err, raw)
+		assert.NotContains(t, err.Error(), "s3cr", raw)
+		assert.NotContains(t, err.Error(), "%zz", raw)
+		assert.Contains(t, err.Error(), "database URL does not parse")
+		var urlErr *url.Error
+		assert.False(t, errors.As(err, &urlErr), "the url.Error, which quotes the URL, is not wrapped")
+	}
+	_, err := Open(Config{URL: "mysql://root:s3cr%zz@127.0.0.1:3306/x"}, slog.New(slog.DiscardHandler))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3cr")
 }
