@@ -218,6 +218,13 @@ func TestCompanyManagesLicensedAccounts(t *testing.T) {
 		t.Run("malformed JSON: 400; not an array: 422; no key: 401", func(t *testing.T) {
 			assert.Equal(t, http.StatusBadRequest, api.CallInvalid(t, http.MethodPost, "/v1/Accounts/"+project, owner.Key, `[{"login":`).Status)
 			assert.Equal(t, http.StatusUnprocessableEntity, api.CallInvalid(t, http.MethodPost, "/v1/Accounts/"+project, owner.Key, `{"login":"x"}`).Status)
+			for _, body := range []string{`null`, ` null `, `{}`} {
+				resp := api.CallInvalid(t, http.MethodPost, "/v1/Accounts/"+project, owner.Key, body)
+				require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s: %s", body, resp.Body)
+				assert.Contains(t, string(resp.Body), "the body must be a JSON array of accounts", body)
+			}
+			out := postAccounts(t, api, project, owner.Key, []any{})
+			assert.Empty(t, out.Results, "an empty array is a valid call")
 			assert.Equal(t, http.StatusUnauthorized, api.Call(t, http.MethodGet, "/v1/Accounts/"+project, "", nil).Status)
 		})
 	})
