@@ -243,6 +243,7 @@ func TestOperatorCannotLowerLicencesBelowActiveAccounts(t *testing.T) {
 		resp := api.Admin(t, http.MethodPut, "/admin/projects/"+project, map[string]any{"licenses": 5})
 		require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
 		assert.Contains(t, resp.Map(t)["message"], fmt.Sprintf("project %s has 7 active accounts: disable 2 before lowering its licences to 5", project))
+		assert.NotContains(t, resp.Map(t)["message"], ": conflict", "the status and code say the kind")
 
 		resp = api.Admin(t, http.MethodPut, "/admin/projects/"+project, map[string]any{"licenses": 7})
 		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
