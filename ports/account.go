@@ -23,6 +23,9 @@ type AccountRepository interface {
 	AccountsByLoginKeys(ctx context.Context, projectID string, keys []string) ([]account.Account, error)
 	// CountActive counts the project's active accounts.
 	CountActive(ctx context.Context, projectID string) (int, error)
+	// CountActiveByCompany counts the project's active accounts of each of
+	// companyIDs, in one query; a company without any is left out.
+	CountActiveByCompany(ctx context.Context, projectID string, companyIDs []string) (map[string]int, error)
 	// InsertAccounts adds new accounts; a login key already used in the
 	// project is domain.ErrConflict.
 	InsertAccounts(ctx context.Context, accounts []account.Account) error

@@ -14,7 +14,6 @@ import (
 	"gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // DefaultURL is the embedded SQLite database in the working directory.
@@ -48,13 +47,9 @@ func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	gormLog := logger.Discard
-	if cfg.SlowQuery > 0 {
-		gormLog = logger.NewSlogLogger(log, logger.Config{SlowThreshold: cfg.SlowQuery, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true, ParameterizedQueries: true})
-	}
 	db, err := gorm.Open(dialector, &gorm.Config{
 		TranslateError:         true,
-		Logger:                 gormLog,
+		Logger:                 newSlowLog(log, cfg.SlowQuery),
 		SkipDefaultTransaction: true, // writes that need a transaction ask for one explicitly
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	})
@@ -96,6 +91,11 @@ func Dialector(rawURL string) (Backend, gorm.Dialector, error) {
 	case "sqlite", "sqlite3", "file":
 		return SQLite, sqlite.Open(sqliteDSN(rest)), nil
 	case "postgres", "postgresql":
+		// pgx quotes the faulty escape of a URL it cannot parse, which may
+		// be part of the password.
+		if _, err := url.Parse(rawURL); err != nil {
+			return "", nil, unparsable(Postgres)
+		}
 		return Postgres, postgres.Open(rawURL), nil
 	case "mysql", "mariadb":
 		dsn, err := mysqlDSN(rawURL)
@@ -126,7 +126,7 @@ func sqliteDSN(path string) string {
 func mysqlDSN(rawURL string) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return "", fmt.Errorf("database URL: %w", err)
+		return "", unparsable(MySQL)
 	}
 	cfg := mysqldriver.NewConfig()
 	cfg.Net = "tcp"
@@ -147,6 +147,12 @@ func mysqlDSN(rawURL string) (string, error) {
 		cfg.Params[k] = v[len(v)-1]
 	}
 	return cfg.FormatDSN(), nil
+}
+
+// unparsable reports a URL that net/url rejects. Its url.Error quotes the
+// raw URL, password included, so it is neither shown nor wrapped.
+func unparsable(b Backend) error {
+	return fmt.Errorf("%s database URL does not parse: write it %s://user:password@host:port/database, with reserved characters of the password percent-encoded", b, b)
 }
 
 // Redact hides the password of a database URL, for logs and errors.

@@ -78,6 +78,26 @@ func (r *AccountRepository) CountActive(ctx context.Context, projectID string) (
 	return int(n), nil
 }
 
+func (r *AccountRepository) CountActiveByCompany(ctx context.Context, projectID string, companyIDs []string) (map[string]int, error) {
+	out := map[string]int{}
+	for chunk := range slices.Chunk(companyIDs, maxInKeys) {
+		var rows []struct {
+			CompanyID string
+			N         int
+		}
+		err := r.s.conn(ctx).Model(&accountRow{}).Select("company_id, COUNT(*) AS n").
+			Where("project_id = ? AND status = ? AND company_id IN ?", projectID, string(account.StatusActive), chunk).
+			Group("company_id").Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("count active accounts by company: %w", r.s.translate(err))
+		}
+		for _, row := range rows {
+			out[row.CompanyID] = row.N
+		}
+	}
+	return out, nil
+}
+
 func (r *AccountRepository) InsertAccounts(ctx context.Context, accounts []account.Account) error {
 	if len(accounts) == 0 {
 		return nil

@@ -71,19 +71,44 @@ func (d dialect) retryable(err error) bool {
 	return false
 }
 
-// unavailable reports an error that says the database could not be reached,
-// as opposed to one it answered with.
+// unavailable reports an error that says the database cannot serve Parc
+// now — unreachable, gone, refusing our credentials or out of connections —
+// as opposed to an answer about the statement itself.
 func (d dialect) unavailable(err error) bool {
 	var netErr net.Error
-	if errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) {
+	if errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) {
 		return true
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" // connection exceptions, admin shutdown
+		return pgUnavailable(pgErr.Code)
+	}
+	var myErr *mysql.MySQLError
+	if errors.As(err, &myErr) {
+		switch myErr.Number {
+		case 1040, 1045, 1049: // too many connections, access denied, unknown database
+			return true
+		}
+		return false
 	}
 	var connectErr *pgconn.ConnectError
 	return errors.As(err, &connectErr)
+}
+
+// pgUnavailable says whether a SQLSTATE means the server cannot serve us:
+// connection exceptions (08), an unknown database (3D000, e.g. dropped),
+// authorisation failures (28), insufficient resources such as too many
+// connections (53), and shutdown or start-up (57P01–57P03).
+func pgUnavailable(code string) bool {
+	switch {
+	case strings.HasPrefix(code, "08"), strings.HasPrefix(code, "28"), strings.HasPrefix(code, "53"):
+		return true
+	}
+	switch code {
+	case "3D000", "57P01", "57P02", "57P03":
+		return true
+	}
+	return false
 }
 
 // forUpdate locks the rows a query reads until the transaction ends:

@@ -93,12 +93,16 @@ func decodeAccountItems(c *gin.Context) ([]app.AccountInput, error) {
 	if err != nil {
 		return nil, err
 	}
+	notArray := domain.Invalid("type", "the body must be a JSON array of accounts", "body")
 	var raw []json.RawMessage
 	if err := UnmarshalJSON(body, &raw); err != nil {
 		if _, ok := err.(*domain.ValidationError); ok {
-			return nil, domain.Invalid("type", "the body must be an array of accounts", "body")
+			return nil, notArray
 		}
 		return nil, err
+	}
+	if raw == nil { // a body of null decodes as no array at all
+		return nil, notArray
 	}
 	items := make([]app.AccountInput, len(raw))
 	for i, r := range raw {

@@ -60,7 +60,9 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 
 	registerSystemRoutes(e, svc.Health, m)
 
-	admin := e.Group("/admin", bodyLimit(cfg.BodyLimit, writeError), requireAdmin(cfg.AdminToken))
+	// Authentication comes before the body limit: a caller without valid
+	// credentials learns 401, whatever it sends.
+	admin := e.Group("/admin", requireAdmin(cfg.AdminToken), bodyLimit(cfg.BodyLimit, writeError))
 	registerAdminRoutes(admin, svc.Tenants)
 	if svc.Projects != nil {
 		registerProjectAdminRoutes(admin, svc.Projects, svc.ProjectGuard)
@@ -69,7 +71,7 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	// Company routes, grouped by the shape their errors take: each area's
 	// body limit and authentication answer in that area's shape.
 	company := func(path string, onError errorWriter) *gin.RouterGroup {
-		return e.Group(path, bodyLimit(cfg.BodyLimit, onError), requireCompany(svc.Tenants, onError))
+		return e.Group(path, requireCompany(svc.Tenants, onError), bodyLimit(cfg.BodyLimit, onError))
 	}
 	registerMeRoutes(company("/", writeError))
 	if svc.Inventory != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -40,19 +41,30 @@ func Classify(err error) Problem {
 		return Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Message: "the request has invalid values",
 			Details: invalid.Problems, Cause: err}
 	case errors.Is(err, domain.ErrInvalid):
-		return Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Message: err.Error(), Cause: err}
+		return Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Message: publicMessage(err, domain.ErrInvalid), Cause: err}
 	case errors.Is(err, domain.ErrUnauthenticated):
-		return Problem{Status: http.StatusUnauthorized, Code: "unauthorized", Message: err.Error(), Cause: err}
+		return Problem{Status: http.StatusUnauthorized, Code: "unauthorized", Message: publicMessage(err, domain.ErrUnauthenticated), Cause: err}
 	case errors.Is(err, domain.ErrForbidden):
-		return Problem{Status: http.StatusForbidden, Code: "forbidden", Message: err.Error(), Cause: err}
+		return Problem{Status: http.StatusForbidden, Code: "forbidden", Message: publicMessage(err, domain.ErrForbidden), Cause: err}
 	case errors.Is(err, domain.ErrNotFound):
-		return Problem{Status: http.StatusNotFound, Code: "not_found", Message: err.Error(), Cause: err}
+		return Problem{Status: http.StatusNotFound, Code: "not_found", Message: publicMessage(err, domain.ErrNotFound), Cause: err}
 	case errors.Is(err, domain.ErrConflict):
-		return Problem{Status: http.StatusConflict, Code: "conflict", Message: err.Error(), Cause: err}
+		return Problem{Status: http.StatusConflict, Code: "conflict", Message: publicMessage(err, domain.ErrConflict), Cause: err}
 	case errors.Is(err, domain.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return Problem{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the database is unavailable, try again later", Cause: err}
 	}
 	return Problem{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error", Cause: err}
+}
+
+// publicMessage is an error's text without the trailing ": <kind>" that
+// wrapping a domain kind last leaves ("... lowering its licences to 1:
+// conflict"): the status and code already say the kind.
+func publicMessage(err, kind error) string {
+	msg := err.Error()
+	if trimmed, ok := strings.CutSuffix(msg, ": "+kind.Error()); ok && trimmed != "" {
+		return trimmed
+	}
+	return msg
 }
 
 // errorBody is the default error shape.

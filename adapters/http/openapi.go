@@ -88,10 +88,13 @@ func mergeInto(dst, src map[string]any, where string) error {
 	return nil
 }
 
-// swaggerInitializer points the embedded Swagger UI at our document.
+// swaggerInitializer points the embedded Swagger UI at our document, with
+// no validator: the default one loads a badge from an outside host, and
+// /docs must work offline and leak nothing.
 const swaggerInitializer = `window.onload = function() {
   window.ui = SwaggerUIBundle({
     url: "/openapi.json",
+    validatorUrl: null,
     dom_id: "#swagger-ui",
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],

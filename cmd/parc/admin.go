@@ -21,6 +21,8 @@ type adminDeps struct {
 	Store    *gormstore.Store
 	Tenants  *app.TenantService
 	Projects *app.ProjectService
+	// Guard is the licence rule a project update must pass, as over HTTP.
+	Guard app.ProjectGuard
 }
 
 // withAdmin migrates the schema (a fresh deployment is bootstrapped from the
@@ -100,6 +102,8 @@ func splitList(s string) []string {
 func adminCommands() map[string]command {
 	var code, name, company, companies, owner string
 	var licenses int
+	var newName, newStatus, newCompanies, newOwner optionalString
+	var newLicenses optionalInt
 	return map[string]command{
 		"project create": {
 			flags: func(fs *flag.FlagSet) {
@@ -113,6 +117,31 @@ func adminCommands() map[string]command {
 				return withAdmin(ctx, cfg, func(d adminDeps) error {
 					p, err := d.Projects.CreateProject(ctx, app.ProjectInput{Code: code, Name: name, Licenses: licenses,
 						Companies: splitList(companies), Owner: owner})
+					if err != nil {
+						return err
+					}
+					return printJSON(out, toProjectOut(p))
+				})
+			},
+		},
+		"project update": {
+			flags: func(fs *flag.FlagSet) {
+				fs.StringVar(&code, "code", "", "code of the project to change")
+				fs.Var(&newName, "name", "new project name")
+				fs.Var(&newLicenses, "licenses", "new licence count (refused below the active accounts)")
+				fs.Var(&newCompanies, "companies", "the new member company codes, comma-separated")
+				fs.Var(&newOwner, "owner", `the new owner's company code ("" removes the owner)`)
+			},
+			run: func(ctx context.Context, cfg *config, _ []string, out io.Writer) error {
+				if code == "" {
+					return usageError{"usage: parc project update --code C [--name N] [--licenses N] [--companies A,B] [--owner A]"}
+				}
+				up := app.ProjectUpdate{Name: newName.value, Licenses: newLicenses.value, Owner: newOwner.value}
+				if newCompanies.value != nil {
+					up.Companies = append([]string{}, splitList(*newCompanies.value)...)
+				}
+				return withAdmin(ctx, cfg, func(d adminDeps) error {
+					p, err := d.Projects.UpdateProject(ctx, code, up, d.Guard)
 					if err != nil {
 						return err
 					}
@@ -149,6 +178,29 @@ func adminCommands() map[string]command {
 					o := toCompanyOut(c)
 					o.APIKey, o.KeyPrefix = key.Secret, key.Key.Prefix()
 					return printJSON(out, o)
+				})
+			},
+		},
+		"company update": {
+			flags: func(fs *flag.FlagSet) {
+				fs.StringVar(&code, "code", "", "code of the company to change")
+				fs.Var(&newName, "name", "new company name")
+				fs.Var(&newStatus, "status", "active, or disabled (closes every key of the company)")
+			},
+			run: func(ctx context.Context, cfg *config, _ []string, out io.Writer) error {
+				if code == "" {
+					return usageError{"usage: parc company update --code C [--name N] [--status active|disabled]"}
+				}
+				return withAdmin(ctx, cfg, func(d adminDeps) error {
+					c, err := d.Tenants.CompanyByCode(ctx, code)
+					if err != nil {
+						return err
+					}
+					c, err = d.Tenants.UpdateCompany(ctx, c.ID(), tenant.CompanyChange{Name: newName.value, Status: newStatus.value})
+					if err != nil {
+						return err
+					}
+					return printJSON(out, toCompanyOut(c))
 				})
 			},
 		},

@@ -3,10 +3,14 @@
 //	parc serve                       run the HTTP API (migrates the schema first)
 //	parc migrate                     create or upgrade the schema, then exit
 //	parc company create --code C --name N
+//	parc company update --code C [--name N] [--status active|disabled]
 //	parc company list
 //	parc key create --company C [--name N]
 //	parc key list --company C
 //	parc key revoke PREFIX
+//	parc project create --code C --licenses N --companies A,B [--owner A] [--name N]
+//	parc project update --code C [--name N] [--licenses N] [--companies A,B] [--owner A]
+//	parc project list
 //
 // Configuration comes from the environment (PARC_DATABASE_URL, PARC_ADDR,
 // PARC_ADMIN_TOKEN, ...; see the README) and --database-url / --addr flags.
@@ -45,11 +49,15 @@ commands:
   serve                                 serve the HTTP API (migrates the schema first)
   migrate                               create or upgrade the schema, then exit
   company create --code CODE --name N   create a company; prints its first API key
+  company update --code CODE [--name N] [--status active|disabled]
+                                        rename, disable or re-enable a company
   company list                          list companies
   key create --company CODE [--name N]  issue another API key for a company
   key list --company CODE               list a company's keys
   key revoke PREFIX                     revoke a key by its public prefix
   project create --code C --licenses N --companies A,B [--owner A] [--name N]
+  project update --code C [--name N] [--licenses N] [--companies A,B] [--owner A]
+                                        change a project (--owner "" removes the owner)
   project list                          list projects
 
 every command takes --database-url (env PARC_DATABASE_URL); serve also --addr (env PARC_ADDR)`

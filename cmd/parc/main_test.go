@@ -99,3 +99,14 @@ func TestServeStopsOnSignalContext(t *testing.T) {
 		t.Fatal("serve did not stop")
 	}
 }
+
+func TestStartFailureNamesItsRootCause(t *testing.T) {
+	testConfig(t, "postgres://postgres@127.0.0.1:1/parc?connect_timeout=2")
+	for _, args := range [][]string{{"migrate"}, {"serve"}} {
+		err := run(args, io.Discard, io.Discard)
+		require.Error(t, err, args)
+		assert.Regexp(t, `^open postgres database: failed to connect`, err.Error(), args)
+		assert.NotContains(t, err.Error(), "could not build", args)
+		assert.NotContains(t, err.Error(), "reflect", args)
+	}
+}

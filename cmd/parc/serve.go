@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"go.uber.org/dig"
 	"go.uber.org/fx"
 
 	"github.com/parc-hq/parc/adapters/database"
@@ -19,7 +20,7 @@ func serve(ctx context.Context, cfg *config, _ []string, _ io.Writer) error {
 	log.Info("starting parc", "database", database.Redact(cfg.DB.URL), "admin_api", cfg.HTTP.AdminToken != "")
 	application := fx.New(serveOptions(cfg, log))
 	if err := application.Start(ctx); err != nil {
-		return fmt.Errorf("start: %w", err)
+		return startError(err)
 	}
 	<-ctx.Done()
 	stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
@@ -49,11 +50,18 @@ func withCore[T any](ctx context.Context, cfg *config, fn func(T) error) error {
 	var target T
 	application := fx.New(coreOptions(cfg, log), fx.Populate(&target))
 	if err := application.Start(ctx); err != nil {
-		return fmt.Errorf("start: %w", err)
+		return startError(err)
 	}
 	runErr := fn(target)
 	if err := application.Stop(context.Background()); err != nil && runErr == nil {
 		runErr = fmt.Errorf("stop: %w", err)
 	}
 	return runErr
+}
+
+// startError strips the dependency graph's wrapping ("could not build
+// arguments for function ...") from a failed start, leaving the error of the
+// constructor or hook that failed, e.g. the database's.
+func startError(err error) error {
+	return dig.RootCause(err)
 }

@@ -36,6 +36,9 @@ func coreOptions(cfg *config, log *slog.Logger) fx.Option {
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: log}
 			l.UseLogLevel(slog.LevelDebug)
+			// A failed start is returned and reported by its root cause; the
+			// graph's full error chain is only for debugging.
+			l.UseErrorLevel(slog.LevelDebug)
 			return l
 		}),
 		database.Module,

@@ -192,6 +192,16 @@ func CheckLicences(projectCode string, active, licenses int) error {
 		projectCode, active, active-licenses, licenses, domain.ErrConflict)
 }
 
+// CheckMemberRemoval refuses removing a member company from a project while
+// it still has active accounts there: nobody could free their licences.
+func CheckMemberRemoval(projectCode, companyCode string, active int) error {
+	if active == 0 {
+		return nil
+	}
+	return fmt.Errorf("company %s has %d active accounts in project %s: disable them before removing it from the project: %w",
+		companyCode, active, projectCode, domain.ErrConflict)
+}
+
 func collect(into *domain.ValidationError, err error) {
 	if v, ok := err.(*domain.ValidationError); ok {
 		into.Problems = append(into.Problems, v.Problems...)

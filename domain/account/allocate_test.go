@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/account"
 )
 
@@ -210,4 +211,11 @@ func TestCheckLicences(t *testing.T) {
 	err := account.CheckLicences("FIELD", 7, 5)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "project FIELD has 7 active accounts: disable 2 before lowering its licences to 5")
+}
+
+func TestCheckMemberRemoval(t *testing.T) {
+	assert.NoError(t, account.CheckMemberRemoval("FIELD", "BETA", 0))
+	err := account.CheckMemberRemoval("FIELD", "BETA", 3)
+	assert.ErrorIs(t, err, domain.ErrConflict)
+	assert.ErrorContains(t, err, "company BETA has 3 active accounts in project FIELD: disable them before removing it")
 }

@@ -125,6 +125,23 @@ func RunAccountRepository(t *testing.T, newRepos func(t *testing.T) AccountRepos
 		assert.Equal(t, 6, total, "no company filter: the whole project")
 	})
 
+	t.Run("count active accounts per company among a list, in one query", func(t *testing.T) {
+		r := newRepos(t)
+		p := NewProject(t, r.projectRepos(), 10, 3)
+		q := NewProject(t, r.projectRepos(), 10, 1)
+		m := p.Members()
+		require.NoError(t, r.Accounts.InsertAccounts(ctx, []account.Account{
+			newAccount(t, p, m[0], "a", account.StatusActive), newAccount(t, p, m[0], "b", account.StatusActive),
+			newAccount(t, p, m[0], "c", account.StatusDisabled), newAccount(t, p, m[1], "d", account.StatusLocked),
+			newAccount(t, p, m[2], "e", account.StatusActive), newAccount(t, q, q.Members()[0], "f", account.StatusActive)}))
+		got, err := r.Accounts.CountActiveByCompany(ctx, p.ID(), []string{m[0], m[1], q.Members()[0]})
+		require.NoError(t, err)
+		assert.Equal(t, map[string]int{m[0]: 2}, got, "only active accounts of the listed companies in this project")
+		got, err = r.Accounts.CountActiveByCompany(ctx, p.ID(), nil)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	})
+
 	t.Run("the licence guard refuses fewer licences than active accounts", func(t *testing.T) {
 		r := newRepos(t)
 		p := NewProject(t, r.projectRepos(), 3, 1)

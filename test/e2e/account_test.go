@@ -218,6 +218,13 @@ func TestCompanyManagesLicensedAccounts(t *testing.T) {
 		t.Run("malformed JSON: 400; not an array: 422; no key: 401", func(t *testing.T) {
 			assert.Equal(t, http.StatusBadRequest, api.CallInvalid(t, http.MethodPost, "/v1/Accounts/"+project, owner.Key, `[{"login":`).Status)
 			assert.Equal(t, http.StatusUnprocessableEntity, api.CallInvalid(t, http.MethodPost, "/v1/Accounts/"+project, owner.Key, `{"login":"x"}`).Status)
+			for _, body := range []string{`null`, ` null `, `{}`} {
+				resp := api.CallInvalid(t, http.MethodPost, "/v1/Accounts/"+project, owner.Key, body)
+				require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s: %s", body, resp.Body)
+				assert.Contains(t, string(resp.Body), "the body must be a JSON array of accounts", body)
+			}
+			out := postAccounts(t, api, project, owner.Key, []any{})
+			assert.Empty(t, out.Results, "an empty array is a valid call")
 			assert.Equal(t, http.StatusUnauthorized, api.Call(t, http.MethodGet, "/v1/Accounts/"+project, "", nil).Status)
 		})
 	})
@@ -236,6 +243,7 @@ func TestOperatorCannotLowerLicencesBelowActiveAccounts(t *testing.T) {
 		resp := api.Admin(t, http.MethodPut, "/admin/projects/"+project, map[string]any{"licenses": 5})
 		require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
 		assert.Contains(t, resp.Map(t)["message"], fmt.Sprintf("project %s has 7 active accounts: disable 2 before lowering its licences to 5", project))
+		assert.NotContains(t, resp.Map(t)["message"], ": conflict", "the status and code say the kind")
 
 		resp = api.Admin(t, http.MethodPut, "/admin/projects/"+project, map[string]any{"licenses": 7})
 		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
@@ -245,6 +253,30 @@ func TestOperatorCannotLowerLicencesBelowActiveAccounts(t *testing.T) {
 		postAccounts(t, api, project, company.Key, []any{acct("u0", "disabled"), acct("u1", "locked")})
 		resp = api.Admin(t, http.MethodPut, "/admin/projects/"+project, map[string]any{"licenses": 5})
 		assert.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	})
+}
+
+func TestOperatorCannotRemoveAMemberHoldingActiveAccounts(t *testing.T) {
+	eachBackend(t, func(t *testing.T, api *apitest.API) {
+		owner, member, other := api.NewCompany(t), api.NewCompany(t), api.NewCompany(t)
+		project := newAccountsProject(t, api, 10, owner, member, other)
+		postAccounts(t, api, project, member.Key, []any{acct("m1", "active"), acct("m2", "active"), acct("m3", "disabled")})
+		postAccounts(t, api, project, other.Key, []any{acct("o1", "disabled")})
+
+		resp := api.Admin(t, http.MethodPut, "/admin/projects/"+project, map[string]any{"companies": []string{owner.Code, other.Code}})
+		require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
+		assert.Contains(t, resp.Map(t)["message"], fmt.Sprintf("company %s has 2 active accounts in project %s: disable them before removing it", member.Code, project))
+		list, _ := listAccounts(t, api, "/v1/Accounts/"+project, member.Key)
+		assert.Len(t, list.Accounts, 3, "the member is still in the project")
+
+		// A member without active accounts may go.
+		resp = api.Admin(t, http.MethodPut, "/admin/projects/"+project, map[string]any{"companies": []string{owner.Code, member.Code}})
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+
+		postAccounts(t, api, project, member.Key, []any{acct("m1", "disabled"), acct("m2", "locked")})
+		resp = api.Admin(t, http.MethodPut, "/admin/projects/"+project, map[string]any{"companies": []string{owner.Code}})
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		assert.Equal(t, http.StatusForbidden, api.Call(t, http.MethodGet, "/v1/Accounts/"+project, member.Key, nil).Status)
 	})
 }
 

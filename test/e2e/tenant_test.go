@@ -192,6 +192,21 @@ func TestBodyLimit(t *testing.T) {
 			require.Equal(t, http.StatusRequestEntityTooLarge, resp.Status, "%s", resp.Body)
 			assert.Equal(t, "error", resp.Map(t)["status"])
 		})
+		t.Run("oversized body with no key: 401, authentication comes first", func(t *testing.T) {
+			resp := api.CallInvalid(t, http.MethodPost, "/admin/companies", "", `{"code":"BIG","name":"`+big+`"}`)
+			require.Equal(t, http.StatusUnauthorized, resp.Status, "%s", resp.Body)
+			resp = api.CallInvalid(t, http.MethodPost, "/admin/companies", "wrong-token", `{"code":"BIG","name":"`+big+`"}`)
+			require.Equal(t, http.StatusUnauthorized, resp.Status, "%s", resp.Body)
+			resp = api.CallInvalid(t, http.MethodPost, "/v1/Accounts/FIELD", "", `[{"login":"`+big+`","status":"active"}]`)
+			require.Equal(t, http.StatusUnauthorized, resp.Status, "%s", resp.Body)
+			assert.Equal(t, "unauthorized", resp.Map(t)["error"])
+			resp = api.CallInvalid(t, http.MethodPost, "/clients/register", "", `{"nom":"`+big+`","code":1}`)
+			require.Equal(t, http.StatusUnauthorized, resp.Status, "%s", resp.Body)
+			assert.Contains(t, resp.Map(t), "detail", "in FastAPI's shape")
+			resp = api.CallInvalid(t, http.MethodPost, "/client-data", "", `[{"computer_name":"PC","program":"`+big+`","version":"1"}]`)
+			require.Equal(t, http.StatusUnauthorized, resp.Status, "%s", resp.Body)
+			assert.Equal(t, "error", resp.Map(t)["status"], "in the seed's shape")
+		})
 	})
 }
 
@@ -203,6 +218,9 @@ func TestProbesAndDocs(t *testing.T) {
 		docs := api.Call(t, http.MethodGet, "/docs/", "", nil)
 		assert.Equal(t, http.StatusOK, docs.Status)
 		assert.Contains(t, string(docs.Body), "swagger-ui")
+		initializer := api.CallInvalid(t, http.MethodGet, "/docs/swagger-initializer.js", "", nil) // an asset, not an API route
+		assert.Equal(t, http.StatusOK, initializer.Status)
+		assert.Contains(t, string(initializer.Body), "validatorUrl: null", "the page calls no outside validator")
 		api.Call(t, http.MethodGet, "/me", "", nil)
 		metrics := api.Call(t, http.MethodGet, "/metrics", "", nil)
 		require.Equal(t, http.StatusOK, metrics.Status)
