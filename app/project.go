@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/project"
@@ -153,6 +152,10 @@ func (s *ProjectService) Projects(ctx context.Context) ([]ProjectDetails, error)
 	return out, nil
 }
 
+// unknownCompanyID stands for a companyCode that names no company: company
+// ids are UUIDs, so it is never a project's member.
+const unknownCompanyID = "unknown company"
+
 // Access resolves a caller's request on a project: the project, and the
 // company the caller acts for (its own, or companyCode's when the caller is
 // the project's owner). An unknown project is domain.ErrNotFound; a refusal,
@@ -169,18 +172,17 @@ func (s *ProjectService) Access(ctx context.Context, code string, caller tenant.
 		return p, caller, nil
 	}
 	other, err := s.companies.CompanyByCode(ctx, tenant.Code(companyCode))
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		// The same refusal as for a company outside the project: another
-		// tenant's code is neither confirmed nor denied.
-		other = tenant.RestoreCompany("", tenant.Code(companyCode), "", tenant.StatusDisabled, time.Time{})
-	case err != nil:
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return project.Project{}, tenant.Company{}, err
 	}
-	if _, err := p.ActingCompany(caller.ID(), other.ID()); err != nil || other.ID() == "" {
-		if err == nil {
-			err = fmt.Errorf("companyCode %q is not a member of project %s: %w", companyCode, p.Code(), domain.ErrForbidden)
-		}
+	// An unknown code goes through the same rule as a company outside the
+	// project, with an id no member has, so that every caller gets the same
+	// refusal for both and learns nothing of other tenants' codes.
+	requested := other.ID()
+	if requested == "" {
+		requested = unknownCompanyID
+	}
+	if _, err := p.ActingCompany(caller.ID(), requested); err != nil {
 		return project.Project{}, tenant.Company{}, err
 	}
 	return p, other, nil

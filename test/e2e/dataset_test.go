@@ -451,6 +451,14 @@ func TestDataAccessRules(t *testing.T) {
 		t.Run("the owner naming a company outside the project: 403", func(t *testing.T) {
 			assert.Equal(t, http.StatusForbidden, write(p.owner.Key, p.outsider.Code, "X").Status)
 		})
+		t.Run("an unknown companyCode is refused as an outsider's: no code is confirmed", func(t *testing.T) {
+			for _, key := range []string{p.owner.Key, p.member.Key} {
+				outsider, unknown := write(key, p.outsider.Code, "X"), write(key, "NOBODY-"+uuid.NewString()[:8], "X")
+				require.Equal(t, http.StatusForbidden, outsider.Status)
+				require.Equal(t, http.StatusForbidden, unknown.Status)
+				assert.Equal(t, outsider.Map(t)["message"], unknown.Map(t)["message"])
+			}
+		})
 		t.Run("a company outside the project: 403", func(t *testing.T) {
 			assert.Equal(t, http.StatusForbidden, api.Call(t, http.MethodGet, p.path("thing"), p.outsider.Key, nil).Status)
 			assert.Equal(t, http.StatusForbidden, write(p.outsider.Key, "", "X").Status)
