@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -385,14 +384,13 @@ func (r *DataSetRepository) filterSQL(f dataset.Filter) (string, []any) {
 		}
 		return expr + " IN ?", append(args, values)
 	case dataset.StartWith:
-		// substr, not LIKE: LIKE ignores case on SQLite and needs escaping.
 		var parts []string
 		var all []any
 		for _, v := range values {
-			s := v.(string)
-			parts = append(parts, fmt.Sprintf("substr(%s, 1, %d) = ?", expr, utf8.RuneCountInString(s)))
+			part, prefix := r.s.dialect.textPrefix(expr, v.(string))
+			parts = append(parts, part)
 			all = append(all, args...)
-			all = append(all, s)
+			all = append(all, prefix)
 		}
 		return "(" + strings.Join(parts, " OR ") + ")", all
 	}

@@ -286,6 +286,33 @@ func RunDataSetRepository(t *testing.T, newRepos func(t *testing.T) DataSetRepos
 		assert.Empty(t, codes)
 	})
 
+	t.Run("trailing spaces make another code and another value", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		plain := testRow("item", "X", base, map[string]string{"label": `"abc"`})
+		spaced := testRow("item", "X ", base.Add(time.Microsecond), map[string]string{"label": `"abc "`})
+		save(t, r, a, plain, spaced)
+		for _, row := range []dataset.Row{plain, spaced} {
+			got, err := r.Rows.Rows(ctx, a, []dataset.RowKey{row.Key()})
+			require.NoError(t, err)
+			require.Len(t, got, 1, "%q", row.Code())
+			assert.Equal(t, row.Code(), got[0].Code())
+		}
+		codes, _ := find(t, r, a, dataset.SelectInput{EntityName: "item", Filters: []dataset.FilterInput{filter("label", "Equal", "abc")}})
+		assert.Equal(t, []string{"X"}, codes)
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", Filters: []dataset.FilterInput{filter("label", "Equal", "abc ")}})
+		assert.Equal(t, []string{"X "}, codes)
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", Filters: []dataset.FilterInput{filter("label", "StartWith", "abc ")}})
+		assert.Equal(t, []string{"X "}, codes)
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", Filters: []dataset.FilterInput{filter("item_ID", "Equal", "X")}})
+		assert.Equal(t, []string{"X"}, codes)
+
+		save(t, r, a, spaced.Delete(0, base.Add(2*time.Microsecond)))
+		zero := 0
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", SrvAttrib: &zero})
+		assert.Equal(t, []string{"X"}, codes, "deleting \"X \" leaves \"X\"")
+	})
+
 	t.Run("many rows in chunks", func(t *testing.T) {
 		r := newRepos(t)
 		a, _ := newScopes(t, r)
