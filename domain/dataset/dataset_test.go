@@ -3,6 +3,7 @@ package dataset
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -255,5 +256,46 @@ func TestRowUpdateAndDelete(t *testing.T) {
 	}
 	if revived, err := NewRow(r.Entity(), r.Fields(), &d, 0, now); err != nil || !revived.IsLive() || !revived.SrvDate().After(d.SrvDate()) {
 		t.Errorf("reviving: %+v %v", revived, err)
+	}
+}
+
+func TestParseSelectLimitsAndServerFields(t *testing.T) {
+	values := func(n int) []json.RawMessage {
+		out := make([]json.RawMessage, n)
+		for i := range out {
+			out[i] = raw(`"v"`)
+		}
+		return out
+	}
+	eq := FilterInput{FieldName: "a", Operator: "Equal", FilterValues: values(1)}
+	for _, tc := range []struct {
+		name string
+		in   SelectInput
+		path string
+	}{
+		{"too many values", SelectInput{EntityName: "x", Filters: []FilterInput{eq, {FieldName: "a", Operator: "StartWith", FilterValues: values(MaxValues)}}}, "filterFields[1].filterValues"},
+		{"too many filters", SelectInput{EntityName: "x", Filters: slices.Repeat([]FilterInput{eq}, MaxFilters+1)}, "filterFields"},
+		{"too many sorts", SelectInput{EntityName: "x", Sorts: slices.Repeat([]SortInput{{FieldName: "a"}}, MaxSorts+1)}, "sortFields"},
+		{"null value", SelectInput{EntityName: "x", Filters: []FilterInput{{FieldName: "a", Operator: "Equal", FilterValues: []json.RawMessage{raw(`1`), raw(` null`)}}}}, "filterFields[0].filterValues[1]"},
+		{"companyCode is a parameter", SelectInput{EntityName: "x", Filters: []FilterInput{{FieldName: "CompanyCode", Operator: "Equal", FilterValues: values(1)}}}, "filterFields[0].fieldName"},
+		{"srvExport takes whole numbers", SelectInput{EntityName: "x", Filters: []FilterInput{{FieldName: "srvExport", Operator: "Equal", FilterValues: values(1)}}}, "filterFields[0]"},
+	} {
+		_, err := ParseSelect(tc.in)
+		var v *domain.ValidationError
+		if !errors.As(err, &v) || len(v.Problems) != 1 || v.Problems[0].PathString() != tc.path {
+			t.Errorf("%s: err = %v, want one problem at %s", tc.name, err, tc.path)
+		}
+	}
+	q, err := ParseSelect(SelectInput{EntityName: "x",
+		Filters: []FilterInput{eq, {FieldName: "SRVEXPORT", Operator: "Equal", FilterValues: []json.RawMessage{raw(`0`), raw(`1`)}}, {FieldName: "srvAttrib", Operator: "LessThan", FilterValues: []json.RawMessage{raw(`1`)}}},
+		Sorts:   slices.Repeat([]SortInput{{FieldName: "srvExport"}}, MaxSorts)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Filters[1].Server != SrvExport || q.Filters[1].Kind != NumberValues || q.Filters[2].Server != SrvAttrib || q.Sorts[0].Server != SrvExport {
+		t.Errorf("server fields: %+v", q)
+	}
+	if _, err := ParseSelect(SelectInput{EntityName: "x", Filters: []FilterInput{{FieldName: "a", Operator: "Equal", FilterValues: values(MaxValues)}}}); err != nil {
+		t.Errorf("%d values: %v", MaxValues, err)
 	}
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -306,6 +307,47 @@ func TestIntegratorReadsChangesAndMarksThemExported(t *testing.T) {
 			assert.Contains(t, string(resp.Body), `"path":"filterFields[1]"`)
 		})
 
+		t.Run("filter values and sort fields are capped: 422 with the path, never 500", func(t *testing.T) {
+			values := func(n int) []any {
+				out := make([]any, n)
+				for i := range out {
+					out[i] = fmt.Sprintf("order %d", i)
+				}
+				return out
+			}
+			filter := func(op string, vals []any) map[string]any {
+				return map[string]any{"fieldName": "label", "operator": op, "filterValues": vals}
+			}
+			list := rows(t, api.Call(t, http.MethodPost, p.path("Select"), key, map[string]any{"entityName": "order", "srvAttrib": 0,
+				"filterFields": []any{filter("StartWith", values(1000))}}))
+			assert.Len(t, list, 4, "a thousand StartWith values at the cap")
+			for _, tc := range []struct {
+				name string
+				body map[string]any
+				path string
+			}{
+				{"1,001 values in all", map[string]any{"filterFields": []any{filter("Equal", values(1)), filter("StartWith", values(1000))}}, "filterFields[1].filterValues"},
+				{"40,000 Equal values", map[string]any{"filterFields": []any{filter("Equal", values(40000))}}, "filterFields[0].filterValues"},
+				{"51 filters", map[string]any{"filterFields": slices.Repeat([]any{filter("Equal", values(1))}, 51)}, "filterFields"},
+				{"11 sort fields", map[string]any{"sortFields": slices.Repeat([]any{map[string]any{"fieldName": "label"}}, 11)}, "sortFields"},
+				{"a null value", map[string]any{"filterFields": []any{map[string]any{"fieldName": "amount", "operator": "Equal", "filterValues": []any{nil}}}}, "filterFields[0].filterValues[0]"},
+				{"companyCode as a field", map[string]any{"filterFields": []any{map[string]any{"fieldName": "companyCode", "operator": "Equal", "filterValues": []any{"X"}}}}, "filterFields[0].fieldName"},
+			} {
+				tc.body["entityName"] = "order"
+				resp := api.CallInvalid(t, http.MethodPost, p.path("Select"), key, tc.body)
+				require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s: %.300s", tc.name, resp.Body)
+				assert.Contains(t, string(resp.Body), `"path":"`+tc.path+`"`, tc.name)
+			}
+		})
+		t.Run("srvExport and srvAttrib filter and sort as numbers", func(t *testing.T) {
+			list := rows(t, api.Call(t, http.MethodPost, p.path("Select"), key, map[string]any{"entityName": "order",
+				"filterFields": []any{map[string]any{"fieldName": "srvAttrib", "operator": "Equal", "filterValues": []any{1}},
+					map[string]any{"fieldName": "SRVEXPORT", "operator": "LessThanOrEqual", "filterValues": []any{0}}}}))
+			assert.Equal(t, []string{"O3"}, codes(list, "order_ID"))
+			list = rows(t, api.Call(t, http.MethodPost, p.path("Select"), key, map[string]any{"entityName": "order",
+				"sortFields": []any{map[string]any{"fieldName": "srvAttrib", "direction": "DESC"}}}))
+			assert.Equal(t, "O3", codes(list, "order_ID")[0])
+		})
 		t.Run("SrvExport marks rows read, refuses stale dates, leaves srvDateUTC", func(t *testing.T) {
 			list := rows(t, changed(map[string]any{"srvAttrib": 0}))
 			var asked []any
