@@ -299,3 +299,17 @@ func TestParseSelectLimitsAndServerFields(t *testing.T) {
 		t.Errorf("%d values: %v", MaxValues, err)
 	}
 }
+
+func TestRowCodes(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"MF01", true}, {"X ", true}, {"a.b-c d", true}, {"été", true},
+		{"", false}, {"A/B", false}, {"/", false}, {"a\tb", false}, {string(make([]byte, MaxRowCodeLen+1)), false},
+	} {
+		if _, err := ParseRowCode(tc.in); (err == nil) != tc.ok || (err != nil && !errors.Is(err, domain.ErrInvalid)) {
+			t.Errorf("ParseRowCode(%q) = %v, want ok=%v", tc.in, err, tc.ok)
+		}
+	}
+}

@@ -220,6 +220,7 @@ func TestFailingBatchStoresNothing(t *testing.T) {
 		}{
 			{"a row without its code", map[string]any{"deletes": map[string]any{"item": []any{"KEEP"}},
 				"data": map[string]any{"item": []any{map[string]any{"item_ID": "N1"}, map[string]any{"v": 2}}}}, "data.item[1]"},
+			{"a code with a slash, which no path could reach", map[string]any{"data": map[string]any{"item": []any{map[string]any{"item_ID": "A/B"}}}}, "data.item[0]"},
 			{"a row that is not an object", map[string]any{"data": map[string]any{"item": []any{"N1"}}}, "data.item[0]"},
 			{"a bad code among the deletes", map[string]any{"deletes": map[string]any{"item": []any{"KEEP", map[string]any{}}}}, "deletes.item[1]"},
 			{"a reserved entity name", map[string]any{"data": map[string]any{"Select": []any{}}}, "data.Select"},
@@ -455,6 +456,7 @@ func TestCompanyManagesSingleRows(t *testing.T) {
 			resp := api.CallInvalid(t, http.MethodPost, p.path("ticket"), key, `{"ticket_ID": "1",}`)
 			assert.Equal(t, http.StatusBadRequest, resp.Status)
 			assert.Equal(t, http.StatusUnprocessableEntity, api.Call(t, http.MethodPost, p.path("ticket"), key, map[string]any{"title": "no code"}).Status)
+			assert.Equal(t, http.StatusUnprocessableEntity, api.Call(t, http.MethodPost, p.path("ticket"), key, map[string]any{"ticket_ID": "T/1"}).Status, "a code with a slash")
 			assert.Equal(t, http.StatusUnprocessableEntity, api.CallInvalid(t, http.MethodGet, p.path("bad-name"), key, nil).Status)
 			assert.Equal(t, http.StatusUnprocessableEntity, api.CallInvalid(t, http.MethodGet, p.path("ticket")+"?limit=x", key, nil).Status)
 			assert.Equal(t, http.StatusUnprocessableEntity, api.CallInvalid(t, http.MethodGet, p.path("SrvExport"), key, nil).Status, "reserved name")
