@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -311,5 +312,22 @@ func TestRowCodes(t *testing.T) {
 		if _, err := ParseRowCode(tc.in); (err == nil) != tc.ok || (err != nil && !errors.Is(err, domain.ErrInvalid)) {
 			t.Errorf("ParseRowCode(%q) = %v, want ok=%v", tc.in, err, tc.ok)
 		}
+	}
+}
+
+func TestParseFieldsDepth(t *testing.T) {
+	nested := func(levels int) json.RawMessage {
+		return raw(strings.Repeat(`[`, levels-1) + `{"s":"[\"{"}` + strings.Repeat(`]`, levels-1))
+	}
+	if d := nestingDepth(nested(5)); d != 5 {
+		t.Errorf("nestingDepth = %d, want 5 (brackets in strings do not count)", d)
+	}
+	if _, err := ParseFields(map[string]json.RawMessage{"deep": nested(MaxDepth - 1)}); err != nil {
+		t.Errorf("a row of %d levels: %v", MaxDepth, err)
+	}
+	_, err := ParseFields(map[string]json.RawMessage{"deep": nested(MaxDepth)}, "data", "x", 0)
+	var v *domain.ValidationError
+	if !errors.As(err, &v) || v.Problems[0].PathString() != "data.x[0].deep" {
+		t.Errorf("a row of %d levels: %v, want refused at data.x[0].deep", MaxDepth+1, err)
 	}
 }

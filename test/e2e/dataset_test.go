@@ -221,6 +221,7 @@ func TestFailingBatchStoresNothing(t *testing.T) {
 			{"a row without its code", map[string]any{"deletes": map[string]any{"item": []any{"KEEP"}},
 				"data": map[string]any{"item": []any{map[string]any{"item_ID": "N1"}, map[string]any{"v": 2}}}}, "data.item[1]"},
 			{"a code with a slash, which no path could reach", map[string]any{"data": map[string]any{"item": []any{map[string]any{"item_ID": "A/B"}}}}, "data.item[0]"},
+			{"a field nesting the row 32 levels deep", map[string]any{"data": map[string]any{"item": []any{map[string]any{"item_ID": "N5", "deep": nested(31)}}}}, "data.item[0].deep"},
 			{"a row that is not an object", map[string]any{"data": map[string]any{"item": []any{"N1"}}}, "data.item[0]"},
 			{"a bad code among the deletes", map[string]any{"deletes": map[string]any{"item": []any{"KEEP", map[string]any{}}}}, "deletes.item[1]"},
 			{"a reserved entity name", map[string]any{"data": map[string]any{"Select": []any{}}}, "data.Select"},
@@ -244,6 +245,10 @@ func TestFailingBatchStoresNothing(t *testing.T) {
 				assert.Equal(t, before, list[0])
 			})
 		}
+		t.Run("a row 31 levels deep is stored on every backend", func(t *testing.T) {
+			assert.Equal(t, 1, batchCounts(t, api.Call(t, http.MethodPost, p.path("RelationalDataSet"), key, map[string]any{
+				"data": map[string]any{"deep": []any{map[string]any{"deep_ID": "D", "v": nested(30)}}}}))["deep"].Created)
+		})
 		t.Run("malformed JSON: 400 with its position", func(t *testing.T) {
 			resp := api.CallInvalid(t, http.MethodPost, p.path("RelationalDataSet"), key, "{\n\"data\": {\"item\": [}\n}")
 			require.Equal(t, http.StatusBadRequest, resp.Status)
@@ -553,4 +558,13 @@ func TestConcurrentBatches(t *testing.T) {
 			}
 		})
 	})
+}
+
+// nested is a value of levels arrays, one in another.
+func nested(levels int) any {
+	var v any = "bottom"
+	for range levels {
+		v = []any{v}
+	}
+	return v
 }
