@@ -119,7 +119,9 @@ const (
 	// compares byte-wise on every backend, trailing spaces included (on
 	// MySQL it is a binary string: use textPrefix for prefixes).
 	jsonText jsonKind = iota
-	// jsonNumber reads a number as a number; anything else as SQL NULL.
+	// jsonNumber reads a number as a 64-bit float, on every backend alike
+	// (whole numbers past 2^53 round as they do in JavaScript); anything
+	// else as SQL NULL.
 	jsonNumber
 )
 
@@ -131,19 +133,19 @@ func (d dialect) jsonField(column, key string, kind jsonKind) (string, []any) {
 	switch d {
 	case dialectPostgres:
 		if kind == jsonNumber {
-			return fmt.Sprintf(`(CASE WHEN jsonb_typeof(%[1]s -> ?) = 'number' THEN (%[1]s ->> ?)::numeric END)`, column), []any{key, key}
+			return fmt.Sprintf(`(CASE WHEN jsonb_typeof(%[1]s -> ?) = 'number' THEN (%[1]s ->> ?)::float8 END)`, column), []any{key, key}
 		}
 		return fmt.Sprintf(`((%s ->> ?) COLLATE "C")`, column), []any{key}
 	case dialectMySQL:
 		if kind == jsonNumber {
-			return fmt.Sprintf(`(CASE WHEN JSON_TYPE(JSON_EXTRACT(%[1]s, ?)) IN ('INTEGER', 'DOUBLE', 'DECIMAL', 'UNSIGNED INTEGER') THEN JSON_EXTRACT(%[1]s, ?) + 0 END)`, column), []any{path, path}
+			return fmt.Sprintf(`(CASE WHEN JSON_TYPE(JSON_EXTRACT(%[1]s, ?)) IN ('INTEGER', 'DOUBLE', 'DECIMAL', 'UNSIGNED INTEGER') THEN JSON_EXTRACT(%[1]s, ?) + 0e0 END)`, column), []any{path, path}
 		}
 		// BINARY: JSON text has the padding utf8mb4_bin collation, under
 		// which "abc" would equal "abc ".
 		return fmt.Sprintf(`CAST((CASE WHEN JSON_TYPE(JSON_EXTRACT(%[1]s, ?)) = 'NULL' THEN NULL ELSE JSON_UNQUOTE(JSON_EXTRACT(%[1]s, ?)) END) AS BINARY)`, column), []any{path, path}
 	}
 	if kind == jsonNumber {
-		return fmt.Sprintf(`(CASE WHEN json_type(%[1]s, ?) IN ('integer', 'real') THEN json_extract(%[1]s, ?) END)`, column), []any{path, path}
+		return fmt.Sprintf(`(CASE WHEN json_type(%[1]s, ?) IN ('integer', 'real') THEN CAST(json_extract(%[1]s, ?) AS REAL) END)`, column), []any{path, path}
 	}
 	return fmt.Sprintf(`(CASE json_type(%[1]s, ?) WHEN 'text' THEN json_extract(%[1]s, ?) WHEN 'null' THEN NULL ELSE %[1]s -> ? END)`, column), []any{path, path, path}
 }
