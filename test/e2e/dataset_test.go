@@ -107,7 +107,7 @@ func TestIntegratorSendsTheSeedExample(t *testing.T) {
 ]}}`
 			resp := api.CallInvalid(t, http.MethodPost, p.path("RelationalDataSet"), key, printed)
 			require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
-			assert.Contains(t, resp.Map(t)["message"], "line 12, column 2")
+			assert.Contains(t, resp.Map(t)["message"], "line 12, column 1", "the ] after the comma")
 		})
 		t.Run("its relations name contacts that exist nowhere: 422 naming relations[0], nothing stored", func(t *testing.T) {
 			resp := api.Call(t, http.MethodPost, p.path("RelationalDataSet"), key, seedBatch)
@@ -460,6 +460,7 @@ func TestCompanyManagesSingleRows(t *testing.T) {
 		t.Run("bad input", func(t *testing.T) {
 			resp := api.CallInvalid(t, http.MethodPost, p.path("ticket"), key, `{"ticket_ID": "1",}`)
 			assert.Equal(t, http.StatusBadRequest, resp.Status)
+			assert.Contains(t, resp.Map(t)["message"], "line 1, column 19", "the } after the comma")
 			assert.Equal(t, http.StatusUnprocessableEntity, api.Call(t, http.MethodPost, p.path("ticket"), key, map[string]any{"title": "no code"}).Status)
 			assert.Equal(t, http.StatusUnprocessableEntity, api.Call(t, http.MethodPost, p.path("ticket"), key, map[string]any{"ticket_ID": "T/1"}).Status, "a code with a slash")
 			assert.Equal(t, http.StatusUnprocessableEntity, api.CallInvalid(t, http.MethodGet, p.path("bad-name"), key, nil).Status)
