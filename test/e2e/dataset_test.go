@@ -202,6 +202,23 @@ func TestIntegratorRunsRelationalDataSets(t *testing.T) {
 			row := api.Call(t, http.MethodGet, p.path("customer/C9"), key, nil).Map(t)
 			assert.EqualValues(t, 3, row["srvExport"])
 		})
+		t.Run("relations take numeric row codes, as data and deletes do", func(t *testing.T) {
+			counts := batchCounts(t, post(map[string]any{
+				"data": map[string]any{"customer": []any{map[string]any{"customer_ID": 7}}, "customerContact": []any{map[string]any{"customerContact_ID": 8}}},
+				"relations": []any{map[string]any{"SourceEntityName": "customer", "SourceRowCode": 7, "TargetEntityName": "customerContact",
+					"TargetFieldName": "customer_ID", "TargetRowCode": 8}}}))
+			assert.Equal(t, 1, counts["customerContact"].Related)
+			resp := api.Call(t, http.MethodGet, p.path("customerContact/8"), key, nil)
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			assert.Equal(t, "7", resp.Map(t)["customer_ID"])
+		})
+		t.Run("a key given twice: 422, the same message every time", func(t *testing.T) {
+			for range 5 {
+				resp := api.CallInvalid(t, http.MethodPost, p.path("RelationalDataSet"), key, `{"data": {}, "Data": {}, "DATA": {}}`)
+				require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s", resp.Body)
+				assert.Contains(t, string(resp.Body), `\"DATA\" and \"Data\" are the same key`)
+			}
+		})
 	})
 }
 
