@@ -474,6 +474,12 @@ func TestCompanyManagesSingleRows(t *testing.T) {
 			assert.Len(t, rows(t, resp), 2)
 			assert.Equal(t, "4", resp.Header.Get("X-Total-Count"))
 		})
+		t.Run("a trailing space makes another code on every backend", func(t *testing.T) {
+			batchCounts(t, api.Call(t, http.MethodPost, p.path("RelationalDataSet"), key, map[string]any{
+				"data": map[string]any{"spaced": []any{map[string]any{"spaced_ID": "X"}, map[string]any{"spaced_ID": "X "}}}}))
+			require.Equal(t, http.StatusOK, api.Call(t, http.MethodDelete, p.path("spaced/X%20"), key, nil).Status)
+			assert.Equal(t, []string{"X"}, codes(rows(t, api.Call(t, http.MethodGet, p.path("spaced"), key, nil)), "spaced_ID"))
+		})
 		t.Run("bad input", func(t *testing.T) {
 			resp := api.CallInvalid(t, http.MethodPost, p.path("ticket"), key, `{"ticket_ID": "1",}`)
 			assert.Equal(t, http.StatusBadRequest, resp.Status)
