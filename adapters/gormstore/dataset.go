@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -326,8 +325,8 @@ func (r *DataSetRepository) FindRows(ctx context.Context, scope ports.DataScope,
 	var order []string
 	var orderArgs []any
 	for _, s := range q.Sorts {
-		if s.OnSrvDate {
-			order = append(order, r.s.dialect.orderBy("srv_date", s.Desc))
+		if column := serverColumns[s.Server]; column != "" {
+			order = append(order, r.s.dialect.orderBy(column, s.Desc))
 			continue
 		}
 		expr, args := r.s.dialect.jsonField("fields", s.Field, jsonText)
@@ -352,6 +351,9 @@ func (r *DataSetRepository) FindRows(ctx context.Context, scope ports.DataScope,
 	return out, int(total), nil
 }
 
+// serverColumns are the columns of the server fields filters and sorts name.
+var serverColumns = map[string]string{dataset.SrvDateUTC: "srv_date", dataset.SrvExport: "srv_export", dataset.SrvAttrib: "srv_attrib"}
+
 var comparisons = map[dataset.Operator]string{
 	dataset.GreaterThan: ">", dataset.GreaterThanOrEqual: ">=", dataset.LessThan: "<", dataset.LessThanOrEqual: "<=",
 }
@@ -369,7 +371,14 @@ func (r *DataSetRepository) filterSQL(f dataset.Filter) (string, []any) {
 		}
 	case dataset.NumberValues:
 		expr, args = r.s.dialect.jsonField("fields", f.Field, jsonNumber)
+		if f.Server != "" {
+			expr, args = serverColumns[f.Server], nil
+		}
 		for _, n := range f.Numbers {
+			if f.Server != "" {
+				values = append(values, int64(n)) // an integer column: srvExport, srvAttrib
+				continue
+			}
 			values = append(values, n)
 		}
 	default:
@@ -385,16 +394,26 @@ func (r *DataSetRepository) filterSQL(f dataset.Filter) (string, []any) {
 		}
 		return expr + " IN ?", append(args, values)
 	case dataset.StartWith:
-		// substr, not LIKE: LIKE ignores case on SQLite and needs escaping.
 		var parts []string
 		var all []any
 		for _, v := range values {
-			s := v.(string)
-			parts = append(parts, fmt.Sprintf("substr(%s, 1, %d) = ?", expr, utf8.RuneCountInString(s)))
+			part, prefix := r.s.dialect.textPrefix(expr, v.(string))
+			parts = append(parts, part)
 			all = append(all, args...)
-			all = append(all, s)
+			all = append(all, prefix)
 		}
-		return "(" + strings.Join(parts, " OR ") + ")", all
+		return anyOf(parts), all
 	}
 	return expr + " " + comparisons[f.Op] + " ?", append(args, values[0])
+}
+
+// anyOf joins conditions with OR as a balanced tree: SQLite refuses an
+// expression nested more than 1,000 deep, which a flat chain of a thousand
+// ORs is.
+func anyOf(parts []string) string {
+	if len(parts) == 1 {
+		return "(" + parts[0] + ")"
+	}
+	half := len(parts) / 2
+	return "(" + anyOf(parts[:half]) + " OR " + anyOf(parts[half:]) + ")"
 }

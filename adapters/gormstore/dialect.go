@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	gosqlite "github.com/glebarez/go-sqlite"
 	"github.com/go-sql-driver/mysql"
@@ -140,9 +141,12 @@ type jsonKind int
 const (
 	// jsonText reads a value as text: a string as itself, a number as
 	// written, true/false as such, null (or no such key) as SQL NULL. Text
-	// compares byte-wise on every backend.
+	// compares byte-wise on every backend, trailing spaces included (on
+	// MySQL it is a binary string: use textPrefix for prefixes).
 	jsonText jsonKind = iota
-	// jsonNumber reads a number as a number; anything else as SQL NULL.
+	// jsonNumber reads a number as a 64-bit float, on every backend alike
+	// (whole numbers past 2^53 round as they do in JavaScript); anything
+	// else as SQL NULL.
 	jsonNumber
 )
 
@@ -154,17 +158,19 @@ func (d dialect) jsonField(column, key string, kind jsonKind) (string, []any) {
 	switch d {
 	case dialectPostgres:
 		if kind == jsonNumber {
-			return fmt.Sprintf(`(CASE WHEN jsonb_typeof(%[1]s -> ?) = 'number' THEN (%[1]s ->> ?)::numeric END)`, column), []any{key, key}
+			return fmt.Sprintf(`(CASE WHEN jsonb_typeof(%[1]s -> ?) = 'number' THEN (%[1]s ->> ?)::float8 END)`, column), []any{key, key}
 		}
 		return fmt.Sprintf(`((%s ->> ?) COLLATE "C")`, column), []any{key}
 	case dialectMySQL:
 		if kind == jsonNumber {
-			return fmt.Sprintf(`(CASE WHEN JSON_TYPE(JSON_EXTRACT(%[1]s, ?)) IN ('INTEGER', 'DOUBLE', 'DECIMAL', 'UNSIGNED INTEGER') THEN JSON_EXTRACT(%[1]s, ?) + 0 END)`, column), []any{path, path}
+			return fmt.Sprintf(`(CASE WHEN JSON_TYPE(JSON_EXTRACT(%[1]s, ?)) IN ('INTEGER', 'DOUBLE', 'DECIMAL', 'UNSIGNED INTEGER') THEN JSON_EXTRACT(%[1]s, ?) + 0e0 END)`, column), []any{path, path}
 		}
-		return fmt.Sprintf(`(CASE WHEN JSON_TYPE(JSON_EXTRACT(%[1]s, ?)) = 'NULL' THEN NULL ELSE JSON_UNQUOTE(JSON_EXTRACT(%[1]s, ?)) END)`, column), []any{path, path}
+		// BINARY: JSON text has the padding utf8mb4_bin collation, under
+		// which "abc" would equal "abc ".
+		return fmt.Sprintf(`CAST((CASE WHEN JSON_TYPE(JSON_EXTRACT(%[1]s, ?)) = 'NULL' THEN NULL ELSE JSON_UNQUOTE(JSON_EXTRACT(%[1]s, ?)) END) AS BINARY)`, column), []any{path, path}
 	}
 	if kind == jsonNumber {
-		return fmt.Sprintf(`(CASE WHEN json_type(%[1]s, ?) IN ('integer', 'real') THEN json_extract(%[1]s, ?) END)`, column), []any{path, path}
+		return fmt.Sprintf(`(CASE WHEN json_type(%[1]s, ?) IN ('integer', 'real') THEN CAST(json_extract(%[1]s, ?) AS REAL) END)`, column), []any{path, path}
 	}
 	return fmt.Sprintf(`(CASE json_type(%[1]s, ?) WHEN 'text' THEN json_extract(%[1]s, ?) WHEN 'null' THEN NULL ELSE %[1]s -> ? END)`, column), []any{path, path, path}
 }
@@ -292,4 +298,34 @@ func (d dialect) rowsPerInsert() int {
 		return 200
 	}
 	return 5000
+}
+
+// textCollation is the collation of MySQL/MariaDB tables: binary and NO PAD,
+// so that "X" and "X " are two keys as they are on PostgreSQL and SQLite
+// (utf8mb4_bin pads with spaces before comparing). MariaDB names it
+// utf8mb4_nopad_bin, MySQL 8 utf8mb4_0900_bin. "" on the other backends.
+func (d dialect) textCollation(db *gorm.DB) (string, error) {
+	if d != dialectMySQL {
+		return "", nil
+	}
+	var version string
+	if err := db.Raw("SELECT VERSION()").Scan(&version).Error; err != nil {
+		return "", fmt.Errorf("read server version: %w", err)
+	}
+	if strings.Contains(strings.ToLower(version), "mariadb") {
+		return "utf8mb4_nopad_bin", nil
+	}
+	return "utf8mb4_0900_bin", nil
+}
+
+// textPrefix is the condition "the jsonText expression expr starts with
+// prefix". substr counts characters on PostgreSQL and SQLite, bytes on
+// MySQL's binary strings. substr, not LIKE: LIKE ignores case on SQLite and
+// needs escaping.
+func (d dialect) textPrefix(expr, prefix string) (string, any) {
+	n := utf8.RuneCountInString(prefix)
+	if d == dialectMySQL {
+		n = len(prefix)
+	}
+	return fmt.Sprintf("substr(%s, 1, %d) = ?", expr, n), prefix
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -181,6 +183,16 @@ func valueList(raw json.RawMessage) ([]json.RawMessage, error) {
 	return list, err
 }
 
+// relationBody is a relations item as sent: row codes are strings or
+// numbers, as in data and deletes.
+type relationBody struct {
+	SourceEntityName string
+	SourceRowCode    json.RawMessage
+	TargetEntityName string
+	TargetFieldName  string
+	TargetRowCode    json.RawMessage
+}
+
 // decodeBatch reads a RelationalDataSet request (and its companyCode). Its
 // keys are matched without regard to case, and data/deletes keep the order
 // of their entities.
@@ -192,7 +204,8 @@ func decodeBatch(body []byte) (dataset.BatchInput, string, error) {
 	member := func(name string) (json.RawMessage, error) {
 		var found json.RawMessage
 		var spelling string
-		for k, v := range top {
+		for _, k := range slices.Sorted(maps.Keys(top)) { // sorted: the same message every time
+			v := top[k]
 			if strings.EqualFold(k, name) {
 				if spelling != "" {
 					return nil, domain.Invalid("duplicate", fmt.Sprintf("%q and %q are the same key", spelling, k), k)
@@ -253,11 +266,26 @@ func decodeBatch(body []byte) (dataset.BatchInput, string, error) {
 			problems.Add("type", "relations must be an array", "relations")
 		}
 		for i, item := range items {
-			var r dataset.RelationInput // field names match without regard to case
+			var r relationBody // field names match without regard to case
 			if json.Unmarshal(item, &r) != nil {
-				problems.Add("type", "a relation is an object of five strings", "relations", i)
+				problems.Add("type", "a relation is an object of names and row codes", "relations", i)
 			}
-			in.Relations = append(in.Relations, r)
+			rel := dataset.RelationInput{SourceEntityName: r.SourceEntityName, TargetEntityName: r.TargetEntityName, TargetFieldName: r.TargetFieldName}
+			for _, code := range []struct {
+				name string
+				raw  json.RawMessage
+				dst  *string
+			}{{"SourceRowCode", r.SourceRowCode, &rel.SourceRowCode}, {"TargetRowCode", r.TargetRowCode, &rel.TargetRowCode}} {
+				if !isPresent(code.raw) {
+					continue // refused as empty by the plan
+				}
+				c, err := dataset.CodeFromJSON(code.raw)
+				if err != nil {
+					problems.Add("row_code", dataset.Reason(err), "relations", i, code.name)
+				}
+				*code.dst = string(c)
+			}
+			in.Relations = append(in.Relations, rel)
 		}
 	}
 	raw, err = member("srvExport")

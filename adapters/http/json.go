@@ -59,7 +59,8 @@ func UnmarshalJSON(body []byte, dst any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &syntax):
-		return malformedAt(body, syntax.Offset, syntax.Error())
+		// Offset counts the bytes read, the offending one included.
+		return malformedAt(body, max(syntax.Offset-1, 0), syntax.Error())
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return malformedAt(body, int64(len(body)), "unexpected end of input")
 	case errors.As(err, &typeErr):

@@ -3,6 +3,8 @@ package dataset
 import (
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -255,5 +257,77 @@ func TestRowUpdateAndDelete(t *testing.T) {
 	}
 	if revived, err := NewRow(r.Entity(), r.Fields(), &d, 0, now); err != nil || !revived.IsLive() || !revived.SrvDate().After(d.SrvDate()) {
 		t.Errorf("reviving: %+v %v", revived, err)
+	}
+}
+
+func TestParseSelectLimitsAndServerFields(t *testing.T) {
+	values := func(n int) []json.RawMessage {
+		out := make([]json.RawMessage, n)
+		for i := range out {
+			out[i] = raw(`"v"`)
+		}
+		return out
+	}
+	eq := FilterInput{FieldName: "a", Operator: "Equal", FilterValues: values(1)}
+	for _, tc := range []struct {
+		name string
+		in   SelectInput
+		path string
+	}{
+		{"too many values", SelectInput{EntityName: "x", Filters: []FilterInput{eq, {FieldName: "a", Operator: "StartWith", FilterValues: values(MaxValues)}}}, "filterFields[1].filterValues"},
+		{"too many filters", SelectInput{EntityName: "x", Filters: slices.Repeat([]FilterInput{eq}, MaxFilters+1)}, "filterFields"},
+		{"too many sorts", SelectInput{EntityName: "x", Sorts: slices.Repeat([]SortInput{{FieldName: "a"}}, MaxSorts+1)}, "sortFields"},
+		{"null value", SelectInput{EntityName: "x", Filters: []FilterInput{{FieldName: "a", Operator: "Equal", FilterValues: []json.RawMessage{raw(`1`), raw(` null`)}}}}, "filterFields[0].filterValues[1]"},
+		{"companyCode is a parameter", SelectInput{EntityName: "x", Filters: []FilterInput{{FieldName: "CompanyCode", Operator: "Equal", FilterValues: values(1)}}}, "filterFields[0].fieldName"},
+		{"srvExport takes whole numbers", SelectInput{EntityName: "x", Filters: []FilterInput{{FieldName: "srvExport", Operator: "Equal", FilterValues: values(1)}}}, "filterFields[0]"},
+	} {
+		_, err := ParseSelect(tc.in)
+		var v *domain.ValidationError
+		if !errors.As(err, &v) || len(v.Problems) != 1 || v.Problems[0].PathString() != tc.path {
+			t.Errorf("%s: err = %v, want one problem at %s", tc.name, err, tc.path)
+		}
+	}
+	q, err := ParseSelect(SelectInput{EntityName: "x",
+		Filters: []FilterInput{eq, {FieldName: "SRVEXPORT", Operator: "Equal", FilterValues: []json.RawMessage{raw(`0`), raw(`1`)}}, {FieldName: "srvAttrib", Operator: "LessThan", FilterValues: []json.RawMessage{raw(`1`)}}},
+		Sorts:   slices.Repeat([]SortInput{{FieldName: "srvExport"}}, MaxSorts)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Filters[1].Server != SrvExport || q.Filters[1].Kind != NumberValues || q.Filters[2].Server != SrvAttrib || q.Sorts[0].Server != SrvExport {
+		t.Errorf("server fields: %+v", q)
+	}
+	if _, err := ParseSelect(SelectInput{EntityName: "x", Filters: []FilterInput{{FieldName: "a", Operator: "Equal", FilterValues: values(MaxValues)}}}); err != nil {
+		t.Errorf("%d values: %v", MaxValues, err)
+	}
+}
+
+func TestRowCodes(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"MF01", true}, {"X ", true}, {"a.b-c d", true}, {"été", true},
+		{"", false}, {"A/B", false}, {"/", false}, {"a\tb", false}, {string(make([]byte, MaxRowCodeLen+1)), false},
+	} {
+		if _, err := ParseRowCode(tc.in); (err == nil) != tc.ok || (err != nil && !errors.Is(err, domain.ErrInvalid)) {
+			t.Errorf("ParseRowCode(%q) = %v, want ok=%v", tc.in, err, tc.ok)
+		}
+	}
+}
+
+func TestParseFieldsDepth(t *testing.T) {
+	nested := func(levels int) json.RawMessage {
+		return raw(strings.Repeat(`[`, levels-1) + `{"s":"[\"{"}` + strings.Repeat(`]`, levels-1))
+	}
+	if d := nestingDepth(nested(5)); d != 5 {
+		t.Errorf("nestingDepth = %d, want 5 (brackets in strings do not count)", d)
+	}
+	if _, err := ParseFields(map[string]json.RawMessage{"deep": nested(MaxDepth - 1)}); err != nil {
+		t.Errorf("a row of %d levels: %v", MaxDepth, err)
+	}
+	_, err := ParseFields(map[string]json.RawMessage{"deep": nested(MaxDepth)}, "data", "x", 0)
+	var v *domain.ValidationError
+	if !errors.As(err, &v) || v.Problems[0].PathString() != "data.x[0].deep" {
+		t.Errorf("a row of %d levels: %v, want refused at data.x[0].deep", MaxDepth+1, err)
 	}
 }

@@ -119,13 +119,17 @@ func checkIdentifier(s, what string) error {
 // compare exactly: the contract folds entity and field names only.
 type RowCode string
 
-// ParseRowCode validates a row code: 1 to 255 characters, no control characters.
+// ParseRowCode validates a row code: 1 to 255 characters, no control
+// characters, no '/' (a code is a segment of /v1/Data/{codeProjet}/{entity}/{rowCode},
+// where a '/' would make a row that no path reaches).
 func ParseRowCode(s string) (RowCode, error) {
 	switch {
 	case s == "":
 		return "", fmt.Errorf("row code is empty: %w", domain.ErrInvalid)
 	case len(s) > MaxRowCodeLen:
 		return "", fmt.Errorf("row code is longer than %d bytes: %w", MaxRowCodeLen, domain.ErrInvalid)
+	case strings.Contains(s, "/"):
+		return "", fmt.Errorf("row code %q contains '/': %w", s, domain.ErrInvalid)
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f {

@@ -83,6 +83,11 @@ func ParseFields(obj map[string]json.RawMessage, path ...any) (Fields, error) {
 			problems.Add("field_name", reason(err), append(slices.Clone(path), name)...)
 			continue
 		}
+		if nestingDepth(obj[name]) >= MaxDepth {
+			// MariaDB refuses deeper JSON documents; refused everywhere alike.
+			problems.Add("too_deep", fmt.Sprintf("a row nests at most %d levels of objects and arrays, itself included", MaxDepth), append(slices.Clone(path), name)...)
+			continue
+		}
 		if hasNUL(obj[name]) {
 			// PostgreSQL's JSONB cannot hold it; refused everywhere alike.
 			problems.Add("value_error", "text values may not contain the NUL character (\\u0000)", append(slices.Clone(path), name)...)
@@ -95,6 +100,36 @@ func ParseFields(obj map[string]json.RawMessage, path ...any) (Fields, error) {
 		out[fn.Key()] = Field{Name: name, Value: obj[name]}
 	}
 	return out, problems.OrNil()
+}
+
+// MaxDepth is how many levels of objects and arrays a row may nest, the row
+// object itself being the first: MariaDB's JSON_DEPTH, which also counts
+// the innermost scalar, stops at 32.
+const MaxDepth = 31
+
+// nestingDepth is how many levels of objects and arrays raw nests (0 for a
+// scalar), read from its brackets outside strings.
+func nestingDepth(raw json.RawMessage) int {
+	depth, deepest := 0, 0
+	inString, escaped := false, false
+	for _, c := range raw {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			if depth++; depth > deepest {
+				deepest = depth
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // hasNUL reports a NUL character in any string of a JSON value.

@@ -4,16 +4,22 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/parc-hq/parc/domain"
 )
 
-// Limits of a Select or a list.
+// Limits of a Select or a list. The caps on filters, values and sort fields
+// keep every query within what each backend can compile (placeholders,
+// expression depth); past them a request is refused, never cut.
 const (
 	DefaultLimit = 1000
 	MaxLimit     = 10000
+	MaxFilters   = 50
+	MaxValues    = 1000 // values of all filters together
+	MaxSorts     = 10
 )
 
 // Operator compares a field with the filter's values.
@@ -44,8 +50,9 @@ const (
 // Filter is one validated item of filterFields. Equal and StartWith match any
 // of their values; the order operators take exactly one.
 type Filter struct {
-	Field     string // case-folded field name; "" when OnSrvDate
+	Field     string // case-folded field name; "" on a server field
 	OnSrvDate bool
+	Server    string // SrvDateUTC, SrvExport or SrvAttrib; "" on a row field
 	Op        Operator
 	Kind      ValueKind
 	Texts     []string
@@ -55,9 +62,23 @@ type Filter struct {
 
 // Sort is one validated item of sortFields.
 type Sort struct {
-	Field     string // case-folded field name; "" when OnSrvDate
+	Field     string // case-folded field name; "" on a server field
 	OnSrvDate bool
+	Server    string // SrvDateUTC, SrvExport or SrvAttrib; "" on a row field
 	Desc      bool
+}
+
+// sortedServerFields are the server fields filters and sorts may name, with
+// the column each compares.
+var sortedServerFields = []string{SrvDateUTC, SrvExport, SrvAttrib}
+
+func serverFieldOf(name string) string {
+	for _, s := range sortedServerFields {
+		if strings.EqualFold(name, s) {
+			return s
+		}
+	}
+	return ""
 }
 
 // FilterInput is a filterFields item as sent.
@@ -124,7 +145,29 @@ func ParseSelect(in SelectInput) (Query, error) {
 	if in.SrvAttrib != nil && *in.SrvAttrib != Live && *in.SrvAttrib != Deleted {
 		problems.Add("enum", "srvAttrib must be 0 (live rows) or 1 (deleted rows)", "srvAttrib")
 	}
+	if len(in.Filters) > MaxFilters {
+		problems.Add("too_long", fmt.Sprintf("at most %d filters", MaxFilters), "filterFields")
+	}
+	if len(in.Sorts) > MaxSorts {
+		problems.Add("too_long", fmt.Sprintf("at most %d sort fields", MaxSorts), "sortFields")
+	}
+	if err := problems.OrNil(); err != nil {
+		return Query{}, err
+	}
+	values := 0
 	for i, f := range in.Filters {
+		if values += len(f.FilterValues); values > MaxValues {
+			problems.Add("too_long", fmt.Sprintf("at most %d filter values in all", MaxValues), "filterFields", i, "filterValues")
+			break
+		}
+		if j := slices.IndexFunc(f.FilterValues, isNull); j >= 0 {
+			problems.Add("type", "a filter value cannot be null", "filterFields", i, "filterValues", j)
+			continue
+		}
+		if strings.EqualFold(f.FieldName, CompanyCode) {
+			problems.Add("field_name", "rows are not filtered by companyCode: give the companyCode parameter", "filterFields", i, "fieldName")
+			continue
+		}
 		filter, err := parseFilter(f)
 		if err != nil {
 			problems.Add("filter", reason(err), "filterFields", i)
@@ -134,8 +177,8 @@ func ParseSelect(in SelectInput) (Query, error) {
 	}
 	for i, s := range in.Sorts {
 		var sort Sort
-		if strings.EqualFold(s.FieldName, SrvDateUTC) {
-			sort.OnSrvDate = true
+		if server := serverFieldOf(s.FieldName); server != "" {
+			sort.Server, sort.OnSrvDate = server, server == SrvDateUTC
 		} else if fn, err := ParseFieldName(s.FieldName); err != nil {
 			problems.Add("field_name", reason(err), "sortFields", i, "fieldName")
 			continue
@@ -174,7 +217,22 @@ func parseFilter(in FilterInput) (Filter, error) {
 	case n > 1 && f.Op != Equal && f.Op != StartWith:
 		return Filter{}, fmt.Errorf("%s takes exactly one value: %w", f.Op, domain.ErrInvalid)
 	}
+	if server := serverFieldOf(in.FieldName); server == SrvExport || server == SrvAttrib {
+		if f.Op == StartWith {
+			return Filter{}, fmt.Errorf("%s cannot be compared with StartWith: %w", server, domain.ErrInvalid)
+		}
+		f.Server, f.Kind = server, NumberValues
+		for _, raw := range in.FilterValues {
+			var n int64
+			if json.Unmarshal(raw, &n) != nil {
+				return Filter{}, fmt.Errorf("%s values must be whole numbers: %w", server, domain.ErrInvalid)
+			}
+			f.Numbers = append(f.Numbers, float64(n))
+		}
+		return f, nil
+	}
 	if strings.EqualFold(in.FieldName, SrvDateUTC) {
+		f.Server = SrvDateUTC
 		if f.Op == StartWith {
 			return Filter{}, fmt.Errorf("srvDateUTC cannot be compared with StartWith: %w", domain.ErrInvalid)
 		}
@@ -227,3 +285,5 @@ func parseFilter(in FilterInput) (Filter, error) {
 	}
 	return f, nil
 }
+
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }

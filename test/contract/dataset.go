@@ -286,6 +286,53 @@ func RunDataSetRepository(t *testing.T, newRepos func(t *testing.T) DataSetRepos
 		assert.Empty(t, codes)
 	})
 
+	t.Run("trailing spaces make another code and another value", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		plain := testRow("item", "X", base, map[string]string{"label": `"abc"`})
+		spaced := testRow("item", "X ", base.Add(time.Microsecond), map[string]string{"label": `"abc "`})
+		save(t, r, a, plain, spaced)
+		for _, row := range []dataset.Row{plain, spaced} {
+			got, err := r.Rows.Rows(ctx, a, []dataset.RowKey{row.Key()})
+			require.NoError(t, err)
+			require.Len(t, got, 1, "%q", row.Code())
+			assert.Equal(t, row.Code(), got[0].Code())
+		}
+		codes, _ := find(t, r, a, dataset.SelectInput{EntityName: "item", Filters: []dataset.FilterInput{filter("label", "Equal", "abc")}})
+		assert.Equal(t, []string{"X"}, codes)
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", Filters: []dataset.FilterInput{filter("label", "Equal", "abc ")}})
+		assert.Equal(t, []string{"X "}, codes)
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", Filters: []dataset.FilterInput{filter("label", "StartWith", "abc ")}})
+		assert.Equal(t, []string{"X "}, codes)
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", Filters: []dataset.FilterInput{filter("item_ID", "Equal", "X")}})
+		assert.Equal(t, []string{"X"}, codes)
+
+		save(t, r, a, spaced.Delete(0, base.Add(2*time.Microsecond)))
+		zero := 0
+		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", SrvAttrib: &zero})
+		assert.Equal(t, []string{"X"}, codes, "deleting \"X \" leaves \"X\"")
+	})
+
+	t.Run("numbers compare as 64-bit floats on every backend", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		save(t, r, a,
+			testRow("item", "A", base, map[string]string{"n": `9007199254740992`}),
+			testRow("item", "B", base.Add(time.Microsecond), map[string]string{"n": `9007199254740993`}),
+			testRow("item", "C", base.Add(2*time.Microsecond), map[string]string{"n": `1e2`}),
+		)
+		big := json.RawMessage(`9007199254740993`)
+		for _, tc := range []struct {
+			op   string
+			want []string
+		}{{"Equal", []string{"A", "B"}}, {"GreaterThan", []string{}}, {"LessThan", []string{"C"}}} {
+			codes, _ := find(t, r, a, dataset.SelectInput{EntityName: "item", Filters: []dataset.FilterInput{{FieldName: "n", Operator: tc.op, FilterValues: []json.RawMessage{big}}}})
+			assert.Equal(t, tc.want, codes, "%s 2^53+1", tc.op)
+		}
+		codes, _ := find(t, r, a, dataset.SelectInput{EntityName: "item", Filters: []dataset.FilterInput{filter("n", "Equal", 100)}})
+		assert.Equal(t, []string{"C"}, codes, "1e2 is 100")
+	})
+
 	t.Run("many rows in chunks", func(t *testing.T) {
 		r := newRepos(t)
 		a, _ := newScopes(t, r)

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -106,7 +107,7 @@ func TestIntegratorSendsTheSeedExample(t *testing.T) {
 ]}}`
 			resp := api.CallInvalid(t, http.MethodPost, p.path("RelationalDataSet"), key, printed)
 			require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
-			assert.Contains(t, resp.Map(t)["message"], "line 12, column 2")
+			assert.Contains(t, resp.Map(t)["message"], "line 12, column 1", "the ] after the comma")
 		})
 		t.Run("its relations name contacts that exist nowhere: 422 naming relations[0], nothing stored", func(t *testing.T) {
 			resp := api.Call(t, http.MethodPost, p.path("RelationalDataSet"), key, seedBatch)
@@ -201,6 +202,23 @@ func TestIntegratorRunsRelationalDataSets(t *testing.T) {
 			row := api.Call(t, http.MethodGet, p.path("customer/C9"), key, nil).Map(t)
 			assert.EqualValues(t, 3, row["srvExport"])
 		})
+		t.Run("relations take numeric row codes, as data and deletes do", func(t *testing.T) {
+			counts := batchCounts(t, post(map[string]any{
+				"data": map[string]any{"customer": []any{map[string]any{"customer_ID": 7}}, "customerContact": []any{map[string]any{"customerContact_ID": 8}}},
+				"relations": []any{map[string]any{"SourceEntityName": "customer", "SourceRowCode": 7, "TargetEntityName": "customerContact",
+					"TargetFieldName": "customer_ID", "TargetRowCode": 8}}}))
+			assert.Equal(t, 1, counts["customerContact"].Related)
+			resp := api.Call(t, http.MethodGet, p.path("customerContact/8"), key, nil)
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			assert.Equal(t, "7", resp.Map(t)["customer_ID"])
+		})
+		t.Run("a key given twice: 422, the same message every time", func(t *testing.T) {
+			for range 5 {
+				resp := api.CallInvalid(t, http.MethodPost, p.path("RelationalDataSet"), key, `{"data": {}, "Data": {}, "DATA": {}}`)
+				require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s", resp.Body)
+				assert.Contains(t, string(resp.Body), `\"DATA\" and \"Data\" are the same key`)
+			}
+		})
 	})
 }
 
@@ -219,6 +237,8 @@ func TestFailingBatchStoresNothing(t *testing.T) {
 		}{
 			{"a row without its code", map[string]any{"deletes": map[string]any{"item": []any{"KEEP"}},
 				"data": map[string]any{"item": []any{map[string]any{"item_ID": "N1"}, map[string]any{"v": 2}}}}, "data.item[1]"},
+			{"a code with a slash, which no path could reach", map[string]any{"data": map[string]any{"item": []any{map[string]any{"item_ID": "A/B"}}}}, "data.item[0]"},
+			{"a field nesting the row 32 levels deep", map[string]any{"data": map[string]any{"item": []any{map[string]any{"item_ID": "N5", "deep": nested(31)}}}}, "data.item[0].deep"},
 			{"a row that is not an object", map[string]any{"data": map[string]any{"item": []any{"N1"}}}, "data.item[0]"},
 			{"a bad code among the deletes", map[string]any{"deletes": map[string]any{"item": []any{"KEEP", map[string]any{}}}}, "deletes.item[1]"},
 			{"a reserved entity name", map[string]any{"data": map[string]any{"Select": []any{}}}, "data.Select"},
@@ -242,6 +262,10 @@ func TestFailingBatchStoresNothing(t *testing.T) {
 				assert.Equal(t, before, list[0])
 			})
 		}
+		t.Run("a row 31 levels deep is stored on every backend", func(t *testing.T) {
+			assert.Equal(t, 1, batchCounts(t, api.Call(t, http.MethodPost, p.path("RelationalDataSet"), key, map[string]any{
+				"data": map[string]any{"deep": []any{map[string]any{"deep_ID": "D", "v": nested(30)}}}}))["deep"].Created)
+		})
 		t.Run("malformed JSON: 400 with its position", func(t *testing.T) {
 			resp := api.CallInvalid(t, http.MethodPost, p.path("RelationalDataSet"), key, "{\n\"data\": {\"item\": [}\n}")
 			require.Equal(t, http.StatusBadRequest, resp.Status)
@@ -306,6 +330,47 @@ func TestIntegratorReadsChangesAndMarksThemExported(t *testing.T) {
 			assert.Contains(t, string(resp.Body), `"path":"filterFields[1]"`)
 		})
 
+		t.Run("filter values and sort fields are capped: 422 with the path, never 500", func(t *testing.T) {
+			values := func(n int) []any {
+				out := make([]any, n)
+				for i := range out {
+					out[i] = fmt.Sprintf("order %d", i)
+				}
+				return out
+			}
+			filter := func(op string, vals []any) map[string]any {
+				return map[string]any{"fieldName": "label", "operator": op, "filterValues": vals}
+			}
+			list := rows(t, api.Call(t, http.MethodPost, p.path("Select"), key, map[string]any{"entityName": "order", "srvAttrib": 0,
+				"filterFields": []any{filter("StartWith", values(1000))}}))
+			assert.Len(t, list, 4, "a thousand StartWith values at the cap")
+			for _, tc := range []struct {
+				name string
+				body map[string]any
+				path string
+			}{
+				{"1,001 values in all", map[string]any{"filterFields": []any{filter("Equal", values(1)), filter("StartWith", values(1000))}}, "filterFields[1].filterValues"},
+				{"40,000 Equal values", map[string]any{"filterFields": []any{filter("Equal", values(40000))}}, "filterFields[0].filterValues"},
+				{"51 filters", map[string]any{"filterFields": slices.Repeat([]any{filter("Equal", values(1))}, 51)}, "filterFields"},
+				{"11 sort fields", map[string]any{"sortFields": slices.Repeat([]any{map[string]any{"fieldName": "label"}}, 11)}, "sortFields"},
+				{"a null value", map[string]any{"filterFields": []any{map[string]any{"fieldName": "amount", "operator": "Equal", "filterValues": []any{nil}}}}, "filterFields[0].filterValues[0]"},
+				{"companyCode as a field", map[string]any{"filterFields": []any{map[string]any{"fieldName": "companyCode", "operator": "Equal", "filterValues": []any{"X"}}}}, "filterFields[0].fieldName"},
+			} {
+				tc.body["entityName"] = "order"
+				resp := api.CallInvalid(t, http.MethodPost, p.path("Select"), key, tc.body)
+				require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s: %.300s", tc.name, resp.Body)
+				assert.Contains(t, string(resp.Body), `"path":"`+tc.path+`"`, tc.name)
+			}
+		})
+		t.Run("srvExport and srvAttrib filter and sort as numbers", func(t *testing.T) {
+			list := rows(t, api.Call(t, http.MethodPost, p.path("Select"), key, map[string]any{"entityName": "order",
+				"filterFields": []any{map[string]any{"fieldName": "srvAttrib", "operator": "Equal", "filterValues": []any{1}},
+					map[string]any{"fieldName": "SRVEXPORT", "operator": "LessThanOrEqual", "filterValues": []any{0}}}}))
+			assert.Equal(t, []string{"O3"}, codes(list, "order_ID"))
+			list = rows(t, api.Call(t, http.MethodPost, p.path("Select"), key, map[string]any{"entityName": "order",
+				"sortFields": []any{map[string]any{"fieldName": "srvAttrib", "direction": "DESC"}}}))
+			assert.Equal(t, "O3", codes(list, "order_ID")[0])
+		})
 		t.Run("SrvExport marks rows read, refuses stale dates, leaves srvDateUTC", func(t *testing.T) {
 			list := rows(t, changed(map[string]any{"srvAttrib": 0}))
 			var asked []any
@@ -409,10 +474,18 @@ func TestCompanyManagesSingleRows(t *testing.T) {
 			assert.Len(t, rows(t, resp), 2)
 			assert.Equal(t, "4", resp.Header.Get("X-Total-Count"))
 		})
+		t.Run("a trailing space makes another code on every backend", func(t *testing.T) {
+			batchCounts(t, api.Call(t, http.MethodPost, p.path("RelationalDataSet"), key, map[string]any{
+				"data": map[string]any{"spaced": []any{map[string]any{"spaced_ID": "X"}, map[string]any{"spaced_ID": "X "}}}}))
+			require.Equal(t, http.StatusOK, api.Call(t, http.MethodDelete, p.path("spaced/X%20"), key, nil).Status)
+			assert.Equal(t, []string{"X"}, codes(rows(t, api.Call(t, http.MethodGet, p.path("spaced"), key, nil)), "spaced_ID"))
+		})
 		t.Run("bad input", func(t *testing.T) {
 			resp := api.CallInvalid(t, http.MethodPost, p.path("ticket"), key, `{"ticket_ID": "1",}`)
 			assert.Equal(t, http.StatusBadRequest, resp.Status)
+			assert.Contains(t, resp.Map(t)["message"], "line 1, column 19", "the } after the comma")
 			assert.Equal(t, http.StatusUnprocessableEntity, api.Call(t, http.MethodPost, p.path("ticket"), key, map[string]any{"title": "no code"}).Status)
+			assert.Equal(t, http.StatusUnprocessableEntity, api.Call(t, http.MethodPost, p.path("ticket"), key, map[string]any{"ticket_ID": "T/1"}).Status, "a code with a slash")
 			assert.Equal(t, http.StatusUnprocessableEntity, api.CallInvalid(t, http.MethodGet, p.path("bad-name"), key, nil).Status)
 			assert.Equal(t, http.StatusUnprocessableEntity, api.CallInvalid(t, http.MethodGet, p.path("ticket")+"?limit=x", key, nil).Status)
 			assert.Equal(t, http.StatusUnprocessableEntity, api.CallInvalid(t, http.MethodGet, p.path("SrvExport"), key, nil).Status, "reserved name")
@@ -517,4 +590,13 @@ func TestConcurrentBatches(t *testing.T) {
 			}
 		})
 	})
+}
+
+// nested is a value of levels arrays, one in another.
+func nested(levels int) any {
+	var v any = "bottom"
+	for range levels {
+		v = []any{v}
+	}
+	return v
 }
