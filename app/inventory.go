@@ -33,11 +33,15 @@ type PushResult struct {
 	Updated   int
 	Removed   int
 	Unchanged int
+	// Untrimmed counts, in full mode, the pushed computers left untrimmed
+	// because a rejected record named them.
+	Untrimmed int
 }
 
 // Push stores the valid records of raw for the company in one transaction:
 // on a storage error nothing is stored. With full, each pushed computer's
-// programs that raw does not name are marked removed. Rejected records are
+// programs that raw does not name are marked removed, except on a computer
+// that a rejected record names: its list is partial. Rejected records are
 // reported in the result, not as an error.
 func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inventory.RawRecord, full bool) (PushResult, error) {
 	v := inventory.ValidateRecords(raw)
@@ -47,6 +51,7 @@ func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inv
 	}
 	computers := inventory.Computers(v.Valid)
 	var plan inventory.Plan
+	var untrimmed int
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
 		now := s.clock.Now()
 		ids, err := s.repo.TouchComputers(ctx, companyID, computers, s.ids, now)
@@ -65,7 +70,17 @@ func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inv
 		for i, r := range v.Valid {
 			desired[i] = inventory.Desired{ComputerID: ids[r.Computer.Key()], Program: r.Program, Version: r.Version}
 		}
-		plan = inventory.Merge(stored, desired, full, now)
+		trim := inventory.Trim{Full: full, Incomplete: make(map[string]bool, len(v.Incomplete))}
+		for key := range v.Incomplete {
+			if id, pushed := ids[key]; pushed {
+				trim.Incomplete[id] = true
+			}
+		}
+		untrimmed = 0
+		if full {
+			untrimmed = len(trim.Incomplete)
+		}
+		plan = inventory.Merge(stored, desired, trim, now)
 		if plan.Empty() {
 			return nil
 		}
@@ -75,6 +90,7 @@ func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inv
 		return PushResult{}, fmt.Errorf("push inventory: %w", err)
 	}
 	res.Installed, res.Updated, res.Removed, res.Unchanged = len(plan.Installs), len(plan.Updates), len(plan.Removals), plan.Unchanged
+	res.Untrimmed = untrimmed
 	s.log.DebugContext(ctx, "inventory pushed", "company", companyID, "computers", len(computers),
 		"installed", res.Installed, "updated", res.Updated, "removed", res.Removed, "unchanged", res.Unchanged, "rejected", res.Rejected)
 	return res, nil

@@ -149,6 +149,13 @@ func pushAnswer(res app.PushResult) (int, clientDataAnswer) {
 		return http.StatusUnprocessableEntity, out
 	}
 	out.Status, out.Message = "partial_success", fmt.Sprintf("%d records updated successfully, %d rejected", res.Accepted, res.Rejected)
+	if res.Untrimmed > 0 {
+		noun := "computers"
+		if res.Untrimmed == 1 {
+			noun = "computer"
+		}
+		out.Message += fmt.Sprintf("; full mode: nothing removed from %d %s named by a rejected record", res.Untrimmed, noun)
+	}
 	return http.StatusOK, out
 }
 

@@ -48,6 +48,9 @@ type Validation struct {
 	Valid    []Record  // in request order, duplicates included
 	Problems []Problem // by index, then field
 	Rejected int       // records with at least one problem
+	// Incomplete holds the keys of the computers named by a rejected
+	// record: what the request says of them is partial.
+	Incomplete map[string]bool
 }
 
 // ValidateRecords checks every record: computer_name, program and version
@@ -85,6 +88,12 @@ func ValidateRecords(raw []RawRecord) Validation {
 		}
 		if len(out.Problems) > before {
 			out.Rejected++
+			if computer != "" {
+				if out.Incomplete == nil {
+					out.Incomplete = map[string]bool{}
+				}
+				out.Incomplete[ComputerKey(computer)] = true
+			}
 			continue
 		}
 		out.Valid = append(out.Valid, Record{Computer: NewComputerName(computer), IP: ip, Program: NewProgramName(program), Version: version})

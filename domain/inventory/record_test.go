@@ -40,6 +40,17 @@ func TestValidateRecords(t *testing.T) {
 	}, v.Problems)
 }
 
+func TestValidateRecordsNamesIncompleteComputers(t *testing.T) {
+	v := inventory.ValidateRecords([]inventory.RawRecord{
+		{ComputerName: "PC-F", Program: "Chrome", Version: "1"},
+		{ComputerName: " pc-f ", Program: "Firefox", Version: ""},
+		{ComputerName: "PC-G", Program: "Zip", Version: "1"},
+		{ComputerName: 7, Program: "Zip", Version: ""},
+		{NotObject: true},
+	})
+	assert.Equal(t, map[string]bool{"pc-f": true}, v.Incomplete)
+}
+
 func TestComputersTakesFirstSpellingAndLastAddress(t *testing.T) {
 	v := inventory.ValidateRecords([]inventory.RawRecord{
 		{ComputerName: "PC-B", Program: "a", Version: "1", IPAddress: "10.0.0.1"},

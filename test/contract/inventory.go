@@ -67,7 +67,7 @@ func pushPlan(ctx context.Context, r InventoryRepos, companyID string, records m
 		for program, cv := range records {
 			desired = append(desired, inventory.Desired{ComputerID: ids[inventory.ComputerKey(cv[0])], Program: inventory.NewProgramName(program), Version: cv[1]})
 		}
-		plan = inventory.Merge(stored, desired, full, at)
+		plan = inventory.Merge(stored, desired, inventory.Trim{Full: full}, at)
 		return r.Inventory.Apply(ctx, companyID, plan)
 	})
 	return plan, err

@@ -270,6 +270,40 @@ func TestPushClientData(t *testing.T) {
 			assert.Equal(t, []string{"installed Chrome", "installed Zip", "removed Zip", "installed Zip"}, paged)
 		})
 
+		t.Run("full mode removes nothing from a computer a rejected record names", func(t *testing.T) {
+			acme := api.NewCompany(t)
+			push(t, api, acme.Key, "", []rec{record("PC-F", "Chrome", "1"), record("PC-F", "Firefox", "120"), record("PC-F", "Office", "16"),
+				record("PC-G", "Chrome", "1"), record("PC-G", "Zip", "1")})
+			resp := api.CallInvalid(t, http.MethodPost, "/client-data?mode=full", acme.Key, []any{
+				record("PC-F", "Chrome", "2"), record("PC-F", "Firefox", ""), record("PC-F", "Office", "16"),
+				record("PC-G", "Chrome", "1"), rec{"program": "Zip", "version": "1"},
+			})
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			var ans pushAnswer
+			resp.JSON(t, &ans)
+			assert.Equal(t, "partial_success", ans.Status)
+			assert.Equal(t, "3 records updated successfully, 2 rejected; full mode: nothing removed from 1 computer named by a rejected record", ans.Message)
+			require.Len(t, ans.Errors, 2)
+			assert.Equal(t, "version", ans.Errors[0].Field)
+
+			all := list(t, api, acme.Key, url.Values{"include_removed": {"true"}, "computer_name": {"PC-F"}})
+			got := map[string]string{}
+			for _, it := range all.Items {
+				got[it.Program] = fmt.Sprintf("%s removed=%t", it.Version, it.Removed)
+			}
+			assert.Equal(t, map[string]string{"Chrome": "2 removed=false", "Firefox": "120 removed=false", "Office": "16 removed=false"}, got)
+			_, h := history(t, api, acme.Key, "PC-F", "")
+			for _, e := range h.Events {
+				assert.NotEqual(t, "removed", e.Event, "%s", e.Program)
+			}
+			require.Len(t, h.Events, 4, "three installations and Chrome's update")
+
+			// A record without a computer names none: PC-G is trimmed.
+			zip := list(t, api, acme.Key, url.Values{"include_removed": {"true"}, "computer_name": {"PC-G"}, "program": {"Zip"}})
+			require.Len(t, zip.Items, 1)
+			assert.True(t, zip.Items[0].Removed)
+		})
+
 		t.Run("filters, cursor pagination and the program summary", func(t *testing.T) {
 			acme := api.NewCompany(t)
 			var records []rec
