@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/inventory"
 	"github.com/parc-hq/parc/ports"
 )
@@ -117,6 +118,10 @@ func (s *InventoryService) Programs(ctx context.Context, companyID, program stri
 
 // History answers one page of a computer's history, oldest first.
 func (s *InventoryService) History(ctx context.Context, companyID, computerName, cursor string, limit int) (inventory.HistoryPage, error) {
+	if !inventory.SearchableText(computerName) {
+		// No computer can bear such a name; PostgreSQL would refuse to look.
+		return inventory.HistoryPage{}, fmt.Errorf("computer history: computer %q: %w", computerName, domain.ErrNotFound)
+	}
 	page, err := s.repo.ComputerHistory(ctx, companyID, inventory.ComputerKey(computerName), cursor, inventoryPageSize(limit))
 	if err != nil {
 		return inventory.HistoryPage{}, fmt.Errorf("computer history: %w", err)

@@ -225,6 +225,16 @@ func positiveQueryInt(c *gin.Context, name string, v *domain.ValidationError) in
 	return n
 }
 
+// searchableQuery records a problem in v when a text query parameter holds
+// what no stored name or version can (invalid UTF-8, control characters).
+func searchableQuery(c *gin.Context, v *domain.ValidationError, names ...string) {
+	for _, name := range names {
+		if !inventory.SearchableText(c.Query(name)) {
+			v.Add("string_type", "must be valid UTF-8 without control characters", name)
+		}
+	}
+}
+
 func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 	g.POST("", func(c *gin.Context) {
 		full := false
@@ -251,6 +261,7 @@ func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 
 	g.GET("", func(c *gin.Context) {
 		v := &domain.ValidationError{}
+		searchableQuery(c, v, "computer_name", "program", "version")
 		f := inventory.Filter{
 			ComputerKey: inventory.ComputerKey(c.Query("computer_name")),
 			ProgramKey:  inventory.ProgramKey(c.Query("program")),
@@ -289,6 +300,11 @@ func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 	})
 
 	g.GET("/programs", func(c *gin.Context) {
+		v := &domain.ValidationError{}
+		if searchableQuery(c, v, "program"); v.OrNil() != nil {
+			writeInventoryError(c, v)
+			return
+		}
 		list, err := svc.Programs(c.Request.Context(), mustCompany(c).ID(), c.Query("program"))
 		if err != nil {
 			writeInventoryError(c, err)

@@ -304,6 +304,37 @@ func TestPushClientData(t *testing.T) {
 			assert.True(t, zip.Items[0].Removed)
 		})
 
+		t.Run("a control character rejects its record alike on every backend", func(t *testing.T) {
+			acme := api.NewCompany(t)
+			resp := api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, []any{
+				record("PC-1", "Chrome", "1"), record("PC-1\x00", "Zip", "1"), record("PC-1", "Zip\x00", "1"), record("PC-1", "Tar", "1\t2"),
+			})
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			var ans pushAnswer
+			resp.JSON(t, &ans)
+			assert.Equal(t, "partial_success", ans.Status)
+			var where []string
+			for _, e := range ans.Errors {
+				where = append(where, fmt.Sprintf("%d:%s", e.Index, e.Field))
+			}
+			assert.Equal(t, []string{"1:computer_name", "2:program", "3:version"}, where)
+			page := list(t, api, acme.Key, nil)
+			require.Len(t, page.Items, 1)
+			assert.Equal(t, "Chrome", page.Items[0].Program)
+
+			resp = api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, []any{record("\x00", "\x00", "\x00")})
+			require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s", resp.Body)
+
+			for _, q := range []string{"?program=%00", "?computer_name=PC%001", "?version=%FF"} {
+				bad := api.CallInvalid(t, http.MethodGet, "/client-data"+q, acme.Key, nil)
+				assert.Equal(t, http.StatusUnprocessableEntity, bad.Status, "%s: %s", q, bad.Body)
+			}
+			bad := api.CallInvalid(t, http.MethodGet, "/client-data/programs?program=%00", acme.Key, nil)
+			assert.Equal(t, http.StatusUnprocessableEntity, bad.Status, "%s", bad.Body)
+			status, _ := history(t, api, acme.Key, "PC-1\x00", "")
+			assert.Equal(t, http.StatusNotFound, status)
+		})
+
 		t.Run("filters, cursor pagination and the program summary", func(t *testing.T) {
 			acme := api.NewCompany(t)
 			var records []rec
