@@ -184,6 +184,28 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 		assert.Equal(t, 1, sum[0].Computers)
 	})
 
+	t.Run("the summary shows a program's earliest installed spelling", func(t *testing.T) {
+		r := newRepos(t)
+		company := newCompany(t, r)
+		for _, p := range []struct {
+			program, computer string
+			at                time.Time
+		}{{"Google Chrome", "PC-2", t0.Add(time.Hour)}, {"google chrome", "PC-1", t0}, {"GOOGLE CHROME", "PC-3", t0.Add(2 * time.Hour)}, {"Zip", "PC-0", t0}} {
+			_, err := pushPlan(ctx, r, company, map[string][2]string{p.program: {p.computer, "1"}}, false, p.at)
+			require.NoError(t, err)
+		}
+		sum, err := r.Inventory.Programs(ctx, company, "")
+		require.NoError(t, err)
+		require.Len(t, sum, 2)
+		assert.Equal(t, "google chrome", sum[0].Program)
+		assert.Equal(t, 3, sum[0].Computers)
+		assert.Equal(t, "Zip", sum[1].Program)
+		one, err := r.Inventory.Programs(ctx, company, "google chrome")
+		require.NoError(t, err)
+		require.Len(t, one, 1)
+		assert.Equal(t, "google chrome", one[0].Program)
+	})
+
 	t.Run("companies see only their own computers", func(t *testing.T) {
 		r := newRepos(t)
 		a, b := newCompany(t, r), newCompany(t, r)

@@ -335,6 +335,26 @@ func TestPushClientData(t *testing.T) {
 			assert.Equal(t, http.StatusNotFound, status)
 		})
 
+		t.Run("the program summary shows the first spelling seen", func(t *testing.T) {
+			acme := api.NewCompany(t)
+			for i, spelling := range []string{"google chrome", "Google Chrome", "GOOGLE CHROME"} {
+				status, _ := push(t, api, acme.Key, "", []rec{record(fmt.Sprintf("PC-%d", i), spelling, "1")})
+				require.Equal(t, http.StatusOK, status)
+			}
+			resp := api.Call(t, http.MethodGet, "/client-data/programs", acme.Key, nil)
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			var sum struct {
+				Programs []struct {
+					Program   string `json:"program"`
+					Computers int    `json:"computers"`
+				} `json:"programs"`
+			}
+			resp.JSON(t, &sum)
+			require.Len(t, sum.Programs, 1)
+			assert.Equal(t, "google chrome", sum.Programs[0].Program)
+			assert.Equal(t, 3, sum.Programs[0].Computers)
+		})
+
 		t.Run("filters, cursor pagination and the program summary", func(t *testing.T) {
 			acme := api.NewCompany(t)
 			var records []rec
