@@ -209,8 +209,10 @@ func (r *InventoryRepository) ComputerHistory(ctx context.Context, companyID, co
 			events = events.Where("occurred_at >= ?", after.at)
 		} else {
 			firsts = firsts.Where("installed_at > ?", after.at)
-			events = events.Where("occurred_at > ? OR (occurred_at = ? AND (program_key > ? OR (program_key = ? AND id > ?)))",
-				after.at, after.at, after.key, after.key, after.id)
+			// The leading range keeps the read an index range scan in
+			// history order (no sort); the rest is a filter.
+			events = events.Where("occurred_at >= ? AND (occurred_at > ? OR (occurred_at = ? AND (program_key > ? OR (program_key = ? AND id > ?))))",
+				after.at, after.at, after.at, after.key, after.key, after.id)
 		}
 	}
 	var firstRows []struct {
