@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -235,6 +236,22 @@ func searchableQuery(c *gin.Context, v *domain.ValidationError, names ...string)
 	}
 }
 
+// historyComputerName reads the computer name of
+// <prefix>{computer_name}/history from an escaped path: one segment, an
+// escaped "/" included.
+func historyComputerName(escaped, prefix string) (string, bool) {
+	segment, ok := strings.CutPrefix(escaped, prefix)
+	if !ok {
+		return "", false
+	}
+	segment, ok = strings.CutSuffix(segment, "/history")
+	if !ok || segment == "" || strings.Contains(segment, "/") {
+		return "", false
+	}
+	name, err := url.PathUnescape(segment)
+	return name, err == nil
+}
+
 func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 	g.POST("", func(c *gin.Context) {
 		full := false
@@ -320,14 +337,23 @@ func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 		c.JSON(http.StatusOK, gin.H{"programs": out})
 	})
 
-	g.GET("/computers/:computer_name/history", func(c *gin.Context) {
+	// A catch-all rather than :computer_name: gin routes on the unescaped
+	// path, where a computer named "PC/7" (PC%2F7) would be two segments.
+	// The name is read from the escaped path instead, for this route only.
+	computers := g.BasePath() + "/computers/"
+	g.GET("/computers/*path", func(c *gin.Context) {
+		name, ok := historyComputerName(c.Request.URL.EscapedPath(), computers)
+		if !ok {
+			writeInventoryError(c, fmt.Errorf("%s: %w", c.Request.URL.Path, domain.ErrNotFound))
+			return
+		}
 		v := &domain.ValidationError{}
 		limit := positiveQueryInt(c, "limit", v)
 		if err := v.OrNil(); err != nil {
 			writeInventoryError(c, err)
 			return
 		}
-		page, err := svc.History(c.Request.Context(), mustCompany(c).ID(), c.Param("computer_name"), c.Query("cursor"), limit)
+		page, err := svc.History(c.Request.Context(), mustCompany(c).ID(), name, c.Query("cursor"), limit)
 		if err != nil {
 			writeInventoryError(c, err)
 			return

@@ -355,6 +355,25 @@ func TestPushClientData(t *testing.T) {
 			assert.Equal(t, 3, sum.Programs[0].Computers)
 		})
 
+		t.Run("a computer named with a slash or a percent sign has a reachable history", func(t *testing.T) {
+			acme := api.NewCompany(t)
+			status, _ := push(t, api, acme.Key, "", []rec{record("PC/7", "Chrome", "1"), record("Compta 50%", "Zip", "1")})
+			require.Equal(t, http.StatusOK, status)
+			for _, name := range []string{"PC/7", " pc/7", "Compta 50%"} {
+				status, h := history(t, api, acme.Key, name, "")
+				require.Equal(t, http.StatusOK, status, "%q", name)
+				assert.Equal(t, strings.TrimSpace(strings.Replace(name, "pc", "PC", 1)), h.ComputerName)
+				require.Len(t, h.Events, 1)
+			}
+			status, _ = history(t, api, acme.Key, "PC/8", "")
+			assert.Equal(t, http.StatusNotFound, status)
+			for _, path := range []string{"/client-data/computers/PC/7/history", "/client-data/computers/PC-7/events", "/client-data/computers//history"} {
+				resp := api.CallInvalid(t, http.MethodGet, path, acme.Key, nil)
+				assert.Equal(t, http.StatusNotFound, resp.Status, "%s: %s", path, resp.Body)
+				assert.Equal(t, "error", resp.Map(t)["status"], "%s", path)
+			}
+		})
+
 		t.Run("filters, cursor pagination and the program summary", func(t *testing.T) {
 			acme := api.NewCompany(t)
 			var records []rec
