@@ -71,7 +71,11 @@ func (w *wireRecord) UnmarshalJSON(b []byte) error {
 		Program      any `json:"program"`
 		Version      any `json:"version"`
 	}
-	if err := json.Unmarshal(b, &in); err != nil {
+	// Numbers stay json.Number: one that no float64 holds (1e999) is then
+	// a wrong type of this record, not a failure of the whole request.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil {
 		return err
 	}
 	w.RawRecord = inventory.RawRecord{ComputerName: in.ComputerName, IPAddress: in.IPAddress, Program: in.Program, Version: in.Version}

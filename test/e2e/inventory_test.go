@@ -374,6 +374,24 @@ func TestPushClientData(t *testing.T) {
 			}
 		})
 
+		t.Run("a number no float holds rejects only its record", func(t *testing.T) {
+			acme := api.NewCompany(t)
+			body := `[{"computer_name": "PC-1", "program": "Chrome", "version": "1"},` +
+				`{"computer_name": 1e999, "program": "Zip", "version": "1"},` +
+				`{"computer_name": "PC-1", "program": "Tar", "version": -1e999, "ip_address": 123456789012345678901234567890}]`
+			resp := api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, body)
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			var ans pushAnswer
+			resp.JSON(t, &ans)
+			assert.Equal(t, "partial_success", ans.Status)
+			var where []string
+			for _, e := range ans.Errors {
+				where = append(where, fmt.Sprintf("%d:%s:%s", e.Index, e.Field, e.Message))
+			}
+			assert.Equal(t, []string{"1:computer_name:must be a string", "2:version:must be a string", "2:ip_address:must be a string"}, where)
+			assert.Len(t, list(t, api, acme.Key, nil).Items, 1)
+		})
+
 		t.Run("filters, cursor pagination and the program summary", func(t *testing.T) {
 			acme := api.NewCompany(t)
 			var records []rec
