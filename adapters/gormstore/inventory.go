@@ -77,9 +77,14 @@ func (r *InventoryRepository) TouchComputers(ctx context.Context, companyID stri
 			return nil, fmt.Errorf("upsert computers: %w", r.s.translate(err))
 		}
 	}
+	// Sorted by key here, whatever the caller's order: concurrent pushes
+	// then lock their computers' rows in one order and cannot deadlock.
+	computers = slices.SortedFunc(slices.Values(computers), func(a, b inventory.Computer) int {
+		return cmp.Compare(a.Name.Key(), b.Name.Key())
+	})
 	rows := make([][]any, len(computers))
 	keys := make([]string, len(computers))
-	for i, c := range computers { // sorted by key: locks are taken in one order
+	for i, c := range computers {
 		rows[i] = []any{ids.NewID(), companyID, c.Name.Display(), c.Name.Key(), client.ComputerType, "", ipText(c.IP), at, string(client.StatusActive), at, at}
 		keys[i] = c.Name.Key()
 	}

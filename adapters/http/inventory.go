@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -43,6 +44,9 @@ func writeInventoryError(c *gin.Context, err error) {
 		if c.Request.Method == http.MethodPost {
 			msg += ": nothing of the request was stored, it can be sent again"
 		}
+	}
+	if errors.Is(err, errNotArray) {
+		msg = errNotArray.Reason // valid JSON: no position to give
 	}
 	if len(p.Details) > 0 {
 		parts := make([]string, len(p.Details))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -110,6 +111,38 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 		assert.Equal(t, "PC-Accueil", v.ComputerName)
 		assert.Equal(t, netip.MustParseAddr("10.0.0.1"), v.IPAddress, "an older report does not replace the address; a report without one keeps it")
 		assert.Equal(t, t0.Add(2*time.Hour), v.LastSeen)
+	})
+
+	t.Run("Concurrent touches of the same computers in opposite orders", func(t *testing.T) {
+		r := newRepos(t)
+		company := newCompany(t, r)
+		var names []string
+		for i := range 40 {
+			names = append(names, fmt.Sprintf("PC-%02d", i))
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				cs := computers(names...)
+				if i%2 == 1 {
+					slices.Reverse(cs) // the repository sorts, not the caller
+				}
+				errs[i] = r.Tx.Within(ctx, func(ctx context.Context) error {
+					ids, err := r.Inventory.TouchComputers(ctx, company, cs, system.UUIDs{}, time.Now().UTC().Truncate(time.Microsecond))
+					if err == nil && len(ids) != len(names) {
+						err = fmt.Errorf("%d ids for %d computers", len(ids), len(names))
+					}
+					return err
+				})
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			assert.NoError(t, err)
+		}
 	})
 
 	t.Run("a deactivated equipment stays inactive but is refreshed", func(t *testing.T) {

@@ -167,6 +167,13 @@ func TestPushClientData(t *testing.T) {
 				require.Equal(t, http.StatusBadRequest, resp.Status, "%q: %s", body, resp.Body)
 				assert.Equal(t, "error", resp.Map(t)["status"])
 			}
+			for _, body := range []string{`{"computer_name": "PC"}`, `null`, ` "records" `} {
+				resp := api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, body)
+				require.Equal(t, http.StatusBadRequest, resp.Status, "%q: %s", body, resp.Body)
+				assert.Equal(t, "the body must be a JSON array of records", resp.Map(t)["message"], "%q", body)
+			}
+			resp := api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, `[{"computer_name": `)
+			assert.Contains(t, resp.Map(t)["message"], "malformed JSON at line 1")
 		})
 
 		t.Run("no key or a wrong key: 401", func(t *testing.T) {
