@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/inventory"
 	"github.com/parc-hq/parc/ports"
 )
@@ -33,11 +34,15 @@ type PushResult struct {
 	Updated   int
 	Removed   int
 	Unchanged int
+	// Untrimmed counts, in full mode, the pushed computers left untrimmed
+	// because a rejected record named them.
+	Untrimmed int
 }
 
 // Push stores the valid records of raw for the company in one transaction:
 // on a storage error nothing is stored. With full, each pushed computer's
-// programs that raw does not name are marked removed. Rejected records are
+// programs that raw does not name are marked removed, except on a computer
+// that a rejected record names: its list is partial. Rejected records are
 // reported in the result, not as an error.
 func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inventory.RawRecord, full bool) (PushResult, error) {
 	v := inventory.ValidateRecords(raw)
@@ -47,6 +52,7 @@ func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inv
 	}
 	computers := inventory.Computers(v.Valid)
 	var plan inventory.Plan
+	var untrimmed int
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
 		now := s.clock.Now()
 		ids, err := s.repo.TouchComputers(ctx, companyID, computers, s.ids, now)
@@ -65,7 +71,17 @@ func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inv
 		for i, r := range v.Valid {
 			desired[i] = inventory.Desired{ComputerID: ids[r.Computer.Key()], Program: r.Program, Version: r.Version}
 		}
-		plan = inventory.Merge(stored, desired, full, now)
+		trim := inventory.Trim{Full: full, Incomplete: make(map[string]bool, len(v.Incomplete))}
+		for key := range v.Incomplete {
+			if id, pushed := ids[key]; pushed {
+				trim.Incomplete[id] = true
+			}
+		}
+		untrimmed = 0
+		if full {
+			untrimmed = len(trim.Incomplete)
+		}
+		plan = inventory.Merge(stored, desired, trim, now)
 		if plan.Empty() {
 			return nil
 		}
@@ -75,6 +91,7 @@ func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inv
 		return PushResult{}, fmt.Errorf("push inventory: %w", err)
 	}
 	res.Installed, res.Updated, res.Removed, res.Unchanged = len(plan.Installs), len(plan.Updates), len(plan.Removals), plan.Unchanged
+	res.Untrimmed = untrimmed
 	s.log.DebugContext(ctx, "inventory pushed", "company", companyID, "computers", len(computers),
 		"installed", res.Installed, "updated", res.Updated, "removed", res.Removed, "unchanged", res.Unchanged, "rejected", res.Rejected)
 	return res, nil
@@ -101,6 +118,10 @@ func (s *InventoryService) Programs(ctx context.Context, companyID, program stri
 
 // History answers one page of a computer's history, oldest first.
 func (s *InventoryService) History(ctx context.Context, companyID, computerName, cursor string, limit int) (inventory.HistoryPage, error) {
+	if !inventory.SearchableText(computerName) {
+		// No computer can bear such a name; PostgreSQL would refuse to look.
+		return inventory.HistoryPage{}, fmt.Errorf("computer history: computer %q: %w", computerName, domain.ErrNotFound)
+	}
 	page, err := s.repo.ComputerHistory(ctx, companyID, inventory.ComputerKey(computerName), cursor, inventoryPageSize(limit))
 	if err != nil {
 		return inventory.HistoryPage{}, fmt.Errorf("computer history: %w", err)

@@ -21,12 +21,21 @@ var inventoryModels = []any{&installationRow{}, &installationEventRow{}}
 // row also carries its first installation (installed_at, first_version): that
 // event of its history is read from here rather than written twice, which
 // halves the writes of a first load.
+//
+// Indexes, each for a read that would otherwise scan the company's rows:
+//   - the primary key serves the push (a computer's installations) and the
+//     listing's order (equipment, program key);
+//   - ix_installations_program: the program filter, with or without a
+//     version, and the summary of one program;
+//   - ix_installations_version: the version filter used alone ("what runs
+//     version X"), which the program index cannot serve;
+//   - ix_installations_changed: the changed_since filter.
 type installationRow struct {
-	CompanyID   string    `gorm:"primaryKey;size:36;index:ix_installations_program,priority:1;index:ix_installations_changed,priority:1"`
+	CompanyID   string    `gorm:"primaryKey;size:36;index:ix_installations_program,priority:1;index:ix_installations_version,priority:1;index:ix_installations_changed,priority:1"`
 	EquipmentID string    `gorm:"primaryKey;size:36"`
 	ProgramKey  string    `gorm:"primaryKey;size:255;index:ix_installations_program,priority:2"`
 	Program     string    `gorm:"size:255;not null"`
-	Version     string    `gorm:"size:128;not null;index:ix_installations_program,priority:3"`
+	Version     string    `gorm:"size:128;not null;index:ix_installations_program,priority:3;index:ix_installations_version,priority:2"`
 	Removed     bool      `gorm:"not null"`
 	InstalledAt time.Time `gorm:"not null;precision:6"`
 	// FirstVersion is the version first installed; never updated.
@@ -38,16 +47,20 @@ func (installationRow) TableName() string { return "installations" }
 
 // installationEventRow is one change of an installation. The id orders a
 // computer's history (several events share a time).
+//
+// ix_installation_events_history holds the order a history page is read in
+// (occurred_at, program key, id) after the computer, so that a page reads
+// its rows from the index instead of sorting all of the computer's events.
 type installationEventRow struct {
-	ID          int64     `gorm:"primaryKey;autoIncrement;index:ix_installation_events_computer,priority:3"`
-	CompanyID   string    `gorm:"size:36;not null;index:ix_installation_events_computer,priority:1"`
-	EquipmentID string    `gorm:"size:36;not null;index:ix_installation_events_computer,priority:2"`
-	ProgramKey  string    `gorm:"size:255;not null"`
+	ID          int64     `gorm:"primaryKey;autoIncrement;index:ix_installation_events_history,priority:5"`
+	CompanyID   string    `gorm:"size:36;not null;index:ix_installation_events_history,priority:1"`
+	EquipmentID string    `gorm:"size:36;not null;index:ix_installation_events_history,priority:2"`
+	ProgramKey  string    `gorm:"size:255;not null;index:ix_installation_events_history,priority:4"`
 	Program     string    `gorm:"size:255;not null"`
 	Kind        string    `gorm:"size:16;not null"`
 	FromVersion string    `gorm:"size:128;not null"`
 	ToVersion   string    `gorm:"size:128;not null"`
-	OccurredAt  time.Time `gorm:"not null;precision:6"`
+	OccurredAt  time.Time `gorm:"not null;precision:6;index:ix_installation_events_history,priority:3"`
 }
 
 func (installationEventRow) TableName() string { return "installation_events" }
@@ -64,9 +77,14 @@ func (r *InventoryRepository) TouchComputers(ctx context.Context, companyID stri
 			return nil, fmt.Errorf("upsert computers: %w", r.s.translate(err))
 		}
 	}
+	// Sorted by key here, whatever the caller's order: concurrent pushes
+	// then lock their computers' rows in one order and cannot deadlock.
+	computers = slices.SortedFunc(slices.Values(computers), func(a, b inventory.Computer) int {
+		return cmp.Compare(a.Name.Key(), b.Name.Key())
+	})
 	rows := make([][]any, len(computers))
 	keys := make([]string, len(computers))
-	for i, c := range computers { // sorted by key: locks are taken in one order
+	for i, c := range computers {
 		rows[i] = []any{ids.NewID(), companyID, c.Name.Display(), c.Name.Key(), client.ComputerType, "", ipText(c.IP), at, string(client.StatusActive), at, at}
 		keys[i] = c.Name.Key()
 	}

@@ -99,29 +99,41 @@ func (r *InventoryRepository) ListInstallations(ctx context.Context, companyID s
 	return page, nil
 }
 
+// programCountRow is one (program, version) of the summary.
+type programCountRow struct {
+	ProgramKey, Program, Version string
+	Computers                    int
+}
+
+// Programs counts present installations by program and version, and shows
+// each program under its first spelling seen: that of its earliest
+// installation (installed_at, then equipment id), removed ones included. The
+// order is sorted here, byte-wise, so that it does not depend on a backend's
+// collation.
 func (r *InventoryRepository) Programs(ctx context.Context, companyID, programKey string) ([]inventory.ProgramSummary, error) {
-	q := r.s.conn(ctx).Table("installations").
-		Select("program_key, MIN(program) AS program, version, COUNT(*) AS computers").
-		Where("company_id = ? AND removed = ?", companyID, false)
+	counts := "SELECT program_key, version, COUNT(*) AS computers FROM installations WHERE company_id = ? AND removed = ?"
+	firsts := "SELECT program_key, program, ROW_NUMBER() OVER (PARTITION BY program_key ORDER BY installed_at, equipment_id) AS seen FROM installations WHERE company_id = ?"
+	countArgs, firstArgs := []any{companyID, false}, []any{companyID}
 	if programKey != "" {
-		q = q.Where("program_key = ?", programKey)
+		counts += " AND program_key = ?"
+		firsts += " AND program_key = ?"
+		countArgs, firstArgs = append(countArgs, programKey), append(firstArgs, programKey)
 	}
-	var rows []struct {
-		ProgramKey, Program, Version string
-		Computers                    int
-	}
-	if err := q.Group("program_key, version").Order("program_key, version").Scan(&rows).Error; err != nil {
+	query := "SELECT c.program_key, f.program, c.version, c.computers FROM (" + counts + " GROUP BY program_key, version) c" +
+		" JOIN (" + firsts + ") f ON f.program_key = c.program_key AND f.seen = 1"
+	var rows []programCountRow
+	if err := r.s.conn(ctx).Raw(query, append(countArgs, firstArgs...)...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("summarise programs: %w", r.s.translate(err))
 	}
+	slices.SortFunc(rows, func(a, b programCountRow) int {
+		return cmp.Or(cmp.Compare(a.ProgramKey, b.ProgramKey), cmp.Compare(a.Version, b.Version))
+	})
 	out := []inventory.ProgramSummary{}
 	for i, row := range rows {
 		if i == 0 || rows[i-1].ProgramKey != row.ProgramKey {
 			out = append(out, inventory.ProgramSummary{Program: row.Program})
 		}
 		p := &out[len(out)-1]
-		if row.Program < p.Program {
-			p.Program = row.Program
-		}
 		p.Computers += row.Computers
 		p.Versions = append(p.Versions, inventory.VersionCount{Version: row.Version, Computers: row.Computers})
 	}
@@ -197,8 +209,10 @@ func (r *InventoryRepository) ComputerHistory(ctx context.Context, companyID, co
 			events = events.Where("occurred_at >= ?", after.at)
 		} else {
 			firsts = firsts.Where("installed_at > ?", after.at)
-			events = events.Where("occurred_at > ? OR (occurred_at = ? AND (program_key > ? OR (program_key = ? AND id > ?)))",
-				after.at, after.at, after.key, after.key, after.id)
+			// The leading range keeps the read an index range scan in
+			// history order (no sort); the rest is a filter.
+			events = events.Where("occurred_at >= ? AND (occurred_at > ? OR (occurred_at = ? AND (program_key > ? OR (program_key = ? AND id > ?))))",
+				after.at, after.at, after.at, after.key, after.key, after.id)
 		}
 	}
 	var firstRows []struct {

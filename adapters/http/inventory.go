@@ -3,8 +3,10 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +45,9 @@ func writeInventoryError(c *gin.Context, err error) {
 			msg += ": nothing of the request was stored, it can be sent again"
 		}
 	}
+	if errors.Is(err, errNotArray) {
+		msg = errNotArray.Reason // valid JSON: no position to give
+	}
 	if len(p.Details) > 0 {
 		parts := make([]string, len(p.Details))
 		for i, d := range p.Details {
@@ -70,7 +75,11 @@ func (w *wireRecord) UnmarshalJSON(b []byte) error {
 		Program      any `json:"program"`
 		Version      any `json:"version"`
 	}
-	if err := json.Unmarshal(b, &in); err != nil {
+	// Numbers stay json.Number: one that no float64 holds (1e999) is then
+	// a wrong type of this record, not a failure of the whole request.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil {
 		return err
 	}
 	w.RawRecord = inventory.RawRecord{ComputerName: in.ComputerName, IPAddress: in.IPAddress, Program: in.Program, Version: in.Version}
@@ -149,6 +158,13 @@ func pushAnswer(res app.PushResult) (int, clientDataAnswer) {
 		return http.StatusUnprocessableEntity, out
 	}
 	out.Status, out.Message = "partial_success", fmt.Sprintf("%d records updated successfully, %d rejected", res.Accepted, res.Rejected)
+	if res.Untrimmed > 0 {
+		noun := "computers"
+		if res.Untrimmed == 1 {
+			noun = "computer"
+		}
+		out.Message += fmt.Sprintf("; full mode: nothing removed from %d %s named by a rejected record", res.Untrimmed, noun)
+	}
 	return http.StatusOK, out
 }
 
@@ -218,6 +234,32 @@ func positiveQueryInt(c *gin.Context, name string, v *domain.ValidationError) in
 	return n
 }
 
+// searchableQuery records a problem in v when a text query parameter holds
+// what no stored name or version can (invalid UTF-8, control characters).
+func searchableQuery(c *gin.Context, v *domain.ValidationError, names ...string) {
+	for _, name := range names {
+		if !inventory.SearchableText(c.Query(name)) {
+			v.Add("string_type", "must be valid UTF-8 without control characters", name)
+		}
+	}
+}
+
+// historyComputerName reads the computer name of
+// <prefix>{computer_name}/history from an escaped path: one segment, an
+// escaped "/" included.
+func historyComputerName(escaped, prefix string) (string, bool) {
+	segment, ok := strings.CutPrefix(escaped, prefix)
+	if !ok {
+		return "", false
+	}
+	segment, ok = strings.CutSuffix(segment, "/history")
+	if !ok || segment == "" || strings.Contains(segment, "/") {
+		return "", false
+	}
+	name, err := url.PathUnescape(segment)
+	return name, err == nil
+}
+
 func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 	g.POST("", func(c *gin.Context) {
 		full := false
@@ -244,6 +286,7 @@ func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 
 	g.GET("", func(c *gin.Context) {
 		v := &domain.ValidationError{}
+		searchableQuery(c, v, "computer_name", "program", "version")
 		f := inventory.Filter{
 			ComputerKey: inventory.ComputerKey(c.Query("computer_name")),
 			ProgramKey:  inventory.ProgramKey(c.Query("program")),
@@ -282,6 +325,11 @@ func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 	})
 
 	g.GET("/programs", func(c *gin.Context) {
+		v := &domain.ValidationError{}
+		if searchableQuery(c, v, "program"); v.OrNil() != nil {
+			writeInventoryError(c, v)
+			return
+		}
 		list, err := svc.Programs(c.Request.Context(), mustCompany(c).ID(), c.Query("program"))
 		if err != nil {
 			writeInventoryError(c, err)
@@ -297,14 +345,23 @@ func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 		c.JSON(http.StatusOK, gin.H{"programs": out})
 	})
 
-	g.GET("/computers/:computer_name/history", func(c *gin.Context) {
+	// A catch-all rather than :computer_name: gin routes on the unescaped
+	// path, where a computer named "PC/7" (PC%2F7) would be two segments.
+	// The name is read from the escaped path instead, for this route only.
+	computers := g.BasePath() + "/computers/"
+	g.GET("/computers/*path", func(c *gin.Context) {
+		name, ok := historyComputerName(c.Request.URL.EscapedPath(), computers)
+		if !ok {
+			writeInventoryError(c, fmt.Errorf("%s: %w", c.Request.URL.Path, domain.ErrNotFound))
+			return
+		}
 		v := &domain.ValidationError{}
 		limit := positiveQueryInt(c, "limit", v)
 		if err := v.OrNil(); err != nil {
 			writeInventoryError(c, err)
 			return
 		}
-		page, err := svc.History(c.Request.Context(), mustCompany(c).ID(), c.Param("computer_name"), c.Query("cursor"), limit)
+		page, err := svc.History(c.Request.Context(), mustCompany(c).ID(), name, c.Query("cursor"), limit)
 		if err != nil {
 			writeInventoryError(c, err)
 			return

@@ -70,13 +70,24 @@ func (p Plan) Empty() bool {
 
 type installKey struct{ computer, program string }
 
+// Trim says which pushed computers lose the programs a push does not name.
+type Trim struct {
+	// Full is the push's full mode: each pushed computer's records are its
+	// complete software list.
+	Full bool
+	// Incomplete holds the ids of computers that a rejected record of the
+	// push named. Their list is known to be partial, so nothing is inferred
+	// from it: they are not trimmed, even in full mode.
+	Incomplete map[string]bool
+}
+
 // Merge computes what pushing records changes in stored, at time at.
 // stored holds the installations of the pushed computers (others are
 // ignored). Of several records with the same computer and program key the
 // last one wins, but a new program keeps the first spelling seen. In full
-// mode, a computer's stored programs that the push does not name are
-// removed.
-func Merge(stored []Installation, pushed []Desired, full bool, at time.Time) Plan {
+// mode, the stored programs that the push does not name are removed from
+// each pushed computer that is not incomplete.
+func Merge(stored []Installation, pushed []Desired, trim Trim, at time.Time) Plan {
 	current := make(map[installKey]Installation, len(stored))
 	for _, s := range stored {
 		current[installKey{s.ComputerID, s.Program.Key()}] = s
@@ -117,14 +128,14 @@ func Merge(stored []Installation, pushed []Desired, full bool, at time.Time) Pla
 		}
 	}
 
-	if full {
-		pushedComputers := make(map[string]bool)
+	if trim.Full {
+		trimmed := make(map[string]bool)
 		for _, d := range pushed {
-			pushedComputers[d.ComputerID] = true
+			trimmed[d.ComputerID] = !trim.Incomplete[d.ComputerID]
 		}
 		for _, s := range stored {
 			k := installKey{s.ComputerID, s.Program.Key()}
-			if _, named := wanted[k]; named || s.Removed || !pushedComputers[s.ComputerID] {
+			if _, named := wanted[k]; named || s.Removed || !trimmed[s.ComputerID] {
 				continue
 			}
 			s.Removed, s.ChangedAt = true, at

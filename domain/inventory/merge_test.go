@@ -29,7 +29,7 @@ func TestMerge(t *testing.T) {
 		name      string
 		stored    []inventory.Installation
 		pushed    []inventory.Desired
-		full      bool
+		trim      inventory.Trim
 		installs  []inventory.Installation
 		updates   []inventory.Installation
 		removals  []inventory.Installation
@@ -74,10 +74,31 @@ func TestMerge(t *testing.T) {
 			name:      "full mode removes programs not re-sent of pushed computers only",
 			stored:    []inventory.Installation{stored("a", "Chrome", "119", false), stored("a", "Zip", "1", false), stored("a", "Old", "1", true), stored("b", "Zip", "1", false)},
 			pushed:    []inventory.Desired{want("a", "Chrome", "119")},
-			full:      true,
+			trim:      inventory.Trim{Full: true},
 			unchanged: 1,
 			removals:  []inventory.Installation{{ComputerID: "a", Program: prog("Zip"), Version: "1", Removed: true, InstalledAt: t0, ChangedAt: t1}},
 			events:    []inventory.Event{{ComputerID: "a", Program: prog("Zip"), Kind: inventory.EventRemoved, FromVersion: "1", At: t1}},
+		},
+		{
+			name:     "full mode leaves an incomplete computer untrimmed, still writing its valid records",
+			stored:   []inventory.Installation{stored("a", "Chrome", "1", false), stored("a", "Firefox", "120", false), stored("a", "Office", "16", false), stored("b", "Zip", "1", false)},
+			pushed:   []inventory.Desired{want("a", "Chrome", "2"), want("b", "Tar", "1")},
+			trim:     inventory.Trim{Full: true, Incomplete: map[string]bool{"a": true}},
+			installs: []inventory.Installation{{ComputerID: "b", Program: prog("Tar"), Version: "1", InstalledAt: t1, ChangedAt: t1}},
+			updates:  []inventory.Installation{{ComputerID: "a", Program: prog("Chrome"), Version: "2", InstalledAt: t0, ChangedAt: t1}},
+			removals: []inventory.Installation{{ComputerID: "b", Program: prog("Zip"), Version: "1", Removed: true, InstalledAt: t0, ChangedAt: t1}},
+			events: []inventory.Event{
+				{ComputerID: "a", Program: prog("Chrome"), Kind: inventory.EventUpdated, FromVersion: "1", ToVersion: "2", At: t1},
+				{ComputerID: "b", Program: prog("Tar"), Kind: inventory.EventInstalled, ToVersion: "1", At: t1},
+				{ComputerID: "b", Program: prog("Zip"), Kind: inventory.EventRemoved, FromVersion: "1", At: t1},
+			},
+		},
+		{
+			name:      "without full mode, an incomplete computer is merged as usual",
+			stored:    []inventory.Installation{stored("a", "Chrome", "1", false), stored("a", "Zip", "1", false)},
+			pushed:    []inventory.Desired{want("a", "Chrome", "1")},
+			trim:      inventory.Trim{Incomplete: map[string]bool{"a": true}},
+			unchanged: 1,
 		},
 		{
 			name:     "a removed program sent again is installed again",
@@ -89,7 +110,7 @@ func TestMerge(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := inventory.Merge(c.stored, c.pushed, c.full, t1)
+			p := inventory.Merge(c.stored, c.pushed, c.trim, t1)
 			assert.Equal(t, c.installs, p.Installs, "installs")
 			assert.Equal(t, c.updates, p.Updates, "updates")
 			assert.Equal(t, c.removals, p.Removals, "removals")

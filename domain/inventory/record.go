@@ -48,10 +48,14 @@ type Validation struct {
 	Valid    []Record  // in request order, duplicates included
 	Problems []Problem // by index, then field
 	Rejected int       // records with at least one problem
+	// Incomplete holds the keys of the computers named by a rejected
+	// record: what the request says of them is partial.
+	Incomplete map[string]bool
 }
 
 // ValidateRecords checks every record: computer_name, program and version
-// are required non-blank strings within their lengths; ip_address, when
+// are required non-blank strings within their lengths, without control
+// characters; ip_address, when
 // given (not null, not ""), is an IPv4 or IPv6 address. A record with any
 // problem is rejected as a whole; the others are valid.
 func ValidateRecords(raw []RawRecord) Validation {
@@ -73,7 +77,9 @@ func ValidateRecords(raw []RawRecord) Validation {
 		switch v := r.IPAddress.(type) {
 		case nil:
 		case string:
-			if v != "" {
+			if hasControl(v) {
+				add("ip_address", "must not contain control characters (U+0000 to U+001F)")
+			} else if v != "" {
 				a, err := client.ParseIP("ip_address", v)
 				if err != nil {
 					add("ip_address", "must be an IPv4 or IPv6 address")
@@ -85,11 +91,32 @@ func ValidateRecords(raw []RawRecord) Validation {
 		}
 		if len(out.Problems) > before {
 			out.Rejected++
+			if computer != "" {
+				if out.Incomplete == nil {
+					out.Incomplete = map[string]bool{}
+				}
+				out.Incomplete[ComputerKey(computer)] = true
+			}
 			continue
 		}
 		out.Valid = append(out.Valid, Record{Computer: NewComputerName(computer), IP: ip, Program: NewProgramName(program), Version: version})
 	}
 	return out
+}
+
+// hasControl reports a C0 control character (U+0000 to U+001F) anywhere in
+// s, surrounding whitespace included. No name or version needs one, and
+// backends disagree on them: PostgreSQL refuses NUL in text, the others
+// store it.
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r < 0x20 }) >= 0
+}
+
+// SearchableText reports a text that a stored name or version can equal:
+// valid UTF-8 without control characters. Other query values match nothing
+// and some backends refuse them.
+func SearchableText(s string) bool {
+	return utf8.ValidString(s) && !hasControl(s)
 }
 
 func requiredText(add func(field, msg string), field string, v any, max int) string {
@@ -103,6 +130,8 @@ func requiredText(add func(field, msg string), field string, v any, max int) str
 		add(field, "must not be empty")
 	case !utf8.ValidString(s):
 		add(field, "must be valid UTF-8")
+	case hasControl(s):
+		add(field, "must not contain control characters (U+0000 to U+001F)")
 	case utf8.RuneCountInString(strings.TrimSpace(s)) > max:
 		add(field, fmt.Sprintf("must be at most %d characters", max))
 	default:

@@ -40,6 +40,43 @@ func TestValidateRecords(t *testing.T) {
 	}, v.Problems)
 }
 
+func TestValidateRecordsRejectsControlCharacters(t *testing.T) {
+	cases := []struct {
+		name  string
+		raw   inventory.RawRecord
+		field string
+	}{
+		{"NUL in a computer name", inventory.RawRecord{ComputerName: "PC\x001", Program: "p", Version: "1"}, "computer_name"},
+		{"NUL alone in a program", inventory.RawRecord{ComputerName: "PC", Program: "\x00", Version: "1"}, "program"},
+		{"a tab inside a version", inventory.RawRecord{ComputerName: "PC", Program: "p", Version: "1\t2"}, "version"},
+		{"a trailing newline", inventory.RawRecord{ComputerName: "PC\n", Program: "p", Version: "1"}, "computer_name"},
+		{"unit separator", inventory.RawRecord{ComputerName: "PC", Program: "p\x1f", Version: "1"}, "program"},
+		{"NUL in an address", inventory.RawRecord{ComputerName: "PC", Program: "p", Version: "1", IPAddress: "10.0.0.1\x00"}, "ip_address"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := inventory.ValidateRecords([]inventory.RawRecord{c.raw, {ComputerName: "PC", Program: "ok", Version: "1"}})
+			require.Len(t, v.Valid, 1, "the other record stays valid")
+			assert.Equal(t, 1, v.Rejected)
+			require.Len(t, v.Problems, 1)
+			assert.Equal(t, inventory.Problem{Index: 0, Field: c.field, Message: "must not contain control characters (U+0000 to U+001F)"}, v.Problems[0])
+		})
+	}
+	valid := inventory.ValidateRecords([]inventory.RawRecord{{ComputerName: "PC é", Program: "p\u007f", Version: "1 ✓"}})
+	assert.Len(t, valid.Valid, 1, "DEL and non-ASCII text are fine")
+}
+
+func TestValidateRecordsNamesIncompleteComputers(t *testing.T) {
+	v := inventory.ValidateRecords([]inventory.RawRecord{
+		{ComputerName: "PC-F", Program: "Chrome", Version: "1"},
+		{ComputerName: " pc-f ", Program: "Firefox", Version: ""},
+		{ComputerName: "PC-G", Program: "Zip", Version: "1"},
+		{ComputerName: 7, Program: "Zip", Version: ""},
+		{NotObject: true},
+	})
+	assert.Equal(t, map[string]bool{"pc-f": true}, v.Incomplete)
+}
+
 func TestComputersTakesFirstSpellingAndLastAddress(t *testing.T) {
 	v := inventory.ValidateRecords([]inventory.RawRecord{
 		{ComputerName: "PC-B", Program: "a", Version: "1", IPAddress: "10.0.0.1"},

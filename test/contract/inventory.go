@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func pushPlan(ctx context.Context, r InventoryRepos, companyID string, records m
 		for program, cv := range records {
 			desired = append(desired, inventory.Desired{ComputerID: ids[inventory.ComputerKey(cv[0])], Program: inventory.NewProgramName(program), Version: cv[1]})
 		}
-		plan = inventory.Merge(stored, desired, full, at)
+		plan = inventory.Merge(stored, desired, inventory.Trim{Full: full}, at)
 		return r.Inventory.Apply(ctx, companyID, plan)
 	})
 	return plan, err
@@ -110,6 +111,38 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 		assert.Equal(t, "PC-Accueil", v.ComputerName)
 		assert.Equal(t, netip.MustParseAddr("10.0.0.1"), v.IPAddress, "an older report does not replace the address; a report without one keeps it")
 		assert.Equal(t, t0.Add(2*time.Hour), v.LastSeen)
+	})
+
+	t.Run("Concurrent touches of the same computers in opposite orders", func(t *testing.T) {
+		r := newRepos(t)
+		company := newCompany(t, r)
+		var names []string
+		for i := range 40 {
+			names = append(names, fmt.Sprintf("PC-%02d", i))
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				cs := computers(names...)
+				if i%2 == 1 {
+					slices.Reverse(cs) // the repository sorts, not the caller
+				}
+				errs[i] = r.Tx.Within(ctx, func(ctx context.Context) error {
+					ids, err := r.Inventory.TouchComputers(ctx, company, cs, system.UUIDs{}, time.Now().UTC().Truncate(time.Microsecond))
+					if err == nil && len(ids) != len(names) {
+						err = fmt.Errorf("%d ids for %d computers", len(ids), len(names))
+					}
+					return err
+				})
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			assert.NoError(t, err)
+		}
 	})
 
 	t.Run("a deactivated equipment stays inactive but is refreshed", func(t *testing.T) {
@@ -182,6 +215,28 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 		require.NoError(t, err)
 		require.Len(t, sum, 1)
 		assert.Equal(t, 1, sum[0].Computers)
+	})
+
+	t.Run("the summary shows a program's earliest installed spelling", func(t *testing.T) {
+		r := newRepos(t)
+		company := newCompany(t, r)
+		for _, p := range []struct {
+			program, computer string
+			at                time.Time
+		}{{"Google Chrome", "PC-2", t0.Add(time.Hour)}, {"google chrome", "PC-1", t0}, {"GOOGLE CHROME", "PC-3", t0.Add(2 * time.Hour)}, {"Zip", "PC-0", t0}} {
+			_, err := pushPlan(ctx, r, company, map[string][2]string{p.program: {p.computer, "1"}}, false, p.at)
+			require.NoError(t, err)
+		}
+		sum, err := r.Inventory.Programs(ctx, company, "")
+		require.NoError(t, err)
+		require.Len(t, sum, 2)
+		assert.Equal(t, "google chrome", sum[0].Program)
+		assert.Equal(t, 3, sum[0].Computers)
+		assert.Equal(t, "Zip", sum[1].Program)
+		one, err := r.Inventory.Programs(ctx, company, "google chrome")
+		require.NoError(t, err)
+		require.Len(t, one, 1)
+		assert.Equal(t, "google chrome", one[0].Program)
 	})
 
 	t.Run("companies see only their own computers", func(t *testing.T) {

@@ -167,6 +167,13 @@ func TestPushClientData(t *testing.T) {
 				require.Equal(t, http.StatusBadRequest, resp.Status, "%q: %s", body, resp.Body)
 				assert.Equal(t, "error", resp.Map(t)["status"])
 			}
+			for _, body := range []string{`{"computer_name": "PC"}`, `null`, ` "records" `} {
+				resp := api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, body)
+				require.Equal(t, http.StatusBadRequest, resp.Status, "%q: %s", body, resp.Body)
+				assert.Equal(t, "the body must be a JSON array of records", resp.Map(t)["message"], "%q", body)
+			}
+			resp := api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, `[{"computer_name": `)
+			assert.Contains(t, resp.Map(t)["message"], "malformed JSON at line 1")
 		})
 
 		t.Run("no key or a wrong key: 401", func(t *testing.T) {
@@ -268,6 +275,128 @@ func TestPushClientData(t *testing.T) {
 				query = "?limit=1&cursor=" + url.QueryEscape(*page.NextCursor)
 			}
 			assert.Equal(t, []string{"installed Chrome", "installed Zip", "removed Zip", "installed Zip"}, paged)
+		})
+
+		t.Run("full mode removes nothing from a computer a rejected record names", func(t *testing.T) {
+			acme := api.NewCompany(t)
+			push(t, api, acme.Key, "", []rec{record("PC-F", "Chrome", "1"), record("PC-F", "Firefox", "120"), record("PC-F", "Office", "16"),
+				record("PC-G", "Chrome", "1"), record("PC-G", "Zip", "1")})
+			resp := api.CallInvalid(t, http.MethodPost, "/client-data?mode=full", acme.Key, []any{
+				record("PC-F", "Chrome", "2"), record("PC-F", "Firefox", ""), record("PC-F", "Office", "16"),
+				record("PC-G", "Chrome", "1"), rec{"program": "Zip", "version": "1"},
+			})
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			var ans pushAnswer
+			resp.JSON(t, &ans)
+			assert.Equal(t, "partial_success", ans.Status)
+			assert.Equal(t, "3 records updated successfully, 2 rejected; full mode: nothing removed from 1 computer named by a rejected record", ans.Message)
+			require.Len(t, ans.Errors, 2)
+			assert.Equal(t, "version", ans.Errors[0].Field)
+
+			all := list(t, api, acme.Key, url.Values{"include_removed": {"true"}, "computer_name": {"PC-F"}})
+			got := map[string]string{}
+			for _, it := range all.Items {
+				got[it.Program] = fmt.Sprintf("%s removed=%t", it.Version, it.Removed)
+			}
+			assert.Equal(t, map[string]string{"Chrome": "2 removed=false", "Firefox": "120 removed=false", "Office": "16 removed=false"}, got)
+			_, h := history(t, api, acme.Key, "PC-F", "")
+			for _, e := range h.Events {
+				assert.NotEqual(t, "removed", e.Event, "%s", e.Program)
+			}
+			require.Len(t, h.Events, 4, "three installations and Chrome's update")
+
+			// A record without a computer names none: PC-G is trimmed.
+			zip := list(t, api, acme.Key, url.Values{"include_removed": {"true"}, "computer_name": {"PC-G"}, "program": {"Zip"}})
+			require.Len(t, zip.Items, 1)
+			assert.True(t, zip.Items[0].Removed)
+		})
+
+		t.Run("a control character rejects its record alike on every backend", func(t *testing.T) {
+			acme := api.NewCompany(t)
+			resp := api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, []any{
+				record("PC-1", "Chrome", "1"), record("PC-1\x00", "Zip", "1"), record("PC-1", "Zip\x00", "1"), record("PC-1", "Tar", "1\t2"),
+			})
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			var ans pushAnswer
+			resp.JSON(t, &ans)
+			assert.Equal(t, "partial_success", ans.Status)
+			var where []string
+			for _, e := range ans.Errors {
+				where = append(where, fmt.Sprintf("%d:%s", e.Index, e.Field))
+			}
+			assert.Equal(t, []string{"1:computer_name", "2:program", "3:version"}, where)
+			page := list(t, api, acme.Key, nil)
+			require.Len(t, page.Items, 1)
+			assert.Equal(t, "Chrome", page.Items[0].Program)
+
+			resp = api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, []any{record("\x00", "\x00", "\x00")})
+			require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s", resp.Body)
+
+			for _, q := range []string{"?program=%00", "?computer_name=PC%001", "?version=%FF"} {
+				bad := api.CallInvalid(t, http.MethodGet, "/client-data"+q, acme.Key, nil)
+				assert.Equal(t, http.StatusUnprocessableEntity, bad.Status, "%s: %s", q, bad.Body)
+			}
+			bad := api.CallInvalid(t, http.MethodGet, "/client-data/programs?program=%00", acme.Key, nil)
+			assert.Equal(t, http.StatusUnprocessableEntity, bad.Status, "%s", bad.Body)
+			status, _ := history(t, api, acme.Key, "PC-1\x00", "")
+			assert.Equal(t, http.StatusNotFound, status)
+		})
+
+		t.Run("the program summary shows the first spelling seen", func(t *testing.T) {
+			acme := api.NewCompany(t)
+			for i, spelling := range []string{"google chrome", "Google Chrome", "GOOGLE CHROME"} {
+				status, _ := push(t, api, acme.Key, "", []rec{record(fmt.Sprintf("PC-%d", i), spelling, "1")})
+				require.Equal(t, http.StatusOK, status)
+			}
+			resp := api.Call(t, http.MethodGet, "/client-data/programs", acme.Key, nil)
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			var sum struct {
+				Programs []struct {
+					Program   string `json:"program"`
+					Computers int    `json:"computers"`
+				} `json:"programs"`
+			}
+			resp.JSON(t, &sum)
+			require.Len(t, sum.Programs, 1)
+			assert.Equal(t, "google chrome", sum.Programs[0].Program)
+			assert.Equal(t, 3, sum.Programs[0].Computers)
+		})
+
+		t.Run("a computer named with a slash or a percent sign has a reachable history", func(t *testing.T) {
+			acme := api.NewCompany(t)
+			status, _ := push(t, api, acme.Key, "", []rec{record("PC/7", "Chrome", "1"), record("Compta 50%", "Zip", "1")})
+			require.Equal(t, http.StatusOK, status)
+			for _, name := range []string{"PC/7", " pc/7", "Compta 50%"} {
+				status, h := history(t, api, acme.Key, name, "")
+				require.Equal(t, http.StatusOK, status, "%q", name)
+				assert.Equal(t, strings.TrimSpace(strings.Replace(name, "pc", "PC", 1)), h.ComputerName)
+				require.Len(t, h.Events, 1)
+			}
+			status, _ = history(t, api, acme.Key, "PC/8", "")
+			assert.Equal(t, http.StatusNotFound, status)
+			for _, path := range []string{"/client-data/computers/PC/7/history", "/client-data/computers/PC-7/events", "/client-data/computers//history"} {
+				resp := api.CallInvalid(t, http.MethodGet, path, acme.Key, nil)
+				assert.Equal(t, http.StatusNotFound, resp.Status, "%s: %s", path, resp.Body)
+				assert.Equal(t, "error", resp.Map(t)["status"], "%s", path)
+			}
+		})
+
+		t.Run("a number no float holds rejects only its record", func(t *testing.T) {
+			acme := api.NewCompany(t)
+			body := `[{"computer_name": "PC-1", "program": "Chrome", "version": "1"},` +
+				`{"computer_name": 1e999, "program": "Zip", "version": "1"},` +
+				`{"computer_name": "PC-1", "program": "Tar", "version": -1e999, "ip_address": 123456789012345678901234567890}]`
+			resp := api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, body)
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			var ans pushAnswer
+			resp.JSON(t, &ans)
+			assert.Equal(t, "partial_success", ans.Status)
+			var where []string
+			for _, e := range ans.Errors {
+				where = append(where, fmt.Sprintf("%d:%s:%s", e.Index, e.Field, e.Message))
+			}
+			assert.Equal(t, []string{"1:computer_name:must be a string", "2:version:must be a string", "2:ip_address:must be a string"}, where)
+			assert.Len(t, list(t, api, acme.Key, nil).Items, 1)
 		})
 
 		t.Run("filters, cursor pagination and the program summary", func(t *testing.T) {
