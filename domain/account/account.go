@@ -188,8 +188,8 @@ func CheckLicences(projectCode string, active, licenses int) error {
 	if licenses >= active {
 		return nil
 	}
-	return fmt.Errorf("project %s has %d active accounts: disable %d before lowering its licences to %d: %w",
-		projectCode, active, active-licenses, licenses, domain.ErrConflict)
+	return fmt.Errorf("project %s has %s: disable %d before lowering its licences to %d: %w",
+		projectCode, activeAccounts(active), active-licenses, licenses, domain.ErrConflict)
 }
 
 // CheckMemberRemoval refuses removing a member company from a project while
@@ -198,8 +198,16 @@ func CheckMemberRemoval(projectCode, companyCode string, active int) error {
 	if active == 0 {
 		return nil
 	}
-	return fmt.Errorf("company %s has %d active accounts in project %s: disable them before removing it from the project: %w",
-		companyCode, active, projectCode, domain.ErrConflict)
+	return fmt.Errorf("company %s has %s in project %s: disable them before removing it from the project: %w",
+		companyCode, activeAccounts(active), projectCode, domain.ErrConflict)
+}
+
+// activeAccounts words a count of active accounts: "1 active account", "7 active accounts".
+func activeAccounts(n int) string {
+	if n == 1 {
+		return "1 active account"
+	}
+	return fmt.Sprintf("%d active accounts", n)
 }
 
 func collect(into *domain.ValidationError, err error) {

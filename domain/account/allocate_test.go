@@ -218,4 +218,5 @@ func TestCheckMemberRemoval(t *testing.T) {
 	err := account.CheckMemberRemoval("FIELD", "BETA", 3)
 	assert.ErrorIs(t, err, domain.ErrConflict)
 	assert.ErrorContains(t, err, "company BETA has 3 active accounts in project FIELD: disable them before removing it")
+	assert.ErrorContains(t, account.CheckLicences("FIELD", 1, 0), "project FIELD has 1 active account: disable 1 before")
 }
