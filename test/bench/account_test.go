@@ -1,32 +1,16 @@
 package bench
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/parc-hq/parc/test/apitest"
 )
-
-// accountsProject creates a company and a project with the given licences.
-func accountsProject(b *testing.B, api *apitest.API, licenses int) (apitest.Company, string) {
-	b.Helper()
-	company := api.NewCompany(b)
-	code := "BENCH-" + uuid.NewString()[:8]
-	resp := api.Admin(b, http.MethodPost, "/admin/projects", map[string]any{"code": code, "licenses": licenses, "companies": []string{company.Code}})
-	if resp.Status != http.StatusCreated {
-		b.Fatalf("create project: %d %s", resp.Status, resp.Body)
-	}
-	return company, code
-}
 
 func accountItems(prefix string, n int, status string) []byte {
 	items := make([]map[string]string, n)
@@ -36,22 +20,6 @@ func accountItems(prefix string, n int, status string) []byte {
 	}
 	body, _ := json.Marshal(items)
 	return body
-}
-
-func postAccountsRaw(client *http.Client, url, key string, body []byte) (int, []byte, error) {
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Authorization", key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, out, err
 }
 
 // activeCount re-checks the invariant through the API: the project's active
@@ -85,7 +53,7 @@ func BenchmarkAccountsBulk1000(b *testing.B) {
 			const n = 1000
 			var create, resend, flip time.Duration
 			for range b.N {
-				company, project := accountsProject(b, api, n/2)
+				company, project := newProject(b, api, n/2)
 				url := srv.URL + "/v1/Accounts/" + project
 				body := accountItems("user", n, "active")
 				flipItems := make([]map[string]string, n)
@@ -102,11 +70,8 @@ func BenchmarkAccountsBulk1000(b *testing.B) {
 					into *time.Duration
 				}{{body, &create}, {body, &resend}, {flipBody, &flip}} {
 					start := time.Now()
-					status, out, err := postAccountsRaw(srv.Client(), url, company.Key, step.body)
+					mustSend(b, srv.Client(), http.MethodPost, url, company.Key, step.body)
 					*step.into += time.Since(start)
-					if err != nil || status != http.StatusOK {
-						b.Fatalf("bulk call: %d %v %.300s", status, err, out)
-					}
 				}
 				if active, licenses := activeCount(b, api, company.Key, project); active != licenses {
 					b.Fatalf("%d active accounts for %d licences", active, licenses)
@@ -135,7 +100,7 @@ func BenchmarkAccountsConcurrent(b *testing.B) {
 			const callers, callsEach, licenses = 50, 20, 500
 			var elapsed time.Duration
 			for iter := range b.N {
-				company, project := accountsProject(b, api, licenses)
+				company, project := newProject(b, api, licenses)
 				url := srv.URL + "/v1/Accounts/" + project
 				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: callers}}
 				var wg sync.WaitGroup
@@ -147,9 +112,9 @@ func BenchmarkAccountsConcurrent(b *testing.B) {
 						defer wg.Done()
 						for k := range callsEach {
 							body := accountItems(fmt.Sprintf("i%d-c%02d-k%02d", iter, c, k), 1, "active")
-							status, out, err := postAccountsRaw(client, url, company.Key, body)
-							if err == nil && status != http.StatusOK {
-								err = fmt.Errorf("status %d: %.300s", status, out)
+							resp, out, err := send(client, http.MethodPost, url, company.Key, body)
+							if err == nil && resp.StatusCode != http.StatusOK {
+								err = fmt.Errorf("status %d: %.300s", resp.StatusCode, out)
 							}
 							if err != nil {
 								errs <- err

@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -54,13 +53,13 @@ func BenchmarkClientReads(b *testing.B) {
 			}
 			for _, ep := range endpoints {
 				for i := range 20 { // warm-up: connections, plans, caches
-					get(b, srv.URL+ep.path(i), company.Key)
+					mustSend(b, http.DefaultClient, http.MethodGet, srv.URL+ep.path(i), company.Key, nil)
 				}
 				durations := make([]time.Duration, requests)
 				before := statements.Load()
 				for i := range requests {
 					start := time.Now()
-					get(b, srv.URL+ep.path(i), company.Key)
+					mustSend(b, http.DefaultClient, http.MethodGet, srv.URL+ep.path(i), company.Key, nil)
 					durations[i] = time.Since(start)
 				}
 				queries := float64(statements.Load()-before) / requests
@@ -86,25 +85,6 @@ func BenchmarkClientReads(b *testing.B) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func get(b *testing.B, url, key string) {
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	req.Header.Set("Authorization", key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		b.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		b.Fatalf("GET %s: %d", url, resp.StatusCode)
-	}
-}
 
 // countStatements counts every SQL statement GORM sends on db.
 func countStatements(b *testing.B, db *gorm.DB) *atomic.Int64 {

@@ -1,53 +1,14 @@
 package bench
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/uuid"
-
-	"github.com/parc-hq/parc/test/apitest"
 )
-
-// dataProject creates a project with one member company and returns the
-// project code and the company's key.
-func dataProject(b *testing.B, api *apitest.API) (string, string) {
-	b.Helper()
-	c := api.NewCompany(b)
-	code := "BENCH-" + uuid.NewString()[:8]
-	resp := api.Admin(b, http.MethodPost, "/admin/projects", map[string]any{"code": code, "licenses": 1, "companies": []string{c.Code}})
-	if resp.Status != http.StatusCreated {
-		b.Fatalf("create project: %d %s", resp.Status, resp.Body)
-	}
-	return code, c.Key
-}
-
-func post(b *testing.B, url, key string, body []byte) (*http.Response, []byte) {
-	b.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		b.Fatal(err)
-	}
-	req.Header.Set("Authorization", key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		b.Fatalf("POST %s: %d %s", url, resp.StatusCode, out)
-	}
-	return resp, out
-}
 
 // customersAndContacts is a RelationalDataSet of n customers and n contacts,
 // each contact related to its customer.
@@ -72,7 +33,8 @@ func customersAndContacts(prefix string, n int, version int) []byte {
 func BenchmarkRelationalDataSet(b *testing.B) {
 	target := backend(b, "postgres")
 	api, srv := server(b, target)
-	project, key := dataProject(b, api)
+	company, project := newProject(b, api, 1)
+	key := company.Key
 	url := srv.URL + "/v1/Data/" + project + "/RelationalDataSet"
 	const perEntity = 5000
 	for _, mode := range []string{"create", "update"} {
@@ -83,13 +45,13 @@ func BenchmarkRelationalDataSet(b *testing.B) {
 				version := 1
 				if mode == "update" {
 					b.StopTimer()
-					post(b, url, key, customersAndContacts(prefix+"u", perEntity, 1))
+					mustSend(b, http.DefaultClient, http.MethodPost, url, key, customersAndContacts(prefix+"u", perEntity, 1))
 					b.StartTimer()
 					prefix, version = prefix+"u", 2
 				}
 				body := customersAndContacts(prefix, perEntity, version)
 				start := time.Now()
-				post(b, url, key, body)
+				mustSend(b, http.DefaultClient, http.MethodPost, url, key, body)
 				total += time.Since(start)
 			}
 			rowsPerSec := float64(2*perEntity*b.N) / total.Seconds()
@@ -107,7 +69,8 @@ func BenchmarkRelationalDataSet(b *testing.B) {
 func BenchmarkChangedSinceSelect(b *testing.B) {
 	target := backend(b, "postgres")
 	api, srv := server(b, target)
-	project, key := dataProject(b, api)
+	company, project := newProject(b, api, 1)
+	key := company.Key
 	base := srv.URL + "/v1/Data/" + project + "/"
 	const total, changed, chunk = 100_000, 1_000, 10_000
 	for start := 0; start < total; start += chunk {
@@ -116,7 +79,7 @@ func BenchmarkChangedSinceSelect(b *testing.B) {
 			items[i] = map[string]any{"intervention_ID": fmt.Sprintf("I%07d", start+i), "status": "open", "tech": fmt.Sprintf("T%03d", (start+i)%500)}
 		}
 		body, _ := json.Marshal(map[string]any{"data": map[string]any{"intervention": items}})
-		post(b, base+"RelationalDataSet", key, body)
+		mustSend(b, http.DefaultClient, http.MethodPost, base+"RelationalDataSet", key, body)
 	}
 	time.Sleep(2 * time.Millisecond)
 	since := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
@@ -126,7 +89,7 @@ func BenchmarkChangedSinceSelect(b *testing.B) {
 		items[i] = map[string]any{"intervention_ID": fmt.Sprintf("I%07d", i*(total/changed)), "status": "done"}
 	}
 	body, _ := json.Marshal(map[string]any{"data": map[string]any{"intervention": items}})
-	post(b, base+"RelationalDataSet", key, body)
+	mustSend(b, http.DefaultClient, http.MethodPost, base+"RelationalDataSet", key, body)
 	if err := target.DB.Exec("ANALYZE dataset_rows").Error; err != nil {
 		b.Fatal(err)
 	}
@@ -145,7 +108,7 @@ func BenchmarkChangedSinceSelect(b *testing.B) {
 	for range b.N {
 		for range reads {
 			start := time.Now()
-			resp, out := post(b, base+"Select", key, query)
+			resp, out := mustSend(b, http.DefaultClient, http.MethodPost, base+"Select", key, query)
 			latencies = append(latencies, time.Since(start))
 			if resp.Header.Get("X-Total-Count") != fmt.Sprint(changed) {
 				b.Fatalf("X-Total-Count = %s, want %d (%d bytes)", resp.Header.Get("X-Total-Count"), changed, len(out))

@@ -158,20 +158,9 @@ func startParc(b *testing.B, target *dbtest.Target) *parcServer {
 }
 
 func (s *parcServer) push(b *testing.B, client *http.Client, body []byte) {
-	req, err := http.NewRequest(http.MethodPost, s.base+"/client-data", bytes.NewReader(body))
-	if err != nil {
-		b.Fatal(err)
-	}
-	req.Header.Set("Authorization", s.key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	answer, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !bytes.Contains(answer, []byte(`"success"`)) {
-		b.Fatalf("push: %d %s", resp.StatusCode, answer)
+	b.Helper()
+	if _, answer := mustSend(b, client, http.MethodPost, s.base+"/client-data", s.key, body); !bytes.Contains(answer, []byte(`"success"`)) {
+		b.Fatalf("push: %s", answer)
 	}
 }
 

@@ -4,8 +4,14 @@
 package bench
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/google/uuid"
 
 	"github.com/parc-hq/parc/test/apitest"
 	"github.com/parc-hq/parc/test/dbtest"
@@ -32,4 +38,56 @@ func server(b *testing.B, target *dbtest.Target) (*apitest.API, *httptest.Server
 	srv := httptest.NewServer(api.Handler)
 	b.Cleanup(srv.Close)
 	return api, srv
+}
+
+// newProject creates a company and a project of it with the given licences,
+// and returns the company (with its key) and the project's code.
+func newProject(b *testing.B, api *apitest.API, licenses int) (apitest.Company, string) {
+	b.Helper()
+	company := api.NewCompany(b)
+	code := "BENCH-" + uuid.NewString()[:8]
+	resp := api.Admin(b, http.MethodPost, "/admin/projects", map[string]any{"code": code, "licenses": licenses, "companies": []string{company.Code}})
+	if resp.Status != http.StatusCreated {
+		b.Fatalf("create project: %d %s", resp.Status, resp.Body)
+	}
+	return company, code
+}
+
+// send makes one call with the key and a JSON body (nil for none), and reads
+// the whole answer. It reports errors instead of failing, so that it can run
+// on any goroutine.
+func send(client *http.Client, method, url, key string, body []byte) (*http.Response, []byte, error) {
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("Authorization", key)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	return resp, out, err
+}
+
+// mustSend is send on the benchmark's goroutine: an error, or a status other
+// than 200, ends the benchmark.
+func mustSend(b *testing.B, client *http.Client, method, url, key string, body []byte) (*http.Response, []byte) {
+	b.Helper()
+	resp, out, err := send(client, method, url, key, body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("status %d: %.300s", resp.StatusCode, out)
+	}
+	if err != nil {
+		b.Fatalf("%s %s: %v", method, url, err)
+	}
+	return resp, out
 }
