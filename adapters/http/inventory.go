@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -45,9 +44,6 @@ func writeInventoryError(c *gin.Context, err error) {
 			msg += ": nothing of the request was stored, it can be sent again"
 		}
 	}
-	if errors.Is(err, errNotArray) {
-		msg = errNotArray.Reason // valid JSON: no position to give
-	}
 	if len(p.Details) > 0 {
 		parts := make([]string, len(p.Details))
 		for i, d := range p.Details {
@@ -86,7 +82,8 @@ func (w *wireRecord) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-var errNotArray = &MalformedJSONError{Line: 1, Column: 1, Reason: "the body must be a JSON array of records"}
+// errNotArray is valid JSON that is not an array: a 400 without a position.
+var errNotArray = &MalformedJSONError{Reason: "the body must be a JSON array of records"}
 
 // decodePush reads the body as an array of records: not JSON, or not an
 // array, is a *MalformedJSONError (400).

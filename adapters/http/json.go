@@ -12,7 +12,8 @@ import (
 	"github.com/parc-hq/parc/domain"
 )
 
-// MalformedJSONError says where a request body stops being JSON.
+// MalformedJSONError says where a request body stops being JSON. Line is 0
+// when the body is JSON of the wrong shape: there is no position to give.
 type MalformedJSONError struct {
 	Offset       int64
 	Line, Column int
@@ -20,6 +21,9 @@ type MalformedJSONError struct {
 }
 
 func (e *MalformedJSONError) Error() string {
+	if e.Line == 0 {
+		return e.Reason
+	}
 	return fmt.Sprintf("malformed JSON at line %d, column %d (byte %d): %s", e.Line, e.Column, e.Offset, e.Reason)
 }
 
