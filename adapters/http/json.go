@@ -63,8 +63,7 @@ func UnmarshalJSON(body []byte, dst any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &syntax):
-		// Offset counts the bytes read, the offending one included.
-		return malformedAt(body, max(syntax.Offset-1, 0), syntax.Error())
+		return malformedAt(body, syntaxErrorOffset(body, syntax), syntax.Error())
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return malformedAt(body, int64(len(body)), "unexpected end of input")
 	case errors.As(err, &typeErr):
@@ -77,6 +76,12 @@ func UnmarshalJSON(body []byte, dst any) error {
 		return fmt.Errorf("decode request body: %w", err)
 	}
 	return malformedAt(body, 0, err.Error())
+}
+
+// syntaxErrorOffset is the offset of the byte at which body stops being
+// JSON: a SyntaxError's Offset counts the bytes read, that one included.
+func syntaxErrorOffset(body []byte, syntax *json.SyntaxError) int64 {
+	return min(max(syntax.Offset-1, 0), int64(len(body)))
 }
 
 func malformedAt(body []byte, offset int64, reason string) *MalformedJSONError {
