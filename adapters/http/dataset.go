@@ -196,9 +196,9 @@ type relationBody struct {
 // decodeBatch reads a RelationalDataSet request (and its companyCode). Its
 // keys are matched without regard to case, and data/deletes keep the order
 // of their entities.
-func decodeBatch(body []byte) (dataset.BatchInput, string, error) {
+func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 	var top map[string]json.RawMessage
-	if err := UnmarshalJSON(body, &top); err != nil {
+	if err := DecodeJSON(c, &top); err != nil {
 		return dataset.BatchInput{}, "", err
 	}
 	member := func(name string) (json.RawMessage, error) {
@@ -350,12 +350,7 @@ type batchResultDTO struct {
 }
 
 func (h dataSetHandlers) batch(c *gin.Context) {
-	body, err := readBody(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	in, companyCode, err := decodeBatch(body)
+	in, companyCode, err := decodeBatch(c)
 	if err != nil {
 		writeError(c, err)
 		return
