@@ -89,13 +89,9 @@ func toAccountListDTO(p app.AccountPage) accountListDTO {
 // accounts. An item that does not decode (a value of the wrong type) is kept
 // with its problem, to be rejected by index without spoiling the others.
 func decodeAccountItems(c *gin.Context) ([]app.AccountInput, error) {
-	body, err := readBody(c)
-	if err != nil {
-		return nil, err
-	}
 	notArray := domain.Invalid("type", "the body must be a JSON array of accounts", "body")
 	var raw []json.RawMessage
-	if err := UnmarshalJSON(body, &raw); err != nil {
+	if err := DecodeJSON(c, &raw); err != nil {
 		if _, ok := err.(*domain.ValidationError); ok {
 			return nil, notArray
 		}

@@ -87,19 +87,8 @@ type equipmentDTO struct {
 }
 
 func toEquipmentDTO(e client.Equipment) equipmentDTO {
-	out := equipmentDTO{EquipementID: e.ID(), Name: e.Name(), Type: e.Type(), Serial: e.Serial(),
-		Status: string(e.Status()), Timestamp: timeJSON(e.CreatedAt())}
-	if ip := e.IPAddress(); ip.IsValid() {
-		s := ip.String()
-		out.IPAddress = &s
-	}
-	if id := e.SiteID(); id != "" {
-		out.SiteID = &id
-	}
-	if seen := e.LastSeen(); !seen.IsZero() {
-		out.LastSeen = timePtrJSON(&seen)
-	}
-	return out
+	return equipmentDTO{EquipementID: e.ID(), Name: e.Name(), Type: e.Type(), Serial: e.Serial(), IPAddress: knownIPJSON(e.IPAddress()),
+		SiteID: optional(e.SiteID()), Status: string(e.Status()), LastSeen: knownTimeJSON(e.LastSeen()), Timestamp: timeJSON(e.CreatedAt())}
 }
 
 func toEquipmentDTOs(list []client.Equipment) []equipmentDTO {

@@ -196,71 +196,45 @@ type relationBody struct {
 // decodeBatch reads a RelationalDataSet request (and its companyCode). Its
 // keys are matched without regard to case, and data/deletes keep the order
 // of their entities.
-func decodeBatch(body []byte) (dataset.BatchInput, string, error) {
+func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 	var top map[string]json.RawMessage
-	if err := UnmarshalJSON(body, &top); err != nil {
+	if err := DecodeJSON(c, &top); err != nil {
 		return dataset.BatchInput{}, "", err
-	}
-	member := func(name string) (json.RawMessage, error) {
-		var found json.RawMessage
-		var spelling string
-		for _, k := range slices.Sorted(maps.Keys(top)) { // sorted: the same message every time
-			v := top[k]
-			if strings.EqualFold(k, name) {
-				if spelling != "" {
-					return nil, domain.Invalid("duplicate", fmt.Sprintf("%q and %q are the same key", spelling, k), k)
-				}
-				found, spelling = v, k
-			}
-		}
-		return found, nil
 	}
 	var in dataset.BatchInput
 	problems := &domain.ValidationError{}
-	add := func(err error) {
-		if v, ok := err.(*domain.ValidationError); ok {
-			problems.Problems = append(problems.Problems, v.Problems...)
-		}
-	}
-	raw, err := member("data")
-	add(err)
-	if err == nil && isPresent(raw) {
-		groups, err := orderedObject(raw)
-		if err != nil {
-			problems.Add("type", "data must be an object of entity names to arrays of rows", "data")
-		}
-		for _, g := range groups {
-			var rows []json.RawMessage
-			if json.Unmarshal(g.value, &rows) != nil {
-				problems.Add("type", "must be an array of rows", "data", g.key)
-				continue
+	keys := slices.Sorted(maps.Keys(top)) // sorted: the same message every time
+	// member is the value of the key name, spelled in any case, when it is
+	// present and not null; two spellings of it are a problem.
+	member := func(name string) (json.RawMessage, bool) {
+		var found json.RawMessage
+		var spelling string
+		for _, k := range keys {
+			if strings.EqualFold(k, name) {
+				if spelling != "" {
+					problems.Add("duplicate", fmt.Sprintf("%q and %q are the same key", spelling, k), k)
+					return nil, false
+				}
+				found, spelling = top[k], k
 			}
-			er := dataset.EntityRows{Entity: g.key, Rows: make([]map[string]json.RawMessage, len(rows))}
-			for i, r := range rows {
+		}
+		return found, isPresent(found)
+	}
+	if raw, ok := member("data"); ok {
+		for _, l := range entityLists(raw, "data", "rows", problems) {
+			er := dataset.EntityRows{Entity: l.entity, Rows: make([]map[string]json.RawMessage, len(l.items))}
+			for i, r := range l.items {
 				_ = json.Unmarshal(r, &er.Rows[i]) // not an object: left nil, refused by the plan with its path
 			}
 			in.Data = append(in.Data, er)
 		}
 	}
-	raw, err = member("deletes")
-	add(err)
-	if err == nil && isPresent(raw) {
-		groups, err := orderedObject(raw)
-		if err != nil {
-			problems.Add("type", "deletes must be an object of entity names to arrays of row codes", "deletes")
-		}
-		for _, g := range groups {
-			var codes []json.RawMessage
-			if json.Unmarshal(g.value, &codes) != nil {
-				problems.Add("type", "must be an array of row codes", "deletes", g.key)
-				continue
-			}
-			in.Deletes = append(in.Deletes, dataset.EntityCodes{Entity: g.key, Codes: codes})
+	if raw, ok := member("deletes"); ok {
+		for _, l := range entityLists(raw, "deletes", "row codes", problems) {
+			in.Deletes = append(in.Deletes, dataset.EntityCodes{Entity: l.entity, Codes: l.items})
 		}
 	}
-	raw, err = member("relations")
-	add(err)
-	if err == nil && isPresent(raw) {
+	if raw, ok := member("relations"); ok {
 		var items []json.RawMessage
 		if json.Unmarshal(raw, &items) != nil {
 			problems.Add("type", "relations must be an array", "relations")
@@ -288,18 +262,38 @@ func decodeBatch(body []byte) (dataset.BatchInput, string, error) {
 			in.Relations = append(in.Relations, rel)
 		}
 	}
-	raw, err = member("srvExport")
-	add(err)
-	if err == nil && isPresent(raw) && json.Unmarshal(raw, &in.SrvExport) != nil {
+	if raw, ok := member("srvExport"); ok && json.Unmarshal(raw, &in.SrvExport) != nil {
 		problems.Add("type", "srvExport must be an integer", "srvExport")
 	}
 	var companyCode string
-	raw, err = member("companyCode")
-	add(err)
-	if err == nil && isPresent(raw) && json.Unmarshal(raw, &companyCode) != nil {
+	if raw, ok := member("companyCode"); ok && json.Unmarshal(raw, &companyCode) != nil {
 		problems.Add("type", "companyCode must be a string", "companyCode")
 	}
 	return in, companyCode, problems.OrNil()
+}
+
+type entityList struct {
+	entity string
+	items  []json.RawMessage
+}
+
+// entityLists reads the batch member name, an object of entity names to
+// arrays of what, in the order its entities were written.
+func entityLists(raw json.RawMessage, name, what string, problems *domain.ValidationError) []entityList {
+	groups, err := orderedObject(raw)
+	if err != nil {
+		problems.Add("type", fmt.Sprintf("%s must be an object of entity names to arrays of %s", name, what), name)
+	}
+	var out []entityList
+	for _, g := range groups {
+		var items []json.RawMessage
+		if json.Unmarshal(g.value, &items) != nil {
+			problems.Add("type", "must be an array of "+what, name, g.key)
+			continue
+		}
+		out = append(out, entityList{entity: g.key, items: items})
+	}
+	return out
 }
 
 func isPresent(raw json.RawMessage) bool {
@@ -350,12 +344,7 @@ type batchResultDTO struct {
 }
 
 func (h dataSetHandlers) batch(c *gin.Context) {
-	body, err := readBody(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	in, companyCode, err := decodeBatch(body)
+	in, companyCode, err := decodeBatch(c)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -217,13 +217,11 @@ func jsonErrorPosition(body []byte) (int, bool) {
 	if err == nil {
 		return 0, false
 	}
-	offset := len(body)
+	offset := int64(len(body)) // where Python places the end of a truncated body
 	var syntax *json.SyntaxError
 	if errors.As(err, &syntax) && !strings.Contains(syntax.Error(), "unexpected end") {
-		// Go counts the bytes read including the offending one.
-		offset = int(syntax.Offset) - 1
+		offset = syntaxErrorOffset(body, syntax)
 	}
-	offset = max(0, min(offset, len(body)))
 	return utf8.RuneCount(body[:offset]), true
 }
 

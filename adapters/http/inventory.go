@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -45,9 +44,6 @@ func writeInventoryError(c *gin.Context, err error) {
 			msg += ": nothing of the request was stored, it can be sent again"
 		}
 	}
-	if errors.Is(err, errNotArray) {
-		msg = errNotArray.Reason // valid JSON: no position to give
-	}
 	if len(p.Details) > 0 {
 		parts := make([]string, len(p.Details))
 		for i, d := range p.Details {
@@ -86,7 +82,8 @@ func (w *wireRecord) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-var errNotArray = &MalformedJSONError{Line: 1, Column: 1, Reason: "the body must be a JSON array of records"}
+// errNotArray is valid JSON that is not an array: a 400 without a position.
+var errNotArray = &MalformedJSONError{Reason: "the body must be a JSON array of records"}
 
 // decodePush reads the body as an array of records: not JSON, or not an
 // array, is a *MalformedJSONError (400).
@@ -180,16 +177,9 @@ type installationDTO struct {
 }
 
 func toInstallationDTO(v inventory.InstallationView) installationDTO {
-	out := installationDTO{ComputerName: v.ComputerName, Program: v.Program.Display(), Version: v.Version, Removed: v.Removed,
+	return installationDTO{ComputerName: v.ComputerName, IPAddress: knownIPJSON(v.IPAddress), LastSeen: knownTimeJSON(v.LastSeen),
+		Program: v.Program.Display(), Version: v.Version, Removed: v.Removed,
 		InstalledAt: timeJSON(v.InstalledAt), ChangedAt: timeJSON(v.ChangedAt)}
-	if v.IPAddress.IsValid() {
-		ip := v.IPAddress.String()
-		out.IPAddress = &ip
-	}
-	if !v.LastSeen.IsZero() {
-		out.LastSeen = timePtrJSON(&v.LastSeen)
-	}
-	return out
 }
 
 type programDTO struct {
@@ -210,15 +200,6 @@ type eventDTO struct {
 	ToVersion   *string `json:"to_version"`
 	At          string  `json:"at"`
 }
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func cursorOut(s string) *string { return optional(s) }
 
 // positiveQueryInt parses an optional positive integer query parameter (0
 // when absent), recording a problem in v when it is not one.
@@ -321,7 +302,7 @@ func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 		for i, it := range page.Items {
 			items[i] = toInstallationDTO(it)
 		}
-		c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": cursorOut(page.NextCursor)})
+		c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": optional(page.NextCursor)})
 	})
 
 	g.GET("/programs", func(c *gin.Context) {
@@ -371,6 +352,6 @@ func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 			events[i] = eventDTO{Program: e.Program.Display(), Event: string(e.Kind), FromVersion: optional(e.FromVersion),
 				ToVersion: optional(e.ToVersion), At: timeJSON(e.At)}
 		}
-		c.JSON(http.StatusOK, gin.H{"computer_name": page.ComputerName, "events": events, "next_cursor": cursorOut(page.NextCursor)})
+		c.JSON(http.StatusOK, gin.H{"computer_name": page.ComputerName, "events": events, "next_cursor": optional(page.NextCursor)})
 	})
 }

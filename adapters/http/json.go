@@ -12,7 +12,8 @@ import (
 	"github.com/parc-hq/parc/domain"
 )
 
-// MalformedJSONError says where a request body stops being JSON.
+// MalformedJSONError says where a request body stops being JSON. Line is 0
+// when the body is JSON of the wrong shape: there is no position to give.
 type MalformedJSONError struct {
 	Offset       int64
 	Line, Column int
@@ -20,6 +21,9 @@ type MalformedJSONError struct {
 }
 
 func (e *MalformedJSONError) Error() string {
+	if e.Line == 0 {
+		return e.Reason
+	}
 	return fmt.Sprintf("malformed JSON at line %d, column %d (byte %d): %s", e.Line, e.Column, e.Offset, e.Reason)
 }
 
@@ -59,8 +63,7 @@ func UnmarshalJSON(body []byte, dst any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &syntax):
-		// Offset counts the bytes read, the offending one included.
-		return malformedAt(body, max(syntax.Offset-1, 0), syntax.Error())
+		return malformedAt(body, syntaxErrorOffset(body, syntax), syntax.Error())
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return malformedAt(body, int64(len(body)), "unexpected end of input")
 	case errors.As(err, &typeErr):
@@ -73,6 +76,12 @@ func UnmarshalJSON(body []byte, dst any) error {
 		return fmt.Errorf("decode request body: %w", err)
 	}
 	return malformedAt(body, 0, err.Error())
+}
+
+// syntaxErrorOffset is the offset of the byte at which body stops being
+// JSON: a SyntaxError's Offset counts the bytes read, that one included.
+func syntaxErrorOffset(body []byte, syntax *json.SyntaxError) int64 {
+	return min(max(syntax.Offset-1, 0), int64(len(body)))
 }
 
 func malformedAt(body []byte, offset int64, reason string) *MalformedJSONError {

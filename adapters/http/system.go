@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -43,5 +44,29 @@ func timePtrJSON(t *time.Time) *string {
 		return nil
 	}
 	s := timeJSON(*t)
+	return &s
+}
+
+// knownTimeJSON is timeJSON, or nil for the zero time (never happened).
+func knownTimeJSON(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	return timePtrJSON(&t)
+}
+
+// knownIPJSON is the address as text, or nil when it is unknown.
+func knownIPJSON(ip netip.Addr) *string {
+	if !ip.IsValid() {
+		return nil
+	}
+	return optional(ip.String())
+}
+
+// optional is s, or nil when it is empty.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
 	return &s
 }
