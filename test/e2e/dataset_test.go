@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -93,18 +94,9 @@ func TestIntegratorSendsTheSeedExample(t *testing.T) {
 		key := p.owner.Key
 
 		t.Run("as printed, with its trailing comma: 400 with the position", func(t *testing.T) {
-			printed := seedBatch[:len(`{
-"data": {
-"customer": [
-{ "customer_ID": "MF01", "name": "MF-01" },
-{ "customer_ID": "MF02", "name": "MF-02" },
-{ "customer_ID": "MF03", "name": "MF-03" }
-]
-},
-"deletes": {
-"customer": [ "MF02", "MF03" ],
-"customercontact": [ "CONTACT01", "CONTACT02"`)] + `,
-]}}`
+			// The seed prints a comma after the last deleted contact code.
+			lastCode := strings.Index(seedBatch, `"CONTACT02" ]`) + len(`"CONTACT02"`)
+			printed := seedBatch[:lastCode] + ",\n]}}"
 			resp := api.CallInvalid(t, http.MethodPost, p.path("RelationalDataSet"), key, printed)
 			require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
 			assert.Contains(t, resp.Map(t)["message"], "line 12, column 1", "the ] after the comma")
