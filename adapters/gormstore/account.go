@@ -51,10 +51,6 @@ type AccountRepository struct{ s *Store }
 // NewAccountRepository builds the repository on a store.
 func NewAccountRepository(s *Store) *AccountRepository { return &AccountRepository{s: s} }
 
-// maxInKeys bounds the values of one IN list, well under every backend's
-// bind-parameter limit.
-const maxInKeys = 5000
-
 func (r *AccountRepository) AccountsByLoginKeys(ctx context.Context, projectID string, keys []string) ([]account.Account, error) {
 	var out []account.Account
 	for chunk := range slices.Chunk(keys, maxInKeys) {

@@ -132,17 +132,16 @@ type DataSetRepository struct{ s *Store }
 // NewDataSetRepository builds the repository on a store.
 func NewDataSetRepository(s *Store) *DataSetRepository { return &DataSetRepository{s: s} }
 
-// keyChunks groups keys by entity and splits each group into chunks of codes
-// small enough for one statement, in key order.
-func (r *DataSetRepository) keyChunks(keys []dataset.RowKey) []keyChunk {
+// keyChunks groups keys by entity and splits each group into chunks of at
+// most maxInKeys codes, in key order.
+func keyChunks(keys []dataset.RowKey) []keyChunk {
 	sorted := slices.Clone(keys)
 	slices.SortFunc(sorted, dataset.CompareKeys)
 	sorted = slices.Compact(sorted)
-	size := r.s.dialect.batchRows(1, 5000)
 	var out []keyChunk
 	for _, k := range sorted {
 		n := len(out)
-		if n == 0 || out[n-1].entity != k.Entity || len(out[n-1].codes) == size {
+		if n == 0 || out[n-1].entity != k.Entity || len(out[n-1].codes) == maxInKeys {
 			out = append(out, keyChunk{entity: k.Entity})
 			n++
 		}
@@ -220,7 +219,7 @@ func (r *DataSetRepository) load(ctx context.Context, scope ports.DataScope, key
 			return nil, fmt.Errorf("load rows: %w", r.s.translate(err))
 		}
 	}
-	for _, c := range r.keyChunks(keys) {
+	for _, c := range keyChunks(keys) {
 		db := r.s.conn(ctx)
 		var rows []datasetRow
 		in, args := r.s.dialect.inStrings("row_key", c.codes)
@@ -289,7 +288,7 @@ func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, ro
 }
 
 func (r *DataSetRepository) SetExport(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey, value int) error {
-	for _, c := range r.keyChunks(keys) {
+	for _, c := range keyChunks(keys) {
 		in, args := r.s.dialect.inStrings("row_key", c.codes)
 		err := r.s.conn(ctx).Model(&datasetRow{}).
 			Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...).

@@ -125,6 +125,11 @@ func (s *Store) insertRows(ctx context.Context, what, head, tail string, rows []
 	return nil
 }
 
+// maxInKeys bounds the values of one IN list, well under every backend's
+// bind-parameter limit: lists of keys are read in chunks of it
+// (slices.Chunk).
+const maxInKeys = 5000
+
 // notFound is the error of a lookup that found nothing; what names the thing.
 func notFound(what string) error {
 	return fmt.Errorf("%s: %w", what, domain.ErrNotFound)
