@@ -95,18 +95,14 @@ func (r *ClientRepository) clientWriteError(what string, c client.Client, err er
 }
 
 func (r *ClientRepository) LockClient(ctx context.Context, companyID, id string) (client.Client, error) {
-	if !inTx(ctx) {
-		return client.Client{}, fmt.Errorf("lock client %s: called outside a transaction", id)
-	}
-	var rows []clientRow
-	err := r.s.dialect.forUpdate(r.s.conn(ctx)).Where("company_id = ? AND id = ?", companyID, id).Limit(1).Find(&rows).Error
+	row, err := lockByID[clientRow](ctx, r.s, "client", companyID, id)
 	if err != nil {
-		return client.Client{}, fmt.Errorf("lock client %s: %w", id, r.s.translate(err))
+		return client.Client{}, err
 	}
-	if len(rows) == 0 {
+	if row == nil {
 		return client.Client{}, client.ClientNotFound(id)
 	}
-	return rows[0].toDomain(), nil
+	return row.toDomain(), nil
 }
 
 // summaryRow is a client with its counts, as the aggregate query returns it.
@@ -221,18 +217,14 @@ func (r *ClientRepository) SaveSite(ctx context.Context, s client.Site) error {
 }
 
 func (r *ClientRepository) LockSite(ctx context.Context, companyID, id string) (client.Site, error) {
-	if !inTx(ctx) {
-		return client.Site{}, fmt.Errorf("lock site %s: called outside a transaction", id)
-	}
-	var rows []siteRow
-	err := r.s.dialect.forUpdate(r.s.conn(ctx)).Where("company_id = ? AND id = ?", companyID, id).Limit(1).Find(&rows).Error
+	row, err := lockByID[siteRow](ctx, r.s, "site", companyID, id)
 	if err != nil {
-		return client.Site{}, fmt.Errorf("lock site %s: %w", id, r.s.translate(err))
+		return client.Site{}, err
 	}
-	if len(rows) == 0 {
+	if row == nil {
 		return client.Site{}, client.SiteNotFound(id)
 	}
-	return rows[0].toDomain(), nil
+	return row.toDomain(), nil
 }
 
 func (r *ClientRepository) SiteSummary(ctx context.Context, companyID, id string) (client.SiteSummary, error) {
