@@ -155,6 +155,12 @@ type keyChunk struct {
 	codes  []string
 }
 
+// chunkRows narrows db to the rows of scope that c names.
+func (r *DataSetRepository) chunkRows(db *gorm.DB, scope ports.DataScope, c keyChunk) *gorm.DB {
+	in, args := r.s.dialect.inStrings("row_key", c.codes)
+	return db.Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...)
+}
+
 // LockEntities locks the scope's entity records in key order (the same
 // order for every writer, so they cannot deadlock each other), creating the
 // missing ones first. SQLite needs no lock: its writers are serialised.
@@ -209,10 +215,6 @@ func (r *DataSetRepository) LockEntities(ctx context.Context, scope ports.DataSc
 
 // Rows reads rows one query per chunk of codes of one entity.
 func (r *DataSetRepository) Rows(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
-	return r.load(ctx, scope, keys)
-}
-
-func (r *DataSetRepository) load(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
 	var out []dataset.Row
 	if len(keys) > 1 && inTx(ctx) {
 		if err := r.s.dialect.planPerExecution(r.s.conn(ctx)); err != nil {
@@ -220,11 +222,8 @@ func (r *DataSetRepository) load(ctx context.Context, scope ports.DataScope, key
 		}
 	}
 	for _, c := range keyChunks(keys) {
-		db := r.s.conn(ctx)
 		var rows []datasetRow
-		in, args := r.s.dialect.inStrings("row_key", c.codes)
-		err := db.Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...).
-			Find(&rows).Error
+		err := r.chunkRows(r.s.conn(ctx), scope, c).Find(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("load rows of %s: %w", c.entity, r.s.translate(err))
 		}
@@ -289,10 +288,7 @@ func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, ro
 
 func (r *DataSetRepository) SetExport(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey, value int) error {
 	for _, c := range keyChunks(keys) {
-		in, args := r.s.dialect.inStrings("row_key", c.codes)
-		err := r.s.conn(ctx).Model(&datasetRow{}).
-			Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...).
-			Update("srv_export", value).Error
+		err := r.chunkRows(r.s.conn(ctx).Model(&datasetRow{}), scope, c).Update("srv_export", value).Error
 		if err != nil {
 			return fmt.Errorf("set export status of %s: %w", c.entity, r.s.translate(err))
 		}
