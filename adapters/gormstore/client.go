@@ -29,7 +29,7 @@ type clientRow struct {
 func (clientRow) TableName() string { return "clients" }
 
 func toClientRow(c client.Client) clientRow {
-	return clientRow{ID: c.ID(), CompanyID: c.CompanyID(), Nom: c.Nom(), Code: c.Code(), Status: string(c.Status()), CreatedAt: c.CreatedAt()}
+	return clientRow{ID: c.ID(), CompanyID: c.CompanyID(), Nom: c.Nom(), Code: c.Code(), Status: string(c.Status()), CreatedAt: c.CreatedAt(), UpdatedAt: c.CreatedAt()}
 }
 
 func (r clientRow) toDomain() client.Client {
@@ -51,7 +51,7 @@ type siteRow struct {
 func (siteRow) TableName() string { return "sites" }
 
 func toSiteRow(s client.Site) siteRow {
-	return siteRow{ID: s.ID(), CompanyID: s.CompanyID(), ClientID: s.ClientID(), Nom: s.Nom(), Status: string(s.Status()), CreatedAt: s.CreatedAt()}
+	return siteRow{ID: s.ID(), CompanyID: s.CompanyID(), ClientID: s.ClientID(), Nom: s.Nom(), Status: string(s.Status()), CreatedAt: s.CreatedAt(), UpdatedAt: s.CreatedAt()}
 }
 
 func (r siteRow) toDomain() client.Site {
@@ -71,7 +71,6 @@ var (
 
 func (r *ClientRepository) CreateClient(ctx context.Context, c client.Client) error {
 	row := toClientRow(c)
-	row.UpdatedAt = row.CreatedAt
 	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
 		return r.clientWriteError("insert client", c, err)
 	}
@@ -200,7 +199,6 @@ func (r *ClientRepository) ClientDetail(ctx context.Context, companyID, id strin
 
 func (r *ClientRepository) CreateSite(ctx context.Context, s client.Site) error {
 	row := toSiteRow(s)
-	row.UpdatedAt = row.CreatedAt
 	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("insert site: %w", r.s.translate(err))
 	}
