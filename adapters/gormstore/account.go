@@ -32,14 +32,6 @@ type accountRow struct {
 
 func (accountRow) TableName() string { return "accounts" }
 
-const accountColumns = 10
-
-func toAccountRow(a account.Account) accountRow {
-	return accountRow{ID: a.ID(), ProjectID: a.ProjectID(), LoginKey: a.Login().Key(), Login: a.Login().Display(),
-		CompanyID: a.CompanyID(), Email: a.Email(), Name: a.Name(), Status: string(a.Status()),
-		CreatedAt: a.CreatedAt(), UpdatedAt: a.UpdatedAt()}
-}
-
 func (r accountRow) toDomain() account.Account {
 	return account.Restore(r.ID, r.ProjectID, r.CompanyID, account.RestoreLogin(r.LoginKey, r.Login), r.Email, r.Name,
 		account.Status(r.Status), r.CreatedAt, r.UpdatedAt)
@@ -50,10 +42,6 @@ type AccountRepository struct{ s *Store }
 
 // NewAccountRepository builds the repository on a store.
 func NewAccountRepository(s *Store) *AccountRepository { return &AccountRepository{s: s} }
-
-// maxInKeys bounds the values of one IN list, well under every backend's
-// bind-parameter limit.
-const maxInKeys = 5000
 
 func (r *AccountRepository) AccountsByLoginKeys(ctx context.Context, projectID string, keys []string) ([]account.Account, error) {
 	var out []account.Account
@@ -99,17 +87,13 @@ func (r *AccountRepository) CountActiveByCompany(ctx context.Context, projectID 
 }
 
 func (r *AccountRepository) InsertAccounts(ctx context.Context, accounts []account.Account) error {
-	if len(accounts) == 0 {
-		return nil
-	}
-	rows := make([]accountRow, len(accounts))
+	rows := make([][]any, len(accounts))
 	for i, a := range accounts {
-		rows[i] = toAccountRow(a)
+		rows[i] = []any{a.ID(), a.ProjectID(), a.Login().Key(), a.Login().Display(), a.CompanyID(), a.Email(), a.Name(),
+			string(a.Status()), a.CreatedAt(), a.UpdatedAt()}
 	}
-	if err := r.s.conn(ctx).CreateInBatches(rows, r.s.dialect.batchRows(accountColumns, 1000)).Error; err != nil {
-		return fmt.Errorf("insert accounts: %w", r.s.translate(err))
-	}
-	return nil
+	return r.s.insertRows(ctx, "insert accounts",
+		"INSERT INTO accounts (id, project_id, login_key, login, company_id, email, name, status, created_at, updated_at)", "", rows)
 }
 
 // UpdateAccountStatuses writes one UPDATE per (status, update time) group,

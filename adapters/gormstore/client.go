@@ -29,7 +29,7 @@ type clientRow struct {
 func (clientRow) TableName() string { return "clients" }
 
 func toClientRow(c client.Client) clientRow {
-	return clientRow{ID: c.ID(), CompanyID: c.CompanyID(), Nom: c.Nom(), Code: c.Code(), Status: string(c.Status()), CreatedAt: c.CreatedAt()}
+	return clientRow{ID: c.ID(), CompanyID: c.CompanyID(), Nom: c.Nom(), Code: c.Code(), Status: string(c.Status()), CreatedAt: c.CreatedAt(), UpdatedAt: c.CreatedAt()}
 }
 
 func (r clientRow) toDomain() client.Client {
@@ -51,7 +51,7 @@ type siteRow struct {
 func (siteRow) TableName() string { return "sites" }
 
 func toSiteRow(s client.Site) siteRow {
-	return siteRow{ID: s.ID(), CompanyID: s.CompanyID(), ClientID: s.ClientID(), Nom: s.Nom(), Status: string(s.Status()), CreatedAt: s.CreatedAt()}
+	return siteRow{ID: s.ID(), CompanyID: s.CompanyID(), ClientID: s.ClientID(), Nom: s.Nom(), Status: string(s.Status()), CreatedAt: s.CreatedAt(), UpdatedAt: s.CreatedAt()}
 }
 
 func (r siteRow) toDomain() client.Site {
@@ -71,7 +71,6 @@ var (
 
 func (r *ClientRepository) CreateClient(ctx context.Context, c client.Client) error {
 	row := toClientRow(c)
-	row.UpdatedAt = row.CreatedAt
 	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
 		return r.clientWriteError("insert client", c, err)
 	}
@@ -95,18 +94,14 @@ func (r *ClientRepository) clientWriteError(what string, c client.Client, err er
 }
 
 func (r *ClientRepository) LockClient(ctx context.Context, companyID, id string) (client.Client, error) {
-	if !inTx(ctx) {
-		return client.Client{}, fmt.Errorf("lock client %s: called outside a transaction", id)
-	}
-	var rows []clientRow
-	err := r.s.dialect.forUpdate(r.s.conn(ctx)).Where("company_id = ? AND id = ?", companyID, id).Limit(1).Find(&rows).Error
+	row, err := lockByID[clientRow](ctx, r.s, "client", companyID, id)
 	if err != nil {
-		return client.Client{}, fmt.Errorf("lock client %s: %w", id, r.s.translate(err))
+		return client.Client{}, err
 	}
-	if len(rows) == 0 {
+	if row == nil {
 		return client.Client{}, client.ClientNotFound(id)
 	}
-	return rows[0].toDomain(), nil
+	return row.toDomain(), nil
 }
 
 // summaryRow is a client with its counts, as the aggregate query returns it.
@@ -204,7 +199,6 @@ func (r *ClientRepository) ClientDetail(ctx context.Context, companyID, id strin
 
 func (r *ClientRepository) CreateSite(ctx context.Context, s client.Site) error {
 	row := toSiteRow(s)
-	row.UpdatedAt = row.CreatedAt
 	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("insert site: %w", r.s.translate(err))
 	}
@@ -221,18 +215,14 @@ func (r *ClientRepository) SaveSite(ctx context.Context, s client.Site) error {
 }
 
 func (r *ClientRepository) LockSite(ctx context.Context, companyID, id string) (client.Site, error) {
-	if !inTx(ctx) {
-		return client.Site{}, fmt.Errorf("lock site %s: called outside a transaction", id)
-	}
-	var rows []siteRow
-	err := r.s.dialect.forUpdate(r.s.conn(ctx)).Where("company_id = ? AND id = ?", companyID, id).Limit(1).Find(&rows).Error
+	row, err := lockByID[siteRow](ctx, r.s, "site", companyID, id)
 	if err != nil {
-		return client.Site{}, fmt.Errorf("lock site %s: %w", id, r.s.translate(err))
+		return client.Site{}, err
 	}
-	if len(rows) == 0 {
+	if row == nil {
 		return client.Site{}, client.SiteNotFound(id)
 	}
-	return rows[0].toDomain(), nil
+	return row.toDomain(), nil
 }
 
 func (r *ClientRepository) SiteSummary(ctx context.Context, companyID, id string) (client.SiteSummary, error) {

@@ -132,17 +132,16 @@ type DataSetRepository struct{ s *Store }
 // NewDataSetRepository builds the repository on a store.
 func NewDataSetRepository(s *Store) *DataSetRepository { return &DataSetRepository{s: s} }
 
-// keyChunks groups keys by entity and splits each group into chunks of codes
-// small enough for one statement, in key order.
-func (r *DataSetRepository) keyChunks(keys []dataset.RowKey) []keyChunk {
+// keyChunks groups keys by entity and splits each group into chunks of at
+// most maxInKeys codes, in key order.
+func keyChunks(keys []dataset.RowKey) []keyChunk {
 	sorted := slices.Clone(keys)
 	slices.SortFunc(sorted, dataset.CompareKeys)
 	sorted = slices.Compact(sorted)
-	size := r.s.dialect.batchRows(1, 5000)
 	var out []keyChunk
 	for _, k := range sorted {
 		n := len(out)
-		if n == 0 || out[n-1].entity != k.Entity || len(out[n-1].codes) == size {
+		if n == 0 || out[n-1].entity != k.Entity || len(out[n-1].codes) == maxInKeys {
 			out = append(out, keyChunk{entity: k.Entity})
 			n++
 		}
@@ -154,6 +153,12 @@ func (r *DataSetRepository) keyChunks(keys []dataset.RowKey) []keyChunk {
 type keyChunk struct {
 	entity string
 	codes  []string
+}
+
+// chunkRows narrows db to the rows of scope that c names.
+func (r *DataSetRepository) chunkRows(db *gorm.DB, scope ports.DataScope, c keyChunk) *gorm.DB {
+	in, args := r.s.dialect.inStrings("row_key", c.codes)
+	return db.Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...)
 }
 
 // LockEntities locks the scope's entity records in key order (the same
@@ -210,22 +215,15 @@ func (r *DataSetRepository) LockEntities(ctx context.Context, scope ports.DataSc
 
 // Rows reads rows one query per chunk of codes of one entity.
 func (r *DataSetRepository) Rows(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
-	return r.load(ctx, scope, keys)
-}
-
-func (r *DataSetRepository) load(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
 	var out []dataset.Row
 	if len(keys) > 1 && inTx(ctx) {
 		if err := r.s.dialect.planPerExecution(r.s.conn(ctx)); err != nil {
 			return nil, fmt.Errorf("load rows: %w", r.s.translate(err))
 		}
 	}
-	for _, c := range r.keyChunks(keys) {
-		db := r.s.conn(ctx)
+	for _, c := range keyChunks(keys) {
 		var rows []datasetRow
-		in, args := r.s.dialect.inStrings("row_key", c.codes)
-		err := db.Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...).
-			Find(&rows).Error
+		err := r.chunkRows(r.s.conn(ctx), scope, c).Find(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("load rows of %s: %w", c.entity, r.s.translate(err))
 		}
@@ -289,11 +287,8 @@ func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, ro
 }
 
 func (r *DataSetRepository) SetExport(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey, value int) error {
-	for _, c := range r.keyChunks(keys) {
-		in, args := r.s.dialect.inStrings("row_key", c.codes)
-		err := r.s.conn(ctx).Model(&datasetRow{}).
-			Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...).
-			Update("srv_export", value).Error
+	for _, c := range keyChunks(keys) {
+		err := r.chunkRows(r.s.conn(ctx).Model(&datasetRow{}), scope, c).Update("srv_export", value).Error
 		if err != nil {
 			return fmt.Errorf("set export status of %s: %w", c.entity, r.s.translate(err))
 		}

@@ -103,18 +103,14 @@ func (r *EquipmentRepository) writeError(what string, e client.Equipment, err er
 }
 
 func (r *EquipmentRepository) LockEquipment(ctx context.Context, companyID, id string) (client.Equipment, error) {
-	if !inTx(ctx) {
-		return client.Equipment{}, fmt.Errorf("lock equipment %s: called outside a transaction", id)
-	}
-	var rows []equipmentRow
-	err := r.s.dialect.forUpdate(r.s.conn(ctx)).Where("company_id = ? AND id = ?", companyID, id).Limit(1).Find(&rows).Error
+	row, err := lockByID[equipmentRow](ctx, r.s, "equipment", companyID, id)
 	if err != nil {
-		return client.Equipment{}, fmt.Errorf("lock equipment %s: %w", id, r.s.translate(err))
+		return client.Equipment{}, err
 	}
-	if len(rows) == 0 {
+	if row == nil {
 		return client.Equipment{}, client.EquipmentNotFound(id)
 	}
-	return rows[0].toDomain(), nil
+	return row.toDomain(), nil
 }
 
 func (r *EquipmentRepository) ListEquipment(ctx context.Context, companyID string, q ports.EquipmentQuery) ([]client.Equipment, int, error) {

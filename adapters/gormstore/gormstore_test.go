@@ -3,8 +3,6 @@ package gormstore_test
 import (
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/parc-hq/parc/adapters/gormstore"
 	"github.com/parc-hq/parc/test/contract"
 	"github.com/parc-hq/parc/test/dbtest"
@@ -39,15 +37,8 @@ func TestInventoryRepository(t *testing.T) {
 			return contract.InventoryRepos{
 				Inventory: gormstore.NewInventoryRepository(db.Store),
 				Companies: gormstore.NewTenantRepository(db.Store),
+				Equipment: gormstore.NewEquipmentRepository(db.Store),
 				Tx:        db.Store,
-				Deactivate: func(t *testing.T, equipmentID string) {
-					require.NoError(t, db.DB.Exec("UPDATE equipment SET status = 'inactive' WHERE id = ?", equipmentID).Error)
-				},
-				EquipmentStatus: func(t *testing.T, equipmentID string) string {
-					var status string
-					require.NoError(t, db.DB.Raw("SELECT status FROM equipment WHERE id = ?", equipmentID).Scan(&status).Error)
-					return status
-				},
 			}
 		})
 	})

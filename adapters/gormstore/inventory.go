@@ -71,6 +71,10 @@ type InventoryRepository struct{ s *Store }
 // NewInventoryRepository builds the repository on a store.
 func NewInventoryRepository(s *Store) *InventoryRepository { return &InventoryRepository{s: s} }
 
+// computersPerRead is how many computers one query of a push names, fewer
+// than maxInKeys: each computer brings back all its installations.
+const computersPerRead = 1000
+
 func (r *InventoryRepository) TouchComputers(ctx context.Context, companyID string, computers []inventory.Computer, ids ports.IDGenerator, at time.Time) (map[string]string, error) {
 	if inTx(ctx) {
 		if err := r.s.dialect.planPerExecution(r.s.conn(ctx)); err != nil {
@@ -99,11 +103,10 @@ func (r *InventoryRepository) TouchComputers(ctx context.Context, companyID stri
 		return nil, err
 	}
 	out := make(map[string]string, len(keys))
-	per := r.s.dialect.batchRows(1, 1000)
-	for start := 0; start < len(keys); start += per {
+	for chunk := range slices.Chunk(keys, computersPerRead) {
 		var found []struct{ ID, NameKey string }
 		err := r.s.conn(ctx).Table("equipment").Select("id, name_key").
-			Where("company_id = ? AND name_key IN ?", companyID, keys[start:min(start+per, len(keys))]).Scan(&found).Error
+			Where("company_id = ? AND name_key IN ?", companyID, chunk).Scan(&found).Error
 		if err != nil {
 			return nil, fmt.Errorf("find computers: %w", r.s.translate(err))
 		}
@@ -128,11 +131,10 @@ func ipText(a netip.Addr) string {
 // unchanged re-push this read is most of the work.
 func (r *InventoryRepository) Installations(ctx context.Context, companyID string, computerIDs []string) ([]inventory.Installation, error) {
 	var out []inventory.Installation
-	per := r.s.dialect.batchRows(1, 1000)
-	for start := 0; start < len(computerIDs); start += per {
+	for chunk := range slices.Chunk(computerIDs, computersPerRead) {
 		rows, err := r.s.conn(ctx).Table("installations").
 			Select("equipment_id, program_key, program, version, removed, installed_at, changed_at").
-			Where("company_id = ? AND equipment_id IN ?", companyID, computerIDs[start:min(start+per, len(computerIDs))]).Rows()
+			Where("company_id = ? AND equipment_id IN ?", companyID, chunk).Rows()
 		if err != nil {
 			return nil, fmt.Errorf("load installations: %w", r.s.translate(err))
 		}

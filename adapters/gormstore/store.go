@@ -125,6 +125,29 @@ func (s *Store) insertRows(ctx context.Context, what, head, tail string, rows []
 	return nil
 }
 
+// lockByID reads the row of T with this company and id and locks it until
+// the transaction ends; it returns nil when there is none. what names the
+// kind of row in errors.
+func lockByID[T any](ctx context.Context, s *Store, what, companyID, id string) (*T, error) {
+	if !inTx(ctx) {
+		return nil, fmt.Errorf("lock %s %s: called outside a transaction", what, id)
+	}
+	var rows []T
+	err := s.dialect.forUpdate(s.conn(ctx)).Where("company_id = ? AND id = ?", companyID, id).Limit(1).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("lock %s %s: %w", what, id, s.translate(err))
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return &rows[0], nil
+}
+
+// maxInKeys bounds the values of one IN list, well under every backend's
+// bind-parameter limit: lists of keys are read in chunks of it
+// (slices.Chunk).
+const maxInKeys = 5000
+
 // notFound is the error of a lookup that found nothing; what names the thing.
 func notFound(what string) error {
 	return fmt.Errorf("%s: %w", what, domain.ErrNotFound)

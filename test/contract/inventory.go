@@ -15,20 +15,34 @@ import (
 
 	"github.com/parc-hq/parc/adapters/system"
 	"github.com/parc-hq/parc/domain"
+	"github.com/parc-hq/parc/domain/client"
 	"github.com/parc-hq/parc/domain/inventory"
 	"github.com/parc-hq/parc/ports"
 )
 
-// InventoryRepos are the ports the inventory suite checks, and a hook that
-// deactivates an equipment as the clients area would, and one that reads its
-// status.
+// InventoryRepos are the ports the inventory suite checks, and the
+// equipment port through which the clients area changes a computer.
 type InventoryRepos struct {
-	Inventory  ports.InventoryRepository
-	Companies  ports.CompanyRepository
-	Tx         ports.Transactor
-	Deactivate func(t *testing.T, equipmentID string)
-	// EquipmentStatus reads an equipment's status.
-	EquipmentStatus func(t *testing.T, equipmentID string) string
+	Inventory ports.InventoryRepository
+	Companies ports.CompanyRepository
+	Equipment ports.EquipmentRepository
+	Tx        ports.Transactor
+}
+
+// equipment reads an equipment of company, and stores what change makes of
+// it when change is not nil.
+func (r InventoryRepos) equipment(t *testing.T, companyID, id string, change func(*client.Equipment)) client.Equipment {
+	t.Helper()
+	var e client.Equipment
+	require.NoError(t, r.Tx.Within(context.Background(), func(ctx context.Context) error {
+		var err error
+		if e, err = r.Equipment.LockEquipment(ctx, companyID, id); err != nil || change == nil {
+			return err
+		}
+		change(&e)
+		return r.Equipment.SaveEquipment(ctx, e)
+	}))
+	return e
 }
 
 func computers(names ...string) []inventory.Computer {
@@ -150,11 +164,11 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 		company := newCompany(t, r)
 		ids, err := r.Inventory.TouchComputers(ctx, company, computers("PC-1"), system.UUIDs{}, t0)
 		require.NoError(t, err)
-		r.Deactivate(t, ids["pc-1"])
+		r.equipment(t, company, ids["pc-1"], (*client.Equipment).Deactivate)
 		ids2, err := r.Inventory.TouchComputers(ctx, company, computers("PC-1"), system.UUIDs{}, t0.Add(time.Hour))
 		require.NoError(t, err)
 		assert.Equal(t, ids["pc-1"], ids2["pc-1"])
-		assert.Equal(t, "inactive", r.EquipmentStatus(t, ids["pc-1"]))
+		assert.Equal(t, "inactive", string(r.equipment(t, company, ids["pc-1"], nil).Status()))
 	})
 
 	t.Run("apply writes installs, updates, removals; history carries them", func(t *testing.T) {
