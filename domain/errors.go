@@ -81,6 +81,15 @@ func (e *ValidationError) Add(typ, message string, path ...any) *ValidationError
 	return e
 }
 
+// Collect appends the problems of err when it is a *ValidationError (a
+// nil error, or any other, adds nothing), so that a validator can gather
+// the problems of the parsers it calls and report them all at once.
+func (e *ValidationError) Collect(err error) {
+	if v, ok := err.(*ValidationError); ok {
+		e.Problems = append(e.Problems, v.Problems...)
+	}
+}
+
 // OrNil returns nil when no problem was recorded, so that a validator can
 // collect problems and return them in one statement.
 func (e *ValidationError) OrNil() error {
