@@ -220,9 +220,6 @@ type Plan struct {
 	Results []EntityResult
 }
 
-// Writes is every row the plan writes.
-func (p Plan) Writes() []Row { return append(slices.Clone(p.Creates), p.Updates...) }
-
 type planned struct {
 	row                          Row
 	stored                       bool // the row was loaded (live or deleted)
