@@ -99,12 +99,16 @@ func (e *ValidationError) OrNil() error {
 	return e
 }
 
-func (e *ValidationError) Error() string {
+func (e *ValidationError) Error() string { return "invalid input: " + e.Detail() }
+
+// Detail renders the problems alone, "path: message; ...", without the
+// error kind that Error puts first.
+func (e *ValidationError) Detail() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
 		parts[i] = p.String()
 	}
-	return "invalid input: " + strings.Join(parts, "; ")
+	return strings.Join(parts, "; ")
 }
 
 // Is makes errors.Is(err, ErrInvalid) true for every ValidationError.
