@@ -57,7 +57,7 @@ func ParseLogin(s string) (Login, error) {
 	switch {
 	case s == "":
 		return Login{}, domain.Invalid("missing", "login is required", "login")
-	case utf8.RuneCountInString(s) > maxLoginLen, utf8.RuneCountInString(LoginKey(s)) > maxLoginLen:
+	case utf8.RuneCountInString(s) > maxLoginLen: // its key has as many characters
 		return Login{}, domain.Invalid("too_long", fmt.Sprintf("login must be at most %d characters", maxLoginLen), "login")
 	case !utf8.ValidString(s):
 		return Login{}, domain.Invalid("pattern", "login must be valid UTF-8", "login")
