@@ -208,7 +208,7 @@ func TestParseSelect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.Limit != MaxLimit || q.Entity.Key() != "item" || !q.Filters[0].OnSrvDate || q.Filters[1].Kind != NumberValues || q.Filters[1].Field != "qty" || !q.Sorts[0].Desc {
+	if q.Limit != MaxLimit || q.Entity.Key() != "item" || q.Filters[0].Server != SrvDateUTC || q.Filters[1].Kind != NumberValues || q.Filters[1].Field != "qty" || !q.Sorts[0].Desc {
 		t.Errorf("query = %+v", q)
 	}
 	if q, _ := ParseSelect(SelectInput{EntityName: "x"}); q.Limit != DefaultLimit || q.SrvAttrib != nil {
