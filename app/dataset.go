@@ -147,13 +147,14 @@ func (s *DataSetService) CreateRow(ctx context.Context, c DataCaller, entity str
 	if err != nil {
 		return OneRow{}, err
 	}
+	// A first build validates the row and gives its key, before any
+	// transaction is opened.
+	probe, err := dataset.NewRow(e, fields, nil, srvExport, s.clock.Now())
+	if err != nil {
+		return OneRow{}, fmt.Errorf("create %s row: %w", e.Display(), err)
+	}
 	var out dataset.Row
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		// A first build validates the fields and gives the row's key.
-		probe, err := dataset.NewRow(e, fields, nil, srvExport, s.clock.Now())
-		if err != nil {
-			return err
-		}
 		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
 			return err
 		}
