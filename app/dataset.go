@@ -121,22 +121,15 @@ type OneRow struct {
 
 // Row reads one live row.
 func (s *DataSetService) Row(ctx context.Context, c DataCaller, entity, code string) (OneRow, error) {
-	scope, acting, err := s.resolve(ctx, c)
+	t, err := s.resolveRow(ctx, c, entity, code)
 	if err != nil {
 		return OneRow{}, err
 	}
-	key, e, err := rowKey(entity, code)
+	row, err := s.liveRow(ctx, t)
 	if err != nil {
 		return OneRow{}, err
 	}
-	rows, err := s.rows.Rows(ctx, scope, []dataset.RowKey{key})
-	if err != nil {
-		return OneRow{}, err
-	}
-	if len(rows) == 0 || !rows[0].IsLive() {
-		return OneRow{}, rowNotFound(e, code)
-	}
-	return OneRow{Company: acting, Row: rows[0]}, nil
+	return OneRow{Company: t.acting, Row: row}, nil
 }
 
 // CreateRow creates one row (or revives a deleted one); its code is its
@@ -146,31 +139,28 @@ func (s *DataSetService) CreateRow(ctx context.Context, c DataCaller, entity str
 	if err != nil {
 		return OneRow{}, err
 	}
-	e, err := dataset.ParseEntityName(entity)
+	e, err := parseEntity(entity)
 	if err != nil {
-		return OneRow{}, domain.Invalid("entity_name", dataset.Reason(err), "entity")
+		return OneRow{}, err
 	}
 	fields, err := dataset.ParseFields(obj)
 	if err != nil {
 		return OneRow{}, err
 	}
+	// A first build validates the row and gives its key, before any
+	// transaction is opened.
+	probe, err := dataset.NewRow(e, fields, nil, srvExport, s.clock.Now())
+	if err != nil {
+		return OneRow{}, fmt.Errorf("create %s row: %w", e.Display(), err)
+	}
 	var out dataset.Row
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		// A first build validates the fields and gives the row's key.
-		probe, err := dataset.NewRow(e, fields, nil, srvExport, s.clock.Now())
-		if err != nil {
-			return err
-		}
 		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
 			return err
 		}
-		stored, err := s.rows.Rows(ctx, scope, []dataset.RowKey{probe.Key()})
+		existing, err := s.storedRow(ctx, scope, probe.Key())
 		if err != nil {
 			return err
-		}
-		var existing *dataset.Row
-		if len(stored) > 0 {
-			existing = &stored[0]
 		}
 		if out, err = dataset.NewRow(e, fields, existing, srvExport, s.clock.Now()); err != nil {
 			return err
@@ -188,11 +178,7 @@ func (s *DataSetService) CreateRow(ctx context.Context, c DataCaller, entity str
 
 // UpdateRow merges the given fields into a live row.
 func (s *DataSetService) UpdateRow(ctx context.Context, c DataCaller, entity, code string, obj map[string]json.RawMessage, srvExport int) (OneRow, error) {
-	scope, acting, err := s.resolve(ctx, c)
-	if err != nil {
-		return OneRow{}, err
-	}
-	key, e, err := rowKey(entity, code)
+	t, err := s.resolveRow(ctx, c, entity, code)
 	if err != nil {
 		return OneRow{}, err
 	}
@@ -202,7 +188,7 @@ func (s *DataSetService) UpdateRow(ctx context.Context, c DataCaller, entity, co
 	}
 	var out dataset.Row
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		stored, err := s.lockedLiveRow(ctx, scope, e, key, code)
+		stored, err := s.lockedLiveRow(ctx, t)
 		if err != nil {
 			return err
 		}
@@ -214,54 +200,91 @@ func (s *DataSetService) UpdateRow(ctx context.Context, c DataCaller, entity, co
 		if !changed {
 			return nil
 		}
-		return s.rows.SaveRows(ctx, scope, []dataset.Row{updated})
+		return s.rows.SaveRows(ctx, t.scope, []dataset.Row{updated})
 	})
 	if err != nil {
-		return OneRow{}, fmt.Errorf("update %s row: %w", e.Display(), err)
+		return OneRow{}, fmt.Errorf("update %s row: %w", t.entity.Display(), err)
 	}
-	return OneRow{Company: acting, Row: out}, nil
+	return OneRow{Company: t.acting, Row: out}, nil
 }
 
-// lockedLiveRow takes the write lock of the row's entity, then reads the
-// row, which must be live: a tombstone is as absent as a row never written.
-// Call it inside Transactor.Within.
-func (s *DataSetService) lockedLiveRow(ctx context.Context, scope ports.DataScope, e dataset.EntityName, key dataset.RowKey, code string) (dataset.Row, error) {
-	if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
-		return dataset.Row{}, err
+// rowTarget is the row a one-row request names, in the scope of the company
+// the caller acts for.
+type rowTarget struct {
+	scope  ports.DataScope
+	acting tenant.Company
+	entity dataset.EntityName
+	key    dataset.RowKey
+}
+
+// resolveRow checks the caller's access, then the entity name and the row
+// code of the request's path.
+func (s *DataSetService) resolveRow(ctx context.Context, c DataCaller, entity, code string) (rowTarget, error) {
+	scope, acting, err := s.resolve(ctx, c)
+	if err != nil {
+		return rowTarget{}, err
 	}
-	stored, err := s.rows.Rows(ctx, scope, []dataset.RowKey{key})
+	e, err := parseEntity(entity)
+	if err != nil {
+		return rowTarget{}, err
+	}
+	rc, err := dataset.ParseRowCode(code)
+	if err != nil {
+		return rowTarget{}, domain.Invalid("row_code", dataset.Reason(err), "rowCode")
+	}
+	return rowTarget{scope: scope, acting: acting, entity: e, key: dataset.KeyOf(e, rc)}, nil
+}
+
+// liveRow reads the target row, which must be live: a tombstone is as absent
+// as a row never written.
+func (s *DataSetService) liveRow(ctx context.Context, t rowTarget) (dataset.Row, error) {
+	stored, err := s.storedRow(ctx, t.scope, t.key)
 	if err != nil {
 		return dataset.Row{}, err
 	}
-	if len(stored) == 0 || !stored[0].IsLive() {
-		return dataset.Row{}, rowNotFound(e, code)
+	if stored == nil || !stored.IsLive() {
+		return dataset.Row{}, rowNotFound(t.entity, t.key.Code)
 	}
-	return stored[0], nil
+	return *stored, nil
+}
+
+// lockedLiveRow is liveRow after taking the write lock of the row's entity.
+// Call it inside Transactor.Within.
+func (s *DataSetService) lockedLiveRow(ctx context.Context, t rowTarget) (dataset.Row, error) {
+	if err := s.rows.LockEntities(ctx, t.scope, []dataset.EntityName{t.entity}); err != nil {
+		return dataset.Row{}, err
+	}
+	return s.liveRow(ctx, t)
+}
+
+// storedRow reads the row of key, live or deleted; nil when none is stored.
+func (s *DataSetService) storedRow(ctx context.Context, scope ports.DataScope, key dataset.RowKey) (*dataset.Row, error) {
+	rows, err := s.rows.Rows(ctx, scope, []dataset.RowKey{key})
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
 }
 
 // DeleteRow turns a live row into a tombstone.
 func (s *DataSetService) DeleteRow(ctx context.Context, c DataCaller, entity, code string, srvExport int) (OneRow, error) {
-	scope, acting, err := s.resolve(ctx, c)
-	if err != nil {
-		return OneRow{}, err
-	}
-	key, e, err := rowKey(entity, code)
+	t, err := s.resolveRow(ctx, c, entity, code)
 	if err != nil {
 		return OneRow{}, err
 	}
 	var out dataset.Row
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		stored, err := s.lockedLiveRow(ctx, scope, e, key, code)
+		stored, err := s.lockedLiveRow(ctx, t)
 		if err != nil {
 			return err
 		}
 		out = stored.Delete(srvExport, s.clock.Now())
-		return s.rows.SaveRows(ctx, scope, []dataset.Row{out})
+		return s.rows.SaveRows(ctx, t.scope, []dataset.Row{out})
 	})
 	if err != nil {
-		return OneRow{}, fmt.Errorf("delete %s row: %w", e.Display(), err)
+		return OneRow{}, fmt.Errorf("delete %s row: %w", t.entity.Display(), err)
 	}
-	return OneRow{Company: acting, Row: out}, nil
+	return OneRow{Company: t.acting, Row: out}, nil
 }
 
 // ExportInput is a SrvExport request: set srvExport on rows still as read.
@@ -376,18 +399,15 @@ func (s *DataSetService) Export(ctx context.Context, c DataCaller, in ExportInpu
 	return out, nil
 }
 
-func rowKey(entity, code string) (dataset.RowKey, dataset.EntityName, error) {
+// parseEntity validates the entity name of a request's path.
+func parseEntity(entity string) (dataset.EntityName, error) {
 	e, err := dataset.ParseEntityName(entity)
 	if err != nil {
-		return dataset.RowKey{}, e, domain.Invalid("entity_name", dataset.Reason(err), "entity")
+		return e, domain.Invalid("entity_name", dataset.Reason(err), "entity")
 	}
-	c, err := dataset.ParseRowCode(code)
-	if err != nil {
-		return dataset.RowKey{}, e, domain.Invalid("row_code", dataset.Reason(err), "rowCode")
-	}
-	return dataset.KeyOf(e, c), e, nil
+	return e, nil
 }
 
-func rowNotFound(e dataset.EntityName, code string) error {
+func rowNotFound(e dataset.EntityName, code dataset.RowCode) error {
 	return fmt.Errorf("row %s/%s: %w", e.Display(), code, domain.ErrNotFound)
 }

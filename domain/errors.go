@@ -81,6 +81,15 @@ func (e *ValidationError) Add(typ, message string, path ...any) *ValidationError
 	return e
 }
 
+// Collect appends the problems of err when it is a *ValidationError (a
+// nil error, or any other, adds nothing), so that a validator can gather
+// the problems of the parsers it calls and report them all at once.
+func (e *ValidationError) Collect(err error) {
+	if v, ok := err.(*ValidationError); ok {
+		e.Problems = append(e.Problems, v.Problems...)
+	}
+}
+
 // OrNil returns nil when no problem was recorded, so that a validator can
 // collect problems and return them in one statement.
 func (e *ValidationError) OrNil() error {
@@ -90,12 +99,16 @@ func (e *ValidationError) OrNil() error {
 	return e
 }
 
-func (e *ValidationError) Error() string {
+func (e *ValidationError) Error() string { return "invalid input: " + e.Detail() }
+
+// Detail renders the problems alone, "path: message; ...", without the
+// error kind that Error puts first.
+func (e *ValidationError) Detail() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
 		parts[i] = p.String()
 	}
-	return "invalid input: " + strings.Join(parts, "; ")
+	return strings.Join(parts, "; ")
 }
 
 // Is makes errors.Is(err, ErrInvalid) true for every ValidationError.

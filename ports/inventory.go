@@ -13,11 +13,12 @@ type InventoryRepository interface {
 	// TouchComputers makes each computer (distinct keys, in any order) an
 	// equipment of the company: a new one (id from ids, type
 	// client.ComputerType, active, no site) or a known one (by name key)
-	// whose last_seen moves to at and whose address is replaced when the
-	// push gave one. It answers the equipment ids by computer key. Inside a
-	// transaction it holds the rows of those computers until the end, locked
-	// in key order whatever the order given, so pushes of the same computer
-	// serialise without deadlocks.
+	// seen at at by the rule of client.Equipment.MarkSeen: last_seen and
+	// the address (when the push gave one) never move back to an older
+	// report, and the status stays. It answers the equipment ids by
+	// computer key. Inside a transaction it holds the rows of those
+	// computers until the end, locked in key order whatever the order
+	// given, so pushes of the same computer serialise without deadlocks.
 	TouchComputers(ctx context.Context, companyID string, computers []inventory.Computer, ids IDGenerator, at time.Time) (map[string]string, error)
 	// Installations of the given equipment, removed ones included.
 	Installations(ctx context.Context, companyID string, computerIDs []string) ([]inventory.Installation, error)

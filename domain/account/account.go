@@ -57,7 +57,7 @@ func ParseLogin(s string) (Login, error) {
 	switch {
 	case s == "":
 		return Login{}, domain.Invalid("missing", "login is required", "login")
-	case utf8.RuneCountInString(s) > maxLoginLen, utf8.RuneCountInString(LoginKey(s)) > maxLoginLen:
+	case utf8.RuneCountInString(s) > maxLoginLen: // its key has as many characters
 		return Login{}, domain.Invalid("too_long", fmt.Sprintf("login must be at most %d characters", maxLoginLen), "login")
 	case !utf8.ValidString(s):
 		return Login{}, domain.Invalid("pattern", "login must be valid UTF-8", "login")
@@ -130,11 +130,11 @@ type Spec struct {
 func New(id string, s Spec, now time.Time) (Account, error) {
 	problems := &domain.ValidationError{}
 	login, err := ParseLogin(s.Login)
-	collect(problems, err)
+	problems.Collect(err)
 	email, err := ParseEmail(s.Email)
-	collect(problems, err)
+	problems.Collect(err)
 	status, err := ParseStatus(s.Status)
-	collect(problems, err)
+	problems.Collect(err)
 	name := strings.TrimSpace(s.Name)
 	if utf8.RuneCountInString(name) > maxNameLen {
 		problems.Add("too_long", fmt.Sprintf("name must be at most %d characters", maxNameLen), "name")
@@ -208,10 +208,4 @@ func activeAccounts(n int) string {
 		return "1 active account"
 	}
 	return fmt.Sprintf("%d active accounts", n)
-}
-
-func collect(into *domain.ValidationError, err error) {
-	if v, ok := err.(*domain.ValidationError); ok {
-		into.Problems = append(into.Problems, v.Problems...)
-	}
 }

@@ -212,11 +212,7 @@ func ignoredFields(a Account, r Request) []string {
 func problemMessage(err error) string {
 	var v *domain.ValidationError
 	if errors.As(err, &v) {
-		parts := make([]string, len(v.Problems))
-		for i, p := range v.Problems {
-			parts[i] = p.String()
-		}
-		return strings.Join(parts, "; ")
+		return v.Detail()
 	}
 	return err.Error()
 }

@@ -160,7 +160,8 @@ func (e *Equipment) Unassign() { e.siteID = "" }
 // stays). A report older than the last one changes nothing, so that pushes
 // handled out of order never move lastSeen back nor restore an old address.
 // The status is untouched: a deactivated computer that reports again stays
-// inactive.
+// inactive. This is the rule of the push: the repository applies it to all
+// the computers of a push at once (ports.InventoryRepository.TouchComputers).
 func (e *Equipment) MarkSeen(at time.Time, ip netip.Addr) {
 	at = stamp(at)
 	if at.Before(e.lastSeen) {

@@ -129,7 +129,7 @@ func ParseBatch(in BatchInput) (Batch, error) {
 			}
 			fields, err := ParseFields(obj, path...)
 			if err != nil {
-				collect(problems, err)
+				problems.Collect(err)
 				continue
 			}
 			code, err := codeOf(entity, fields)
@@ -172,12 +172,6 @@ func ParseBatch(in BatchInput) (Batch, error) {
 		return Batch{}, err
 	}
 	return b, nil
-}
-
-func collect(into *domain.ValidationError, err error) {
-	if v, ok := err.(*domain.ValidationError); ok {
-		into.Problems = append(into.Problems, v.Problems...)
-	}
 }
 
 // Keys lists every row the plan needs to see, sorted and unique: deleted,
@@ -225,9 +219,6 @@ type Plan struct {
 	Updates []Row
 	Results []EntityResult
 }
-
-// Writes is every row the plan writes.
-func (p Plan) Writes() []Row { return append(slices.Clone(p.Creates), p.Updates...) }
 
 type planned struct {
 	row                          Row

@@ -125,14 +125,14 @@ func TestPlanBatch(t *testing.T) {
 			t.Errorf("updates not sorted by key at %d", i)
 		}
 	}
-	for _, w := range plan.Writes() {
+	for _, w := range writes(plan) {
 		byCode[w.Code()] = w
 		if w.SrvExport() != 2 {
 			t.Errorf("%s: srvExport %d, want the batch's", w.Code(), w.SrvExport())
 		}
 	}
-	if len(plan.Writes()) != 5 {
-		t.Fatalf("writes = %d, want C1 C2 C3 C4 K1", len(plan.Writes()))
+	if len(writes(plan)) != 5 {
+		t.Fatalf("writes = %d, want C1 C2 C3 C4 K1", len(writes(plan)))
 	}
 	c1 := byCode["C1"]
 	if !c1.IsLive() || c1.fields["city"].Value != nil || string(c1.fields["name"].Value) != `"again"` || c1.fields["name"].Name != "NAME" {
@@ -208,7 +208,7 @@ func TestParseSelect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.Limit != MaxLimit || q.Entity.Key() != "item" || !q.Filters[0].OnSrvDate || q.Filters[1].Kind != NumberValues || q.Filters[1].Field != "qty" || !q.Sorts[0].Desc {
+	if q.Limit != MaxLimit || q.Entity.Key() != "item" || q.Filters[0].Server != SrvDateUTC || q.Filters[1].Kind != NumberValues || q.Filters[1].Field != "qty" || !q.Sorts[0].Desc {
 		t.Errorf("query = %+v", q)
 	}
 	if q, _ := ParseSelect(SelectInput{EntityName: "x"}); q.Limit != DefaultLimit || q.SrvAttrib != nil {
@@ -331,3 +331,6 @@ func TestParseFieldsDepth(t *testing.T) {
 		t.Errorf("a row of %d levels: %v, want refused at data.x[0].deep", MaxDepth+1, err)
 	}
 }
+
+// writes is every row a plan writes.
+func writes(p Plan) []Row { return append(slices.Clone(p.Creates), p.Updates...) }

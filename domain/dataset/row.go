@@ -25,9 +25,6 @@ type Fields map[string]Field
 // Clone copies the map (values are never mutated in place).
 func (f Fields) Clone() Fields { return maps.Clone(f) }
 
-// Keys returns the case-folded names, sorted.
-func (f Fields) Keys() []string { return slices.Sorted(maps.Keys(f)) }
-
 // Get returns the field of a case-folded or display name.
 func (f Fields) Get(name string) (Field, bool) {
 	v, ok := f[strings.ToLower(name)]

@@ -50,22 +50,20 @@ const (
 // Filter is one validated item of filterFields. Equal and StartWith match any
 // of their values; the order operators take exactly one.
 type Filter struct {
-	Field     string // case-folded field name; "" on a server field
-	OnSrvDate bool
-	Server    string // SrvDateUTC, SrvExport or SrvAttrib; "" on a row field
-	Op        Operator
-	Kind      ValueKind
-	Texts     []string
-	Numbers   []float64
-	Dates     []time.Time
+	Field   string // case-folded field name; "" on a server field
+	Server  string // SrvDateUTC, SrvExport or SrvAttrib; "" on a row field
+	Op      Operator
+	Kind    ValueKind
+	Texts   []string
+	Numbers []float64
+	Dates   []time.Time // on srvDateUTC
 }
 
 // Sort is one validated item of sortFields.
 type Sort struct {
-	Field     string // case-folded field name; "" on a server field
-	OnSrvDate bool
-	Server    string // SrvDateUTC, SrvExport or SrvAttrib; "" on a row field
-	Desc      bool
+	Field  string // case-folded field name; "" on a server field
+	Server string // SrvDateUTC, SrvExport or SrvAttrib; "" on a row field
+	Desc   bool
 }
 
 // sortedServerFields are the server fields filters and sorts may name, with
@@ -178,7 +176,7 @@ func ParseSelect(in SelectInput) (Query, error) {
 	for i, s := range in.Sorts {
 		var sort Sort
 		if server := serverFieldOf(s.FieldName); server != "" {
-			sort.Server, sort.OnSrvDate = server, server == SrvDateUTC
+			sort.Server = server
 		} else if fn, err := ParseFieldName(s.FieldName); err != nil {
 			problems.Add("field_name", reason(err), "sortFields", i, "fieldName")
 			continue
@@ -236,7 +234,7 @@ func parseFilter(in FilterInput) (Filter, error) {
 		if f.Op == StartWith {
 			return Filter{}, fmt.Errorf("srvDateUTC cannot be compared with StartWith: %w", domain.ErrInvalid)
 		}
-		f.OnSrvDate, f.Kind = true, DateValues
+		f.Kind = DateValues
 		for _, raw := range in.FilterValues {
 			var s string
 			if json.Unmarshal(raw, &s) != nil {

@@ -60,12 +60,12 @@ func New(id string, s Spec, now time.Time) (Project, error) {
 	p := Project{id: id, createdAt: now.UTC()}
 	problems := &domain.ValidationError{}
 	code, err := ParseCode(s.Code)
-	collect(problems, err)
+	problems.Collect(err)
 	p.code = code
 	if strings.TrimSpace(s.Name) == "" {
 		s.Name = s.Code
 	}
-	collect(problems, p.set(s.Name, s.Licenses, s.Members, s.Owner))
+	problems.Collect(p.set(s.Name, s.Licenses, s.Members, s.Owner))
 	if err := problems.OrNil(); err != nil {
 		return Project{}, err
 	}
@@ -169,10 +169,4 @@ func (p Project) ActingCompany(caller, requested string) (string, error) {
 		return "", fmt.Errorf("companyCode names a company that is not a member of project %s: %w", p.code, domain.ErrForbidden)
 	}
 	return requested, nil
-}
-
-func collect(into *domain.ValidationError, err error) {
-	if v, ok := err.(*domain.ValidationError); ok {
-		into.Problems = append(into.Problems, v.Problems...)
-	}
 }

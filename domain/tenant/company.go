@@ -82,9 +82,9 @@ type Company struct {
 func NewCompany(id, code, name string, now time.Time) (Company, error) {
 	problems := &domain.ValidationError{}
 	c, err := ParseCode(code)
-	collect(problems, err)
+	problems.Collect(err)
 	n, err := parseName(name)
-	collect(problems, err)
+	problems.Collect(err)
 	if err := problems.OrNil(); err != nil {
 		return Company{}, err
 	}
@@ -116,23 +116,16 @@ func (c Company) Apply(ch CompanyChange) (Company, error) {
 	problems := &domain.ValidationError{}
 	if ch.Name != nil {
 		n, err := parseName(*ch.Name)
-		collect(problems, err)
+		problems.Collect(err)
 		c.name = n
 	}
 	if ch.Status != nil {
 		s, err := ParseStatus(*ch.Status)
-		collect(problems, err)
+		problems.Collect(err)
 		c.status = s
 	}
 	if err := problems.OrNil(); err != nil {
 		return Company{}, err
 	}
 	return c, nil
-}
-
-// collect moves the problems of err (a *domain.ValidationError) into into.
-func collect(into *domain.ValidationError, err error) {
-	if v, ok := err.(*domain.ValidationError); ok {
-		into.Problems = append(into.Problems, v.Problems...)
-	}
 }
