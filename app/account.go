@@ -154,8 +154,9 @@ func (s *AccountService) actingCompanies(ctx context.Context, p project.Project,
 		}
 		id, ok := byCode[it.CompanyCode]
 		if !ok {
-			// Another tenant's code is neither confirmed nor denied.
-			return nil, fmt.Errorf("companyCode %q is not a member of project %s: %w", it.CompanyCode, p.Code(), domain.ErrForbidden)
+			// Refused by the same rule as an outsider's code, as in
+			// ProjectService.Access: no code is confirmed nor denied.
+			id = unknownCompanyID
 		}
 		if _, err := p.ActingCompany(caller.ID(), id); err != nil {
 			return nil, err

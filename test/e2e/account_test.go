@@ -317,3 +317,19 @@ func TestCompaniesRaceForTheLastLicences(t *testing.T) {
 		})
 	})
 }
+
+func TestAccountsNeverConfirmACompanyCode(t *testing.T) {
+	eachBackend(t, func(t *testing.T, api *apitest.API) {
+		p := newDataProject(t, api)
+		for _, key := range []string{p.owner.Key, p.member.Key} {
+			call := func(companyCode string) *apitest.Response {
+				return api.Call(t, http.MethodPost, "/v1/Accounts/"+p.code, key,
+					[]map[string]any{{"login": "x-" + uuid.NewString()[:8], "status": "active", "companyCode": companyCode}})
+			}
+			outsider, unknown := call(p.outsider.Code), call("NOBODY-"+uuid.NewString()[:8])
+			require.Equal(t, http.StatusForbidden, outsider.Status, "%s", outsider.Body)
+			require.Equal(t, http.StatusForbidden, unknown.Status, "%s", unknown.Body)
+			assert.Equal(t, outsider.Map(t)["message"], unknown.Map(t)["message"])
+		}
+	})
+}
