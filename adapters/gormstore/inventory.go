@@ -94,6 +94,8 @@ func (r *InventoryRepository) TouchComputers(ctx context.Context, companyID stri
 	}
 	// A known computer keeps its spelling, site, type, serial and status;
 	// only a report newer than the last one moves last_seen and the address.
+	// This is client.Equipment.MarkSeen's rule, applied in SQL to the whole
+	// batch at once; a change of one must be made in the other.
 	tail := r.s.dialect.onConflictUpdate([]string{"company_id", "name_key"},
 		"ip_address = CASE WHEN excluded.ip_address <> '' AND (equipment.last_seen IS NULL OR equipment.last_seen <= excluded.last_seen) THEN excluded.ip_address ELSE equipment.ip_address END",
 		"last_seen = CASE WHEN equipment.last_seen IS NULL OR equipment.last_seen < excluded.last_seen THEN excluded.last_seen ELSE equipment.last_seen END",

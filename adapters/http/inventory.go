@@ -45,11 +45,7 @@ func writeInventoryError(c *gin.Context, err error) {
 		}
 	}
 	if len(p.Details) > 0 {
-		parts := make([]string, len(p.Details))
-		for i, d := range p.Details {
-			parts[i] = d.String()
-		}
-		msg = "invalid request: " + strings.Join(parts, "; ")
+		msg = "invalid request: " + (&domain.ValidationError{Problems: p.Details}).Detail()
 	}
 	c.AbortWithStatusJSON(status, clientDataAnswer{Status: "error", Message: msg})
 }
