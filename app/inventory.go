@@ -120,7 +120,7 @@ func (s *InventoryService) Programs(ctx context.Context, companyID, program stri
 func (s *InventoryService) History(ctx context.Context, companyID, computerName, cursor string, limit int) (inventory.HistoryPage, error) {
 	if !inventory.SearchableText(computerName) {
 		// No computer can bear such a name; PostgreSQL would refuse to look.
-		return inventory.HistoryPage{}, fmt.Errorf("computer history: computer %q: %w", computerName, domain.ErrNotFound)
+		return inventory.HistoryPage{}, domain.NotFound("computer history: computer %q", computerName)
 	}
 	page, err := s.repo.ComputerHistory(ctx, companyID, inventory.ComputerKey(computerName), cursor, inventoryPageSize(limit))
 	if err != nil {

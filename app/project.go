@@ -62,7 +62,7 @@ func (s *ProjectService) CreateProject(ctx context.Context, in ProjectInput) (Pr
 		}
 		if err := s.projects.CreateProject(ctx, p); err != nil {
 			if errors.Is(err, domain.ErrConflict) {
-				return fmt.Errorf("project code %q already exists: %w", in.Code, domain.ErrConflict)
+				return domain.Conflict("project code %q already exists", in.Code)
 			}
 			return err
 		}

@@ -150,5 +150,5 @@ const maxInKeys = 5000
 
 // notFound is the error of a lookup that found nothing; what names the thing.
 func notFound(what string) error {
-	return fmt.Errorf("%s: %w", what, domain.ErrNotFound)
+	return domain.NotFound("%s", what)
 }

@@ -157,16 +157,16 @@ func (p Project) IsMember(companyID string) bool {
 // domain.ErrForbidden: a caller learns nothing about projects it is not in.
 func (p Project) ActingCompany(caller, requested string) (string, error) {
 	if !p.IsMember(caller) {
-		return "", fmt.Errorf("company is not a member of project %s: %w", p.code, domain.ErrForbidden)
+		return "", domain.Forbidden("company is not a member of project %s", p.code)
 	}
 	if requested == "" || requested == caller {
 		return caller, nil
 	}
 	if p.owner != caller {
-		return "", fmt.Errorf("only the owner of project %s may act for another company (companyCode): %w", p.code, domain.ErrForbidden)
+		return "", domain.Forbidden("only the owner of project %s may act for another company (companyCode)", p.code)
 	}
 	if !p.IsMember(requested) {
-		return "", fmt.Errorf("companyCode names a company that is not a member of project %s: %w", p.code, domain.ErrForbidden)
+		return "", domain.Forbidden("companyCode names a company that is not a member of project %s", p.code)
 	}
 	return requested, nil
 }
