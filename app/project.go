@@ -5,18 +5,23 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"github.com/parc-hq/parc/domain"
+	"github.com/parc-hq/parc/domain/account"
 	"github.com/parc-hq/parc/domain/project"
 	"github.com/parc-hq/parc/domain/tenant"
 	"github.com/parc-hq/parc/ports"
 )
 
 // ProjectService lets the operator manage projects, and resolves which
-// company a caller acts for inside a project.
+// company a caller acts for inside a project. It enforces the licence rules
+// of a project change itself (see UpdateProject): they are not optional.
 type ProjectService struct {
 	projects  ports.ProjectRepository
 	companies ports.CompanyRepository
+	accounts  ports.AccountRepository
 	tx        ports.Transactor
 	clock     ports.Clock
 	ids       ports.IDGenerator
@@ -24,8 +29,9 @@ type ProjectService struct {
 }
 
 // NewProjectService builds the service.
-func NewProjectService(projects ports.ProjectRepository, companies ports.CompanyRepository, tx ports.Transactor, clock ports.Clock, ids ports.IDGenerator, log *slog.Logger) *ProjectService {
-	return &ProjectService{projects: projects, companies: companies, tx: tx, clock: clock, ids: ids, log: log}
+func NewProjectService(projects ports.ProjectRepository, companies ports.CompanyRepository, accounts ports.AccountRepository,
+	tx ports.Transactor, clock ports.Clock, ids ports.IDGenerator, log *slog.Logger) *ProjectService {
+	return &ProjectService{projects: projects, companies: companies, accounts: accounts, tx: tx, clock: clock, ids: ids, log: log}
 }
 
 // ProjectDetails is a project with its companies resolved, for display.
@@ -84,13 +90,12 @@ type ProjectUpdate struct {
 	Owner     *string  // "" removes the owner
 }
 
-// ProjectGuard may refuse a project change inside the transaction that
-// holds the project's lock (the licence rules refuse a count below the active
-// accounts). A nil guard accepts every change.
-type ProjectGuard func(ctx context.Context, old, updated project.Project) error
-
-// UpdateProject changes a project under its row lock, asking beforeSave first.
-func (s *ProjectService) UpdateProject(ctx context.Context, code string, up ProjectUpdate, beforeSave ProjectGuard) (ProjectDetails, error) {
+// UpdateProject changes a project under its row lock. Inside that lock it
+// refuses a licence count below the project's active accounts, and removing
+// a member company that still has active accounts (domain.ErrConflict,
+// saying what to disable first). Bulk account calls take the same lock, so
+// none can activate an account between the count and the update.
+func (s *ProjectService) UpdateProject(ctx context.Context, code string, up ProjectUpdate) (ProjectDetails, error) {
 	var out ProjectDetails
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
 		current, err := s.projects.LockProject(ctx, project.Code(code))
@@ -114,10 +119,8 @@ func (s *ProjectService) UpdateProject(ctx context.Context, code string, up Proj
 		if err != nil {
 			return err
 		}
-		if beforeSave != nil {
-			if err := beforeSave(ctx, current, updated); err != nil {
-				return err
-			}
+		if err := s.checkLicences(ctx, current, updated); err != nil {
+			return err
 		}
 		if err := s.projects.UpdateProject(ctx, updated); err != nil {
 			return err
@@ -186,6 +189,55 @@ func (s *ProjectService) Access(ctx context.Context, code string, caller tenant.
 		return project.Project{}, tenant.Company{}, err
 	}
 	return p, other, nil
+}
+
+// checkLicences applies the licence rules to a change of the locked
+// project old into updated.
+func (s *ProjectService) checkLicences(ctx context.Context, old, updated project.Project) error {
+	if err := s.checkRemovedMembers(ctx, old, updated); err != nil {
+		return err
+	}
+	if updated.Licenses() >= old.Licenses() {
+		return nil
+	}
+	active, err := s.accounts.CountActive(ctx, updated.ID())
+	if err != nil {
+		return err
+	}
+	return account.CheckLicences(string(updated.Code()), active, updated.Licenses())
+}
+
+// checkRemovedMembers refuses the update if a company it removes still holds
+// active accounts: they would keep licences that no one could free.
+func (s *ProjectService) checkRemovedMembers(ctx context.Context, old, updated project.Project) error {
+	var removed []string
+	for _, id := range old.Members() {
+		if !updated.IsMember(id) {
+			removed = append(removed, id)
+		}
+	}
+	if len(removed) == 0 {
+		return nil
+	}
+	active, err := s.accounts.CountActiveByCompany(ctx, updated.ID(), removed)
+	if err != nil || len(active) == 0 {
+		return err
+	}
+	holders := make([]string, 0, len(active))
+	for id := range active {
+		holders = append(holders, id)
+	}
+	companies, err := s.companies.CompaniesByIDs(ctx, holders)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(companies, func(a, b tenant.Company) int { return strings.Compare(string(a.Code()), string(b.Code())) })
+	for _, c := range companies {
+		if err := account.CheckMemberRemoval(string(updated.Code()), string(c.Code()), active[c.ID()]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *ProjectService) details(ctx context.Context, p project.Project) (ProjectDetails, error) {

@@ -26,7 +26,7 @@ func TestClassifyReadsTheErrorType(t *testing.T) {
 			http.StatusConflict, "project FIELD has 2 active accounts: disable 1 before lowering its licences to 1"},
 		{domain.Unauthenticated("invalid or revoked API key"), http.StatusUnauthorized, "invalid or revoked API key"},
 		{fmt.Errorf("bulk accounts call: %w", domain.Forbidden("company is not a member of project FIELD")), http.StatusForbidden, "company is not a member of project FIELD"},
-		{fmt.Errorf("list accounts: %w", domain.NotFound("project NOPE")), http.StatusNotFound, "project NOPE"},
+		{fmt.Errorf("list accounts: %w", domain.NotFound("project NOPE not found")), http.StatusNotFound, "project NOPE not found"},
 		{domain.Rejected("limit must be positive"), http.StatusUnprocessableEntity, "limit must be positive"},
 		// A kind without a domain error: storage text never reaches the client.
 		{fmt.Errorf("find project: %w: %w", domain.ErrNotFound, errors.New("record not found")), http.StatusNotFound, "not found"},
