@@ -121,45 +121,19 @@ func (s *AccountService) Bulk(ctx context.Context, projectCode string, caller te
 }
 
 // actingCompanies resolves the company of every item (its companyCode, or
-// the caller's) in one query, under the project's owner rule.
+// the caller's) under the project's owner rule (ProjectService's).
 func (s *AccountService) actingCompanies(ctx context.Context, p project.Project, caller tenant.Company, items []AccountInput) ([]string, error) {
-	if _, err := p.ActingCompany(caller.ID(), ""); err != nil {
+	codes := make([]string, len(items))
+	for i, it := range items {
+		codes[i] = it.CompanyCode
+	}
+	byCode, err := s.access.actingCompanies(ctx, p, caller, codes)
+	if err != nil {
 		return nil, err
 	}
-	var codes []tenant.Code
-	wanted := map[string]bool{}
-	for _, it := range items {
-		if c := it.CompanyCode; c != "" && c != string(caller.Code()) && !wanted[c] {
-			wanted[c] = true
-			codes = append(codes, tenant.Code(c))
-		}
-	}
-	byCode := map[string]string{string(caller.Code()): caller.ID()}
-	if len(codes) > 0 {
-		found, err := s.companies.CompaniesByCodes(ctx, codes)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range found {
-			byCode[string(c.Code())] = c.ID()
-		}
-	}
 	ids := make([]string, len(items))
-	for i, it := range items {
-		if it.CompanyCode == "" {
-			ids[i] = caller.ID()
-			continue
-		}
-		id, ok := byCode[it.CompanyCode]
-		if !ok {
-			// Refused by the same rule as an outsider's code, as in
-			// ProjectService.Access: no code is confirmed nor denied.
-			id = unknownCompanyID
-		}
-		if _, err := p.ActingCompany(caller.ID(), id); err != nil {
-			return nil, err
-		}
-		ids[i] = id
+	for i, code := range codes {
+		ids[i] = byCode[code].ID()
 	}
 	return ids, nil
 }

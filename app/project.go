@@ -155,10 +155,6 @@ func (s *ProjectService) Projects(ctx context.Context) ([]ProjectDetails, error)
 	return out, nil
 }
 
-// unknownCompanyID stands for a companyCode that names no company: company
-// ids are UUIDs, so it is never a project's member.
-const unknownCompanyID = "unknown company"
-
 // Access resolves a caller's request on a project: the project, and the
 // company the caller acts for (its own, or companyCode's when the caller is
 // the project's owner). An unknown project is domain.ErrNotFound; a refusal,
@@ -168,27 +164,52 @@ func (s *ProjectService) Access(ctx context.Context, code string, caller tenant.
 	if err != nil {
 		return project.Project{}, tenant.Company{}, err
 	}
+	acting, err := s.actingCompanies(ctx, p, caller, []string{companyCode})
+	if err != nil {
+		return project.Project{}, tenant.Company{}, err
+	}
+	return p, acting[companyCode], nil
+}
+
+// actingCompanies is the one place of the rule "for which company does a
+// caller act in project p": for each of codes (a companyCode, "" for the
+// caller's own company), the company, resolved in one query. The first code
+// the project's rule refuses (in the order given) refuses the whole call;
+// an unknown code is refused as a company outside the project is, so that
+// no code is confirmed nor denied.
+func (s *ProjectService) actingCompanies(ctx context.Context, p project.Project, caller tenant.Company, codes []string) (map[string]tenant.Company, error) {
 	if _, err := p.ActingCompany(caller.ID(), ""); err != nil {
-		return project.Project{}, tenant.Company{}, err
+		return nil, err
 	}
-	if companyCode == "" || companyCode == string(caller.Code()) {
-		return p, caller, nil
+	out := map[string]tenant.Company{"": caller, string(caller.Code()): caller}
+	var wanted []tenant.Code
+	for _, c := range codes {
+		if _, known := out[c]; !known && !slices.Contains(wanted, tenant.Code(c)) {
+			wanted = append(wanted, tenant.Code(c))
+		}
 	}
-	other, err := s.companies.CompanyByCode(ctx, tenant.Code(companyCode))
-	if err != nil && !errors.Is(err, domain.ErrNotFound) {
-		return project.Project{}, tenant.Company{}, err
+	if len(wanted) == 0 {
+		return out, nil
 	}
-	// An unknown code goes through the same rule as a company outside the
-	// project, with an id no member has, so that every caller gets the same
-	// refusal for both and learns nothing of other tenants' codes.
-	requested := other.ID()
-	if requested == "" {
-		requested = unknownCompanyID
+	found, err := s.companies.CompaniesByCodes(ctx, wanted)
+	if err != nil {
+		return nil, err
 	}
-	if _, err := p.ActingCompany(caller.ID(), requested); err != nil {
-		return project.Project{}, tenant.Company{}, err
+	byCode := make(map[tenant.Code]tenant.Company, len(found))
+	for _, c := range found {
+		byCode[c.Code()] = c
 	}
-	return p, other, nil
+	for _, code := range wanted {
+		c, ok := byCode[code]
+		if !ok {
+			return nil, p.UnknownCompany(caller.ID())
+		}
+		if _, err := p.ActingCompany(caller.ID(), c.ID()); err != nil {
+			return nil, err
+		}
+		out[string(code)] = c
+	}
+	return out, nil
 }
 
 // checkLicences applies the licence rules to a change of the locked

@@ -121,3 +121,66 @@ func errorMessageIs(err error, want string) bool {
 	var de *domain.Error
 	return errors.As(err, &de) && de.Message() == want
 }
+
+func TestAccessResolvesTheActingCompany(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	svc := w.projectService()
+	for _, tt := range []struct {
+		name        string
+		caller      tenant.Company
+		companyCode string
+		want        tenant.Company
+		refused     string
+	}{
+		{"own company", w.b, "", w.b, ""},
+		{"own code", w.b, "B", w.b, ""},
+		{"the owner for a member", w.a, "B", w.b, ""},
+		{"a member for another", w.b, "A", tenant.Company{}, "only the owner of project P may act for another company (companyCode)"},
+		{"the owner for an outsider", w.a, "C", tenant.Company{}, "companyCode names a company that is not a member of project P"},
+		{"the owner for an unknown code", w.a, "NOBODY", tenant.Company{}, "companyCode names a company that is not a member of project P"},
+		{"a member for an unknown code", w.b, "NOBODY", tenant.Company{}, "only the owner of project P may act for another company (companyCode)"},
+		{"an outsider", w.c, "", tenant.Company{}, "company is not a member of project P"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, got, err := svc.Access(ctx, "P", tt.caller, tt.companyCode)
+			if tt.refused != "" {
+				if !errors.Is(err, domain.ErrForbidden) || !errorMessageIs(err, tt.refused) {
+					t.Fatalf("got %v, want the refusal %q", err, tt.refused)
+				}
+				return
+			}
+			if err != nil || got.ID() != tt.want.ID() {
+				t.Fatalf("got %v, %v; want %s", got.Code(), err, tt.want.Code())
+			}
+		})
+	}
+	if _, _, err := svc.Access(ctx, "NOPE", w.a, ""); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("unknown project: %v", err)
+	}
+}
+
+// Bulk account calls resolve each item's companyCode by the same rule: an
+// unknown code refuses the whole call as an outsider's does.
+func TestBulkUsesTheProjectsActingRule(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	svc := w.accountService()
+	call := func(caller tenant.Company, code string) error {
+		_, err := svc.Bulk(ctx, "P", caller, []app.AccountInput{{Login: "x", Status: "active", CompanyCode: code}})
+		return err
+	}
+	outsider, unknown := call(w.a, "C"), call(w.a, "NOBODY")
+	if !errors.Is(outsider, domain.ErrForbidden) || !errors.Is(unknown, domain.ErrForbidden) ||
+		!errorMessageIs(unknown, "companyCode names a company that is not a member of project P") || !errorMessageIs(outsider, "companyCode names a company that is not a member of project P") {
+		t.Fatalf("outsider %v, unknown %v", outsider, unknown)
+	}
+	res, err := svc.Bulk(ctx, "P", w.a, []app.AccountInput{{Login: "x", Status: "active", CompanyCode: "B"}, {Login: "y", Status: "active"}})
+	if err != nil || len(res.Results) != 2 {
+		t.Fatalf("bulk: %v %+v", err, res)
+	}
+	page, err := svc.List(ctx, "P", w.a, app.AccountQuery{CompanyCode: "B", Limit: 10})
+	if err != nil || page.Total != 1 || page.Accounts[0].Login().Display() != "x" || page.Usage.Used != 2 {
+		t.Fatalf("list: %v %+v", err, page)
+	}
+}
