@@ -2,21 +2,14 @@ package httpapi
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/parc-hq/parc/app"
 	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/account"
-)
-
-const (
-	defaultAccountPage = 1000
-	maxAccountPage     = 10000
 )
 
 // accountItemDTO is one account of a bulk call. JSON keys match without
@@ -145,7 +138,7 @@ func registerAccountRoutes(api *gin.RouterGroup, accounts *app.AccountService) {
 // accountQueryOf reads the listing parameters: status, companyCode, limit
 // (1 to 10000, default 1000) and offset.
 func accountQueryOf(c *gin.Context) (app.AccountQuery, error) {
-	q := app.AccountQuery{CompanyCode: c.Query("companyCode"), Limit: defaultAccountPage}
+	q := app.AccountQuery{CompanyCode: c.Query("companyCode")}
 	problems := &domain.ValidationError{}
 	if s, ok := c.GetQuery("status"); ok {
 		st, err := account.ParseStatus(s)
@@ -154,19 +147,7 @@ func accountQueryOf(c *gin.Context) (app.AccountQuery, error) {
 		}
 		q.Status = &st
 	}
-	if s, ok := c.GetQuery("limit"); ok {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 || n > maxAccountPage {
-			problems.Add("range", fmt.Sprintf("limit must be an integer from 1 to %d", maxAccountPage), "limit")
-		}
-		q.Limit = n
-	}
-	if s, ok := c.GetQuery("offset"); ok {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 0 {
-			problems.Add("range", "offset must be an integer of 0 or more", "offset")
-		}
-		q.Offset = n
-	}
+	q.Limit = queryLimit(c, problems, account.PageSize)
+	q.Offset = queryOffset(c, problems)
 	return q, problems.OrNil()
 }

@@ -32,14 +32,17 @@ type recordErrorDTO struct {
 	Message string `json:"message"`
 }
 
-// writeInventoryError renders a Problem in the seed's shape. Every server
-// fault is a 500, as the seed says, with no internals in the message.
+// writeInventoryError renders a Problem in the seed's shape. Statuses are
+// Classify's (a database that does not answer is 503, as in every area);
+// server faults say no more than that, and that a push can be sent again.
 func writeInventoryError(c *gin.Context, err error) {
 	p := Classify(err)
 	noteProblem(c, p)
 	status, msg := p.Status, p.Message
 	if status >= 500 {
-		status, msg = http.StatusInternalServerError, "internal server error"
+		if status != http.StatusServiceUnavailable {
+			msg = "internal server error"
+		}
 		if c.Request.Method == http.MethodPost {
 			msg += ": nothing of the request was stored, it can be sent again"
 		}
@@ -197,20 +200,6 @@ type eventDTO struct {
 	At          string  `json:"at"`
 }
 
-// positiveQueryInt parses an optional positive integer query parameter (0
-// when absent), recording a problem in v when it is not one.
-func positiveQueryInt(c *gin.Context, name string, v *domain.ValidationError) int {
-	s := c.Query(name)
-	if s == "" {
-		return 0
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		v.Add("int_parsing", "must be a positive integer", name)
-	}
-	return n
-}
-
 // searchableQuery records a problem in v when a text query parameter holds
 // what no stored name or version can (invalid UTF-8, control characters).
 func searchableQuery(c *gin.Context, v *domain.ValidationError, names ...string) {
@@ -269,7 +258,7 @@ func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 			ProgramKey:  inventory.ProgramKey(c.Query("program")),
 			Version:     strings.TrimSpace(c.Query("version")),
 			Cursor:      c.Query("cursor"),
-			Limit:       positiveQueryInt(c, "limit", v),
+			Limit:       queryLimit(c, v, inventory.PageSize),
 		}
 		if s := c.Query("changed_since"); s != "" {
 			t, err := time.Parse(time.RFC3339Nano, s)
@@ -333,7 +322,7 @@ func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 			return
 		}
 		v := &domain.ValidationError{}
-		limit := positiveQueryInt(c, "limit", v)
+		limit := queryLimit(c, v, inventory.PageSize)
 		if err := v.OrNil(); err != nil {
 			writeInventoryError(c, err)
 			return

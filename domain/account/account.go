@@ -50,6 +50,9 @@ const (
 	maxNameLen  = 200
 )
 
+// PageSize is the paging of a project's account listing.
+var PageSize = domain.PageSize{Default: 1000, Max: 10000}
+
 // ParseLogin validates a login: 1 to 128 characters, no spaces or control
 // characters, surrounding blanks trimmed.
 func ParseLogin(s string) (Login, error) {

@@ -48,6 +48,10 @@ func ParseStatus(s string) (Status, error) {
 // MaxNomLen bounds the name (`nom`) of a client or a site, in characters.
 const MaxNomLen = 200
 
+// PageSize is the paging of the client and equipment listings: without a
+// limit they answer every row.
+var PageSize = domain.PageSize{Max: 1000}
+
 // Client is a customer of the company. Its code is the company's own integer
 // reference for it, unique among all the company's clients (active or not);
 // the repository enforces that and reports a clash as CodeTaken.

@@ -22,6 +22,9 @@ const (
 	MaxSorts     = 10
 )
 
+// PageSize is the paging of Select and of the row listings.
+var PageSize = domain.PageSize{Default: DefaultLimit, Max: MaxLimit}
+
 // Operator compares a field with the filter's values.
 type Operator string
 
@@ -118,28 +121,16 @@ type Query struct {
 // ParseSelect validates a query; every problem is reported with its path.
 func ParseSelect(in SelectInput) (Query, error) {
 	problems := &domain.ValidationError{}
-	q := Query{Limit: DefaultLimit, SrvExport: in.SrvExport, SrvAttrib: in.SrvAttrib}
+	q := Query{SrvExport: in.SrvExport, SrvAttrib: in.SrvAttrib}
 	entity, err := ParseEntityName(in.EntityName)
 	if err != nil {
 		problems.AddAt(err, "entity_name", "entityName")
 	}
 	q.Entity = entity
-	if in.Limit != nil {
-		switch {
-		case *in.Limit < 1:
-			problems.Add("greater_than_equal", "limit must be at least 1", "limit")
-		case *in.Limit > MaxLimit:
-			q.Limit = MaxLimit
-		default:
-			q.Limit = *in.Limit
-		}
-	}
-	if in.Offset != nil {
-		if *in.Offset < 0 {
-			problems.Add("greater_than_equal", "offset must be 0 or more", "offset")
-		}
-		q.Offset = *in.Offset
-	}
+	q.Limit, err = PageSize.Limit(in.Limit, "limit")
+	problems.Collect(err)
+	q.Offset, err = domain.Offset(in.Offset, "offset")
+	problems.Collect(err)
 	if in.SrvAttrib != nil && *in.SrvAttrib != Live && *in.SrvAttrib != Deleted {
 		problems.Add("enum", "srvAttrib must be 0 (live rows) or 1 (deleted rows)", "srvAttrib")
 	}
