@@ -47,7 +47,6 @@ type Login struct {
 const (
 	maxLoginLen = 128
 	maxEmailLen = 254
-	maxNameLen  = 200
 )
 
 // PageSize is the paging of a project's account listing.
@@ -138,10 +137,7 @@ func New(id string, s Spec, now time.Time) (Account, error) {
 	problems.Collect(err)
 	status, err := ParseStatus(s.Status)
 	problems.Collect(err)
-	name := strings.TrimSpace(s.Name)
-	if utf8.RuneCountInString(name) > maxNameLen {
-		problems.Add("too_long", fmt.Sprintf("name must be at most %d characters", maxNameLen), "name")
-	}
+	name := domain.Text(problems, s.Name, false, domain.MaxNameLen, "name")
 	if name == "" {
 		name = login.display
 	}

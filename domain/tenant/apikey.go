@@ -90,12 +90,12 @@ type APIKey struct {
 
 // NewAPIKey describes a freshly generated key for storage.
 func NewAPIKey(id, companyID, name string, s Secret, now time.Time) (APIKey, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
+	v := &domain.ValidationError{}
+	if name = domain.Text(v, name, false, domain.MaxNameLen, "name"); name == "" {
 		name = "default"
 	}
-	if len(name) > maxNameLen {
-		return APIKey{}, domain.Invalid("too_long", fmt.Sprintf("name must be at most %d characters", maxNameLen), "name")
+	if err := v.OrNil(); err != nil {
+		return APIKey{}, err
 	}
 	return APIKey{id: id, companyID: companyID, name: name, prefix: s.Prefix, hash: s.Hash, createdAt: now.UTC()}, nil
 }
