@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -24,7 +22,9 @@ type Store struct {
 
 // New wraps an open GORM connection.
 func New(db *gorm.DB) *Store {
-	return &Store{db: db, dialect: dialectOf(db)}
+	s := &Store{db: db, dialect: dialectOf(db)}
+	s.guardAborts()
+	return s
 }
 
 // Backend names the database engine in use: "sqlite", "postgres" or "mysql".
@@ -44,37 +44,6 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 func inTx(ctx context.Context) bool {
 	_, ok := ctx.Value(txKey{}).(*gorm.DB)
 	return ok
-}
-
-// maxTxAttempts bounds the retries of a transaction that lost a deadlock or a
-// serialization conflict: such a loss is normal under concurrency (the
-// database picked a victim) and the cure is to run it again.
-const maxTxAttempts = 6
-
-// Within runs fn in a transaction. A call made inside another Within joins
-// the outer transaction. A transaction that fails on a deadlock or a
-// serialization conflict is rolled back and run again, a bounded number of
-// times with jittered backoff.
-func (s *Store) Within(ctx context.Context, fn func(ctx context.Context) error) error {
-	if inTx(ctx) {
-		return fn(ctx)
-	}
-	var err error
-	for attempt := 1; ; attempt++ {
-		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return fn(context.WithValue(ctx, txKey{}, tx))
-		})
-		if err == nil || attempt == maxTxAttempts || !s.dialect.retryable(err) {
-			break
-		}
-		backoff := time.Duration(attempt*attempt)*5*time.Millisecond + rand.N(10*time.Millisecond)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff):
-		}
-	}
-	return s.translate(err)
 }
 
 // Ping checks that the database answers.
