@@ -157,6 +157,9 @@ func mysqlDSN(rawURL string, session map[string]string) (string, error) {
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
 	cfg.Collation = "utf8mb4_bin"
+	// An UPDATE's affected rows are the rows it matched, as on PostgreSQL
+	// and SQLite, not only those whose values changed.
+	cfg.ClientFoundRows = true
 	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
 	for k, v := range u.Query() {
 		cfg.Params[k] = v[len(v)-1]

@@ -58,6 +58,9 @@ func (d dialect) batchRows(columns, limit int) int {
 // that fails certification against another node's commit (or is aborted by
 // one being applied) gets MySQL's deadlock error, 1213, SQLSTATE 40001.
 func (d dialect) retryable(err error) bool {
+	if errors.Is(err, errStaleRead) {
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		return pgErr.Code == "40P01" || pgErr.Code == "40001" // deadlock_detected, serialization_failure

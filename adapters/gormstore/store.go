@@ -94,15 +94,24 @@ func (s *Store) insertRows(ctx context.Context, what, head, tail string, rows []
 	return nil
 }
 
-// lockByID reads the row of T with this company and id and locks it until
-// the transaction ends; it returns nil when there is none. what names the
-// kind of row in errors.
+// lockByID locks the row of T with this company and id until the
+// transaction ends (see writeLock), then reads it; it returns nil when there
+// is none. what names the kind of row in errors.
 func lockByID[T any](ctx context.Context, s *Store, what, companyID, id string) (*T, error) {
 	if !inTx(ctx) {
 		return nil, fmt.Errorf("lock %s %s: called outside a transaction", what, id)
 	}
+	var model T
+	table := any(model).(interface{ TableName() string }).TableName()
+	locked, err := s.writeLock(ctx, table, "company_id = ? AND id = ?", companyID, id)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s %s: %w", what, id, err)
+	}
+	if locked == 0 {
+		return nil, nil
+	}
 	var rows []T
-	err := s.dialect.forUpdate(s.conn(ctx)).Where("company_id = ? AND id = ?", companyID, id).Limit(1).Find(&rows).Error
+	err = s.conn(ctx).Where("company_id = ? AND id = ?", companyID, id).Limit(1).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("lock %s %s: %w", what, id, s.translate(err))
 	}
