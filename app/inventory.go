@@ -59,6 +59,11 @@ func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inv
 		if err != nil {
 			return err
 		}
+		// The events' time is read once the computers are locked (or, on a
+		// cluster, in the attempt that won certification), so that a
+		// history's order of time is the order its pushes committed in:
+		// a push that waited for another dates its events after it.
+		now = s.clock.Now()
 		idList := make([]string, 0, len(ids))
 		for _, c := range computers {
 			idList = append(idList, ids[c.Name.Key()])
