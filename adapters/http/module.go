@@ -19,6 +19,7 @@ type servicesIn struct {
 	DataSets     *app.DataSetService
 	ProjectGuard app.ProjectGuard `optional:"true"`
 	Inventory    *app.InventoryService
+	Agents       *app.AgentService
 	Accounts     *app.AccountService
 }
 
@@ -28,7 +29,7 @@ var Module = fx.Module("http",
 	fx.Provide(
 		func(cfg Config, log *slog.Logger, in servicesIn) *gin.Engine {
 			return NewEngine(cfg, log, Services{Health: in.Health, Tenants: in.Tenants, Projects: in.Projects, ProjectGuard: in.ProjectGuard,
-				Inventory: in.Inventory, Clients: in.Clients, DataSets: in.DataSets, Accounts: in.Accounts})
+				Inventory: in.Inventory, Agents: in.Agents, Clients: in.Clients, DataSets: in.DataSets, Accounts: in.Accounts})
 		},
 		NewServer,
 	),

@@ -24,6 +24,7 @@ var useCases = fx.Module("app",
 		func(s *app.AccountService) app.ProjectGuard { return s.LicenceGuard },
 		app.NewClientService,
 		app.NewInventoryService,
+		app.NewAgentService,
 		app.NewDataSetService,
 	),
 )
