@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/netip"
 	"strings"
 
@@ -98,8 +99,11 @@ func decodeOCS(r io.Reader) (*ocsRequest, error) {
 		case xml.Directive:
 			return nil, invalid("the XML body holds a document type declaration (<!%s…>): not accepted", firstWord(t))
 		case xml.StartElement:
-			if root || t.Name.Local != "REQUEST" {
-				return nil, invalid("the XML body's root element is <%s>, not a single <REQUEST>", t.Name.Local)
+			if root {
+				return nil, invalid("the XML body holds more than one root element")
+			}
+			if t.Name.Local != "REQUEST" {
+				return nil, invalid("the XML body's root element is <%s>, not <REQUEST>", t.Name.Local)
 			}
 			root = true
 			if err := req.decodeRequest(d); err != nil {
@@ -120,10 +124,14 @@ func firstWord(b []byte) string {
 // xmlError words a decoding error; a body that failed to inflate keeps its
 // own error.
 func xmlError(err error) error {
-	if errors.Is(err, domain.ErrInvalid) {
+	var tooBig *http.MaxBytesError
+	if errors.Is(err, domain.ErrInvalid) || errors.As(err, &tooBig) {
 		return err
 	}
 	var syn *xml.SyntaxError
+	if errors.As(err, &syn) && syn.Msg == "unexpected EOF" {
+		return invalid("the XML body is truncated (line %d)", syn.Line)
+	}
 	if errors.As(err, &syn) {
 		return invalid("malformed XML at line %d: %s", syn.Line, syn.Msg)
 	}
