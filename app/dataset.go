@@ -375,7 +375,7 @@ func (s *DataSetService) Export(ctx context.Context, c DataCaller, in ExportInpu
 			byKey[r.Key()] = r
 		}
 		out = ExportResult{Company: acting, Entity: e, SrvExport: in.SrvExport}
-		var update []dataset.RowKey
+		var update []dataset.Row
 		for _, it := range items {
 			res := ExportRowResult{RowCode: string(it.key.Code)}
 			row, ok := byKey[it.key]
@@ -386,7 +386,7 @@ func (s *DataSetService) Export(ctx context.Context, c DataCaller, in ExportInpu
 				res.Status, res.Row, res.Found = ExportChanged, row, true
 			default:
 				res.Status, res.Row, res.Found = ExportUpdated, row.WithExport(in.SrvExport), true
-				update = append(update, it.key)
+				update = append(update, row)
 			}
 			out.Rows = append(out.Rows, res)
 		}

@@ -83,11 +83,23 @@ type equipmentDTO struct {
 	Status       string  `json:"status"`
 	LastSeen     *string `json:"last_seen"`
 	Timestamp    string  `json:"timestamp"`
+	// What an inventory agent last reported ("" and null when none did).
+	Manufacturer  string  `json:"manufacturer"`
+	Model         string  `json:"model"`
+	OSName        string  `json:"os_name"`
+	OSVersion     string  `json:"os_version"`
+	Agent         string  `json:"agent"`
+	AgentDeviceID string  `json:"agent_device_id"`
+	AgentTag      string  `json:"agent_tag"`
+	LastInventory *string `json:"last_inventory"`
 }
 
 func toEquipmentDTO(e client.Equipment) equipmentDTO {
+	f := e.Facts()
 	return equipmentDTO{EquipementID: e.ID(), Name: e.Name(), Type: e.Type(), Serial: e.Serial(), IPAddress: knownIPJSON(e.IPAddress()),
-		SiteID: optional(e.SiteID()), Status: string(e.Status()), LastSeen: knownTimeJSON(e.LastSeen()), Timestamp: timeJSON(e.CreatedAt())}
+		SiteID: optional(e.SiteID()), Status: string(e.Status()), LastSeen: knownTimeJSON(e.LastSeen()), Timestamp: timeJSON(e.CreatedAt()),
+		Manufacturer: f.Manufacturer, Model: f.Model, OSName: f.OSName, OSVersion: f.OSVersion, Agent: f.Agent,
+		AgentDeviceID: f.DeviceID, AgentTag: f.Tag, LastInventory: knownTimeJSON(e.LastInventory())}
 }
 
 func toEquipmentDTOs(list []client.Equipment) []equipmentDTO {

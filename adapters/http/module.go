@@ -18,6 +18,7 @@ type servicesIn struct {
 	Clients   *app.ClientService
 	DataSets  *app.DataSetService
 	Inventory *app.InventoryService
+	Agents    *app.AgentService
 	Accounts  *app.AccountService
 }
 
@@ -27,7 +28,7 @@ var Module = fx.Module("http",
 	fx.Provide(
 		func(cfg Config, log *slog.Logger, in servicesIn) *gin.Engine {
 			return NewEngine(cfg, log, Services{Health: in.Health, Tenants: in.Tenants, Projects: in.Projects,
-				Inventory: in.Inventory, Clients: in.Clients, DataSets: in.DataSets, Accounts: in.Accounts})
+				Inventory: in.Inventory, Agents: in.Agents, Clients: in.Clients, DataSets: in.DataSets, Accounts: in.Accounts})
 		},
 		NewServer,
 	),

@@ -23,6 +23,7 @@ var useCases = fx.Module("app",
 		app.NewAccountService,
 		app.NewClientService,
 		app.NewInventoryService,
+		app.NewAgentService,
 		app.NewDataSetService,
 	),
 )

@@ -57,6 +57,10 @@ type Equipment struct {
 	lastSeen  time.Time  // zero when the inventory push never reported it
 	status    Status
 	createdAt time.Time
+	// What an inventory agent last reported (facts.Serial unused: serial
+	// holds it), and when.
+	facts         Facts
+	lastInventory time.Time
 }
 
 // EquipmentSpec is what a caller says about a new equipment. Texts are
@@ -203,6 +207,8 @@ type EquipmentRecord struct {
 	LastSeen      time.Time  // zero when never reported
 	Status        Status
 	CreatedAt     time.Time
+	Facts         Facts     // Serial is ignored: the field above holds it
+	LastInventory time.Time // zero when no agent sent one
 }
 
 // RestoreEquipment rebuilds a stored equipment without validating it again.
@@ -213,6 +219,10 @@ func RestoreEquipment(r EquipmentRecord) Equipment {
 	}
 	if !r.LastSeen.IsZero() {
 		e.lastSeen = r.LastSeen.UTC()
+	}
+	e.facts = r.Facts
+	if !r.LastInventory.IsZero() {
+		e.lastInventory = r.LastInventory.UTC()
 	}
 	return e
 }

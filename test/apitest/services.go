@@ -26,8 +26,10 @@ func Services(target *dbtest.Target, log *slog.Logger) httpapi.Services {
 		Tenants:   app.NewTenantService(tenants, tenants, store, clock, ids, log),
 		Projects:  projectService,
 		Inventory: app.NewInventoryService(gormstore.NewInventoryRepository(store), store, clock, ids, log),
-		Clients:   app.NewClientService(clients, clients, equipment, store, clock, ids, log),
-		DataSets:  app.NewDataSetService(gormstore.NewDataSetRepository(store), projectService, store, clock, log),
-		Accounts:  accounts,
+		Agents: app.NewAgentService(gormstore.NewInventoryRepository(store), equipment, equipment, clients, clients,
+			store, clock, ids, log),
+		Clients:  app.NewClientService(clients, clients, equipment, store, clock, ids, log),
+		DataSets: app.NewDataSetService(gormstore.NewDataSetRepository(store), projectService, store, clock, log),
+		Accounts: accounts,
 	}
 }
