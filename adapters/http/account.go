@@ -106,33 +106,43 @@ func decodeAccountItems(c *gin.Context) ([]app.AccountInput, error) {
 }
 
 func registerAccountRoutes(api *gin.RouterGroup, accounts *app.AccountService) {
-	api.POST("/v1/Accounts/:codeProjet", func(c *gin.Context) {
-		items, err := decodeAccountItems(c)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		res, err := accounts.Bulk(c.Request.Context(), c.Param("codeProjet"), mustCompany(c), items)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, toAccountBulkDTO(res))
-	})
-	api.GET("/v1/Accounts/:codeProjet", func(c *gin.Context) {
-		q, err := accountQueryOf(c)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		page, err := accounts.List(c.Request.Context(), c.Param("codeProjet"), mustCompany(c), q)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		c.Header("X-Total-Count", strconv.Itoa(page.Total))
-		c.JSON(http.StatusOK, toAccountListDTO(page))
-	})
+	h := accountHandlers{accounts: accounts}
+	api.POST("/v1/Accounts/:codeProjet", h.bulk)
+	api.GET("/v1/Accounts/:codeProjet", h.list)
+}
+
+// accountHandlers serve /v1/Accounts.
+type accountHandlers struct{ accounts *app.AccountService }
+
+// bulk serves POST /v1/Accounts/{codeProjet}.
+func (h accountHandlers) bulk(c *gin.Context) {
+	items, err := decodeAccountItems(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	res, err := h.accounts.Bulk(c.Request.Context(), c.Param("codeProjet"), mustCompany(c), items)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toAccountBulkDTO(res))
+}
+
+// list serves GET /v1/Accounts/{codeProjet}.
+func (h accountHandlers) list(c *gin.Context) {
+	q, err := accountQueryOf(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	page, err := h.accounts.List(c.Request.Context(), c.Param("codeProjet"), mustCompany(c), q)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Header("X-Total-Count", strconv.Itoa(page.Total))
+	c.JSON(http.StatusOK, toAccountListDTO(page))
 }
 
 // accountQueryOf reads the listing parameters: status, companyCode, limit
