@@ -30,6 +30,8 @@ lint:
 	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@latest
 	$(STATICCHECK) ./...
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: the files above need formatting"; exit 1; }
+	# No function of the program (tests and test/ aside) over cognitive complexity 30.
+	$(GO) tool gocognit -test=false -over 30 -ignore '^test/|_test\.go$$' .
 
 # Benchmarks need PostgreSQL (and use MariaDB and SQLite where noted); see test/bench.
 bench:
