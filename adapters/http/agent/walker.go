@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/orisano/gosax"
@@ -70,15 +71,8 @@ func newWalker(r io.Reader) *walker {
 func (w *walker) next() (uint8, error) {
 	for {
 		ev, err := w.r.Event()
-		var tooBig *http.MaxBytesError
-		switch {
-		case err == nil:
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			return 0, invalid("the XML body is truncated (it ends inside a tag)")
-		case errors.Is(err, domain.ErrInvalid), errors.As(err, &tooBig):
-			return 0, err // the body's own limits and compression
-		default:
-			return 0, invalid("malformed XML: %v", err)
+		if err != nil {
+			return 0, tokenError(err)
 		}
 		switch ev.Type() {
 		case gosax.EventStart:
@@ -111,6 +105,19 @@ func (w *walker) next() (uint8, error) {
 			return 0, invalid("the XML body is truncated")
 		}
 	}
+}
+
+// tokenError words what stopped the tokenizer; the body's own errors (its
+// limits, its compression) keep their meaning.
+func tokenError(err error) error {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return invalid("the XML body is truncated (it ends inside a tag)")
+	case errors.Is(err, domain.ErrInvalid), errors.As(err, &tooBig):
+		return err
+	}
+	return invalid("malformed XML: %v", err)
 }
 
 func (w *walker) start(tag []byte) (uint8, error) {
@@ -207,8 +214,9 @@ func blank(b []byte) bool {
 }
 
 // fields reads the element whose start was just read as a record of text
-// fields: set is called with each child's name and text.
-func (w *walker) fields(set func(name, text string)) error {
+// fields: set is called with the name and text of each child named in
+// wanted; the others are read past without being decoded.
+func (w *walker) fields(wanted []string, set func(name, text string)) error {
 	depth := len(w.open)
 	for {
 		kind, err := w.next()
@@ -220,6 +228,12 @@ func (w *walker) fields(set func(name, text string)) error {
 		}
 		if kind == evStart {
 			name := w.open[len(w.open)-1]
+			if !slices.Contains(wanted, name) {
+				if err := w.skip(); err != nil {
+					return err
+				}
+				continue
+			}
 			s, err := w.textOf()
 			if err != nil {
 				return err

@@ -116,11 +116,21 @@ func (req *ocsRequest) decodeContent(w *walker) error {
 	}
 }
 
+// The fields read of each section kept; the others are read past.
+var (
+	hardwareFields = []string{"NAME", "IPADDR", "OSNAME", "OSVERSION"}
+	biosFields     = []string{"SSN", "SMANUFACTURER", "SMODEL"}
+	osFields       = []string{"NAME", "VERSION"}
+	networkFields  = []string{"IPADDRESS"}
+	softwareFields = []string{"NAME", "VERSION", "ARCH", "ARCHITECTURE"}
+	accountFields  = []string{"KEYNAME", "KEYVALUE"}
+)
+
 func (req *ocsRequest) decodeSection(w *walker, section string) error {
 	rep := &req.Report
 	switch section {
 	case "HARDWARE":
-		return w.fields(func(name, text string) {
+		return w.fields(hardwareFields, func(name, text string) {
 			switch name {
 			case "NAME":
 				rep.Computer = text
@@ -133,7 +143,7 @@ func (req *ocsRequest) decodeSection(w *walker, section string) error {
 			}
 		})
 	case "BIOS":
-		return w.fields(func(name, text string) {
+		return w.fields(biosFields, func(name, text string) {
 			switch name {
 			case "SSN":
 				rep.Facts.Serial = text
@@ -144,7 +154,7 @@ func (req *ocsRequest) decodeSection(w *walker, section string) error {
 			}
 		})
 	case "OPERATINGSYSTEM":
-		return w.fields(func(name, text string) {
+		return w.fields(osFields, func(name, text string) {
 			switch name {
 			case "NAME":
 				req.osFull.name = text
@@ -153,7 +163,7 @@ func (req *ocsRequest) decodeSection(w *walker, section string) error {
 			}
 		})
 	case "NETWORKS":
-		return w.fields(func(name, text string) {
+		return w.fields(networkFields, func(name, text string) {
 			if name == "IPADDRESS" && len(req.networks) < maxNetworks {
 				req.networks = append(req.networks, text)
 			}
@@ -164,7 +174,7 @@ func (req *ocsRequest) decodeSection(w *walker, section string) error {
 		}
 		var s inventory.Software
 		var architecture string
-		err := w.fields(func(name, text string) {
+		err := w.fields(softwareFields, func(name, text string) {
 			switch name {
 			case "NAME":
 				s.Name = text
@@ -183,7 +193,7 @@ func (req *ocsRequest) decodeSection(w *walker, section string) error {
 		return err
 	case "ACCOUNTINFO":
 		var key, value string
-		err := w.fields(func(name, text string) {
+		err := w.fields(accountFields, func(name, text string) {
 			switch name {
 			case "KEYNAME":
 				key = text
