@@ -5,7 +5,7 @@ GO            ?= go
 STATICCHECK   ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 BENCH_FLAGS   ?= -benchtime=1x -count=1 -timeout=60m
 
-.PHONY: run build migrate test test-race lint bench fmt
+.PHONY: run build migrate test test-race lint bench fmt galera-up galera-down
 
 run:
 	$(GO) run ./cmd/parc serve
@@ -38,3 +38,12 @@ bench:
 
 fmt:
 	gofmt -w .
+
+# A 3-node MariaDB Galera cluster on 127.0.0.1:13306-13308 for the multi-node
+# tests (needs mariadb-server, galera-4 and rsync); then
+# export PARC_TEST_GALERA=$$(scripts/galera urls).
+galera-up:
+	scripts/galera start
+
+galera-down:
+	scripts/galera stop

@@ -60,6 +60,11 @@ func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inv
 		if err != nil {
 			return err
 		}
+		// The events' time is read once the computers are locked (or, on a
+		// cluster, in the attempt that won certification), so that a
+		// history's order of time is the order its pushes committed in:
+		// a push that waited for another dates its events after it.
+		now = s.clock.Now()
 		idList := make([]string, 0, len(ids))
 		for _, c := range computers {
 			idList = append(idList, ids[c.Name.Key()])
@@ -131,7 +136,7 @@ func (s *InventoryService) Programs(ctx context.Context, companyID, program stri
 func (s *InventoryService) History(ctx context.Context, companyID, computerName, cursor string, limit int) (inventory.HistoryPage, error) {
 	if !inventory.SearchableText(computerName) {
 		// No computer can bear such a name; PostgreSQL would refuse to look.
-		return inventory.HistoryPage{}, fmt.Errorf("computer history: computer %q: %w", computerName, domain.ErrNotFound)
+		return inventory.HistoryPage{}, domain.NotFound("computer history: computer %q", computerName)
 	}
 	page, err := s.repo.ComputerHistory(ctx, companyID, inventory.ComputerKey(computerName), cursor, inventoryPageSize(limit))
 	if err != nil {

@@ -32,6 +32,7 @@ type equipmentRow struct {
 	Status    string     `gorm:"size:16;not null"`
 	CreatedAt time.Time  `gorm:"not null;precision:6"`
 	UpdatedAt time.Time  `gorm:"not null;precision:6"`
+	LockCount int64      `gorm:"not null;default:0"` // see writeLock
 
 	// Agent facts: what an inventory agent (OCS, FusionInventory, GLPI
 	// Agent) last reported of the machine, and when. Added together, for

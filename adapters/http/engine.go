@@ -32,8 +32,6 @@ type Services struct {
 	Tenants *app.TenantService
 
 	Projects *app.ProjectService
-	// ProjectGuard vets project updates (licence counts); nil accepts all.
-	ProjectGuard app.ProjectGuard
 
 	Inventory *app.InventoryService
 	// Agents takes in the inventories of OCS Inventory, FusionInventory
@@ -69,7 +67,7 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	admin := e.Group("/admin", requireAdmin(cfg.AdminToken), bodyLimit(cfg.BodyLimit, writeError))
 	registerAdminRoutes(admin, svc.Tenants)
 	if svc.Projects != nil {
-		registerProjectAdminRoutes(admin, svc.Projects, svc.ProjectGuard)
+		registerProjectAdminRoutes(admin, svc.Projects)
 	}
 
 	// Company routes, grouped by the shape their errors take: each area's

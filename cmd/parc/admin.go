@@ -21,8 +21,6 @@ type adminDeps struct {
 	Store    *gormstore.Store
 	Tenants  *app.TenantService
 	Projects *app.ProjectService
-	// Guard is the licence rule a project update must pass, as over HTTP.
-	Guard app.ProjectGuard
 }
 
 // withAdmin migrates the schema (a fresh deployment is bootstrapped from the
@@ -141,7 +139,7 @@ func adminCommands() map[string]command {
 					up.Companies = append([]string{}, splitList(*newCompanies.value)...)
 				}
 				return withAdmin(ctx, cfg, func(d adminDeps) error {
-					p, err := d.Projects.UpdateProject(ctx, code, up, d.Guard)
+					p, err := d.Projects.UpdateProject(ctx, code, up)
 					if err != nil {
 						return err
 					}

@@ -15,7 +15,7 @@ import (
 
 func main() {
 	failed := false
-	for _, b := range dbtest.Backends() {
+	for _, b := range dbtest.ProbedBackends() {
 		switch err := b.Probe(); {
 		case err == nil:
 			fmt.Printf("dbprobe: %-8s available\n", b.Name)
