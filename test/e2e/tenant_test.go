@@ -215,7 +215,7 @@ func TestProbesAndDocs(t *testing.T) {
 		assert.Equal(t, http.StatusOK, api.Call(t, http.MethodGet, "/healthz", "", nil).Status)
 		assert.Equal(t, http.StatusOK, api.Call(t, http.MethodGet, "/readyz", "", nil).Status)
 		assert.Equal(t, http.StatusOK, api.Call(t, http.MethodGet, "/openapi.json", "", nil).Status)
-		docs := api.Call(t, http.MethodGet, "/docs/", "", nil)
+		docs := api.Call(t, http.MethodGet, "/docs", "", nil)
 		assert.Equal(t, http.StatusOK, docs.Status)
 		assert.Contains(t, string(docs.Body), "swagger-ui")
 		initializer := api.CallInvalid(t, http.MethodGet, "/docs/swagger-initializer.js", "", nil) // an asset, not an API route
