@@ -226,6 +226,7 @@ func TestProbesAndDocs(t *testing.T) {
 		require.Equal(t, http.StatusOK, metrics.Status)
 		assert.Contains(t, string(metrics.Body), `parc_http_requests_total{method="GET",route="/me",status="401"}`)
 		assert.Contains(t, string(metrics.Body), "parc_http_request_duration_seconds_bucket")
+		assert.Regexp(t, `parc_build_info\{goversion="go[^"]+",revision="[^"]+",version="[^"]+"\} 1`, string(metrics.Body))
 	})
 }
 
