@@ -141,6 +141,12 @@ func Get(t testing.TB, b Backend) *Target {
 	return nil
 }
 
+// UniqueName returns a database name no other run uses, for tests that
+// create a database of their own: two runs on one server never meet.
+func UniqueName(purpose string) string {
+	return "parc_test_" + purpose + "_" + randomSuffix()
+}
+
 func create(b Backend) (*Target, error) {
 	name := "parc_test_" + randomSuffix()
 	var dbURL string
