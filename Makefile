@@ -12,7 +12,7 @@ BUILD_FLAGS   = -trimpath -buildvcs=auto -ldflags='-s -w -X github.com/parc-hq/p
 PLATFORMS     ?= linux/amd64 linux/arm64 darwin/arm64 windows/amd64
 REDOCLY       = tools/redocly/node_modules/.bin/redocly
 
-.PHONY: run build release image migrate test test-race lint lint-openapi bench fmt
+.PHONY: run build release image migrate test test-race lint lint-openapi bench fmt galera-up galera-down
 
 run:
 	$(GO) run $(BUILD_FLAGS) ./cmd/parc serve
@@ -69,3 +69,12 @@ bench:
 
 fmt:
 	gofmt -w .
+
+# A 3-node MariaDB Galera cluster on 127.0.0.1:13306-13308 for the multi-node
+# tests (needs mariadb-server, galera-4 and rsync); then
+# export PARC_TEST_GALERA=$$(scripts/galera urls).
+galera-up:
+	scripts/galera start
+
+galera-down:
+	scripts/galera stop

@@ -18,8 +18,6 @@ type adminDeps struct {
 	Store    *gormstore.Store
 	Tenants  *app.TenantService
 	Projects *app.ProjectService
-	// Guard is the licence rule a project update must pass, as over HTTP.
-	Guard app.ProjectGuard
 }
 
 // withAdmin migrates the schema (a fresh deployment is bootstrapped from the

@@ -29,7 +29,7 @@ var projectUpdateCommand = &command{
 				up.Companies = append([]string{}, splitList(*companies.value)...)
 			}
 			return withAdmin(ctx, cfg, func(d adminDeps) error {
-				p, err := d.Projects.UpdateProject(ctx, *code, up, d.Guard)
+				p, err := d.Projects.UpdateProject(ctx, *code, up)
 				if err != nil {
 					return err
 				}
