@@ -129,6 +129,24 @@ func (e AccountResultReason) Valid() bool {
 	}
 }
 
+// Defines values for AgentJSONReplyStatus.
+const (
+	AgentJSONReplyStatusError AgentJSONReplyStatus = "error"
+	AgentJSONReplyStatusOk    AgentJSONReplyStatus = "ok"
+)
+
+// Valid indicates whether the value is a known member of the AgentJSONReplyStatus enum.
+func (e AgentJSONReplyStatus) Valid() bool {
+	switch e {
+	case AgentJSONReplyStatusError:
+		return true
+	case AgentJSONReplyStatusOk:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ClientDataAnswerStatus.
 const (
 	ClientDataAnswerStatusError          ClientDataAnswerStatus = "error"
@@ -216,6 +234,30 @@ func (e DataRowSrvAttrib) Valid() bool {
 	case DataRowSrvAttribN0:
 		return true
 	case DataRowSrvAttribN1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EquipementAgent.
+const (
+	Empty           EquipementAgent = ""
+	Fusioninventory EquipementAgent = "fusioninventory"
+	GlpiAgent       EquipementAgent = "glpi-agent"
+	Ocsinventory    EquipementAgent = "ocsinventory"
+)
+
+// Valid indicates whether the value is a known member of the EquipementAgent enum.
+func (e EquipementAgent) Valid() bool {
+	switch e {
+	case Empty:
+		return true
+	case Fusioninventory:
+		return true
+	case GlpiAgent:
+		return true
+	case Ocsinventory:
 		return true
 	default:
 		return false
@@ -607,6 +649,38 @@ type AccountResultIgnoredFields string
 // AccountResultReason Why the applied status differs from the requested one, or why the item is rejected. `no_license_available`: asked `active` with no licence left: the account is stored `disabled` (a new one created so, a known one changed to it). `login_taken`: another company of the project has this login. `duplicate_login`: the login appears earlier in the call. `invalid`: see `message`.
 type AccountResultReason string
 
+// AgentJSONReply defines model for AgentJSONReply.
+type AgentJSONReply struct {
+	// Expiration Hours until the agent's next contact.
+	//
+	// Example: 24
+	Expiration *int `json:"expiration,omitempty"`
+
+	// Message What was wrong (status error).
+	Message *string              `json:"message,omitempty"`
+	Status  AgentJSONReplyStatus `json:"status"`
+}
+
+// AgentJSONReplyStatus defines model for AgentJSONReply.Status.
+type AgentJSONReplyStatus string
+
+// AgentJSONRequest A GLPI Agent JSON request (sent plain, or zlib/gzip under the x-compress types). Only the fields below are read; the others are ignored.
+type AgentJSONRequest struct {
+	// Action `contact` or `inventory`.
+	//
+	// Example: inventory
+	Action string `json:"action"`
+
+	// Content The inventory: `hardware.name` (required), `softwares[]` (`name`, `version`, `arch`), `networks[]` (`ipaddress`, `ipaddress6`), `bios` (`ssn`, `smanufacturer`, `smodel`), `operatingsystem` (`name`, `version`), `accountinfo` (`keyname` TAG, `keyvalue`).
+	Content  *map[string]interface{} `json:"content,omitempty"`
+	Deviceid *string                 `json:"deviceid,omitempty"`
+
+	// Itemtype Example: Computer
+	Itemtype *string `json:"itemtype,omitempty"`
+	Partial  *bool   `json:"partial,omitempty"`
+	Tag      *string `json:"tag,omitempty"`
+}
+
 // ClientDataAnswer defines model for ClientDataAnswer.
 type ClientDataAnswer struct {
 	// Errors Present when records were rejected: one entry per problem, several per record possible.
@@ -805,15 +879,44 @@ type DataRowInput map[string]interface{}
 
 // Equipement defines model for Equipement.
 type Equipement struct {
+	// Agent The inventory agent that sent the last inventory; empty when none.
+	Agent EquipementAgent `json:"agent"`
+
+	// AgentDeviceId The agent installation's identifier (DEVICEID).
+	//
+	// Example: pc-01-2026-11-27-06-10-53
+	AgentDeviceId string `json:"agent_device_id"`
+
+	// AgentTag The agent's TAG (--tag), as sent. A tag that names an active site of the company places a computer that has no site yet on it.
+	AgentTag     string             `json:"agent_tag"`
 	EquipementId openapi_types.UUID `json:"equipement_id"`
 
 	// IpAddress Example: 192.168.1.10
 	IpAddress *string `json:"ip_address"`
 
+	// LastInventory Last inventory sent by an agent (RFC 3339, UTC, milliseconds); null when none.
+	LastInventory *time.Time `json:"last_inventory"`
+
 	// LastSeen Last report of the software inventory.
 	LastSeen *time.Time `json:"last_seen"`
-	Name     string     `json:"name"`
-	Serial   string     `json:"serial"`
+
+	// Manufacturer Manufacturer, as the inventory agent reports it (BIOS/SMANUFACTURER); empty when no agent said.
+	Manufacturer string `json:"manufacturer"`
+
+	// Model Model, as the inventory agent reports it (BIOS/SMODEL).
+	Model string `json:"model"`
+	Name  string `json:"name"`
+
+	// OsName Operating system, as the inventory agent reports it.
+	//
+	// Example: Debian GNU/Linux
+	OsName string `json:"os_name"`
+
+	// OsVersion Operating system version, as the inventory agent reports it.
+	//
+	// Example: 12
+	OsVersion string `json:"os_version"`
+	Serial    string `json:"serial"`
 
 	// SiteId null: on no site (a computer reported by the inventory, not assigned yet).
 	SiteId *openapi_types.UUID `json:"site_id"`
@@ -827,6 +930,9 @@ type Equipement struct {
 	// Type Example: computer
 	Type string `json:"type"`
 }
+
+// EquipementAgent The inventory agent that sent the last inventory; empty when none.
+type EquipementAgent string
 
 // EquipementStatus defines model for Equipement.Status.
 type EquipementStatus string
@@ -1498,6 +1604,12 @@ type CreateSiteJSONRequestBody = SiteIn
 // UpdateEquipmentJSONRequestBody defines body for UpdateEquipment for application/json ContentType.
 type UpdateEquipmentJSONRequestBody = EquipementUpdate
 
+// AgentGlpiInventoryJSONRequestBody defines body for AgentGlpiInventory for application/json ContentType.
+type AgentGlpiInventoryJSONRequestBody = AgentJSONRequest
+
+// AgentOcsInventoryJSONRequestBody defines body for AgentOcsInventory for application/json ContentType.
+type AgentOcsInventoryJSONRequestBody = AgentJSONRequest
+
 // UpdateSiteJSONRequestBody defines body for UpdateSite for application/json ContentType.
 type UpdateSiteJSONRequestBody = SiteIn
 
@@ -2130,6 +2242,24 @@ type ClientInterface interface {
 	// Corresponds with PUT /equipements/{equipement_id} (the `UpdateEquipment` operationId).
 	UpdateEquipment(ctx context.Context, equipementId openapi_types.UUID, body UpdateEquipmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// AgentGlpiInventoryWithBody Inventory agents, at GLPI's inventory path (same as /ocsinventory)
+	//
+	// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /front/inventory.php (the `AgentGlpiInventory` operationId).
+	AgentGlpiInventoryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AgentGlpiInventory Inventory agents, at GLPI's inventory path (same as /ocsinventory)
+	//
+	// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /front/inventory.php (the `AgentGlpiInventory` operationId).
+	AgentGlpiInventory(ctx context.Context, body AgentGlpiInventoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetHealth The process is up
 	//
 	// Corresponds with GET /healthz (the `GetHealth` operationId).
@@ -2148,6 +2278,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /metrics (the `GetMetrics` operationId).
 	GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AgentOcsInventoryWithBody Inventory agents (OCS XML and GLPI Agent JSON protocols)
+	//
+	// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /ocsinventory (the `AgentOcsInventory` operationId).
+	AgentOcsInventoryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AgentOcsInventory Inventory agents (OCS XML and GLPI Agent JSON protocols)
+	//
+	// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /ocsinventory (the `AgentOcsInventory` operationId).
+	AgentOcsInventory(ctx context.Context, body AgentOcsInventoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOpenAPIDocument This document
 	//
@@ -2991,6 +3139,44 @@ func (c *Client) UpdateEquipment(ctx context.Context, equipementId openapi_types
 	return c.Client.Do(req)
 }
 
+// AgentGlpiInventoryWithBody Inventory agents, at GLPI's inventory path (same as /ocsinventory)
+//
+// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /front/inventory.php (the `AgentGlpiInventory` operationId).
+func (c *Client) AgentGlpiInventoryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAgentGlpiInventoryRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AgentGlpiInventory Inventory agents, at GLPI's inventory path (same as /ocsinventory)
+//
+// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /front/inventory.php (the `AgentGlpiInventory` operationId).
+func (c *Client) AgentGlpiInventory(ctx context.Context, body AgentGlpiInventoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAgentGlpiInventoryRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetHealth The process is up
 //
 // Corresponds with GET /healthz (the `GetHealth` operationId).
@@ -3030,6 +3216,44 @@ func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 // Corresponds with GET /metrics (the `GetMetrics` operationId).
 func (c *Client) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMetricsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AgentOcsInventoryWithBody Inventory agents (OCS XML and GLPI Agent JSON protocols)
+//
+// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /ocsinventory (the `AgentOcsInventory` operationId).
+func (c *Client) AgentOcsInventoryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAgentOcsInventoryRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AgentOcsInventory Inventory agents (OCS XML and GLPI Agent JSON protocols)
+//
+// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /ocsinventory (the `AgentOcsInventory` operationId).
+func (c *Client) AgentOcsInventory(ctx context.Context, body AgentOcsInventoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAgentOcsInventoryRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4644,6 +4868,46 @@ func NewUpdateEquipmentRequestWithBody(server string, equipementId openapi_types
 	return req, nil
 }
 
+// NewAgentGlpiInventoryRequest calls the generic AgentGlpiInventory builder with application/json body
+func NewAgentGlpiInventoryRequest(server string, body AgentGlpiInventoryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAgentGlpiInventoryRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAgentGlpiInventoryRequestWithBody constructs an http.Request for the AgentGlpiInventory method, with any body, and a specified content type
+func NewAgentGlpiInventoryRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/front/inventory.php")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetHealthRequest constructs an http.Request for the GetHealth method
 func NewGetHealthRequest(server string) (*http.Request, error) {
 	var err error
@@ -4721,6 +4985,46 @@ func NewGetMetricsRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewAgentOcsInventoryRequest calls the generic AgentOcsInventory builder with application/json body
+func NewAgentOcsInventoryRequest(server string, body AgentOcsInventoryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAgentOcsInventoryRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAgentOcsInventoryRequestWithBody constructs an http.Request for the AgentOcsInventory method, with any body, and a specified content type
+func NewAgentOcsInventoryRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ocsinventory")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -6206,6 +6510,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /equipements/{equipement_id} (the `UpdateEquipment` operationId).
 	UpdateEquipmentWithResponse(ctx context.Context, equipementId openapi_types.UUID, body UpdateEquipmentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEquipmentResponse, error)
 
+	// AgentGlpiInventoryWithBodyWithResponse Inventory agents, at GLPI's inventory path (same as /ocsinventory)
+	//
+	// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /front/inventory.php (the `AgentGlpiInventory` operationId).
+	AgentGlpiInventoryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AgentGlpiInventoryResponse, error)
+
+	// AgentGlpiInventoryWithResponse Inventory agents, at GLPI's inventory path (same as /ocsinventory)
+	//
+	// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /front/inventory.php (the `AgentGlpiInventory` operationId).
+	AgentGlpiInventoryWithResponse(ctx context.Context, body AgentGlpiInventoryJSONRequestBody, reqEditors ...RequestEditorFn) (*AgentGlpiInventoryResponse, error)
+
 	// GetHealthWithResponse The process is up
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -6230,6 +6552,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /metrics (the `GetMetrics` operationId).
 	GetMetricsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error)
+
+	// AgentOcsInventoryWithBodyWithResponse Inventory agents (OCS XML and GLPI Agent JSON protocols)
+	//
+	// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ocsinventory (the `AgentOcsInventory` operationId).
+	AgentOcsInventoryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AgentOcsInventoryResponse, error)
+
+	// AgentOcsInventoryWithResponse Inventory agents (OCS XML and GLPI Agent JSON protocols)
+	//
+	// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ocsinventory (the `AgentOcsInventory` operationId).
+	AgentOcsInventoryWithResponse(ctx context.Context, body AgentOcsInventoryJSONRequestBody, reqEditors ...RequestEditorFn) (*AgentOcsInventoryResponse, error)
 
 	// GetOpenAPIDocumentWithResponse This document
 	//
@@ -8180,6 +8520,82 @@ func (r UpdateEquipmentResponse) ContentType() string {
 	return ""
 }
 
+// AgentGlpiInventoryResponse401Headers the declared response headers of an HTTP 401 response for AgentGlpiInventory
+type AgentGlpiInventoryResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type AgentGlpiInventoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AgentJSONReply
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *AgentJSONReply
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *AgentJSONReply
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *AgentJSONReply
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *AgentJSONReply
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AgentGlpiInventoryResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AgentGlpiInventoryResponse) GetJSON200() *AgentJSONReply {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AgentGlpiInventoryResponse) GetJSON400() *AgentJSONReply {
+	return r.JSON400
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AgentGlpiInventoryResponse) GetJSON413() *AgentJSONReply {
+	return r.JSON413
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AgentGlpiInventoryResponse) GetJSON500() *AgentJSONReply {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AgentGlpiInventoryResponse) GetJSON503() *AgentJSONReply {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AgentGlpiInventoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AgentGlpiInventoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AgentGlpiInventoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AgentGlpiInventoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetHealthResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8310,6 +8726,82 @@ func (r GetMetricsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMetricsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AgentOcsInventoryResponse401Headers the declared response headers of an HTTP 401 response for AgentOcsInventory
+type AgentOcsInventoryResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type AgentOcsInventoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AgentJSONReply
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *AgentJSONReply
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *AgentJSONReply
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *AgentJSONReply
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *AgentJSONReply
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AgentOcsInventoryResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AgentOcsInventoryResponse) GetJSON200() *AgentJSONReply {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AgentOcsInventoryResponse) GetJSON400() *AgentJSONReply {
+	return r.JSON400
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AgentOcsInventoryResponse) GetJSON413() *AgentJSONReply {
+	return r.JSON413
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AgentOcsInventoryResponse) GetJSON500() *AgentJSONReply {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AgentOcsInventoryResponse) GetJSON503() *AgentJSONReply {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AgentOcsInventoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AgentOcsInventoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AgentOcsInventoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AgentOcsInventoryResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10157,6 +10649,36 @@ func (c *ClientWithResponses) UpdateEquipmentWithResponse(ctx context.Context, e
 	return ParseUpdateEquipmentResponse(rsp)
 }
 
+// AgentGlpiInventoryWithBodyWithResponse Inventory agents, at GLPI's inventory path (same as /ocsinventory)
+//
+// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /front/inventory.php (the `AgentGlpiInventory` operationId).
+func (c *ClientWithResponses) AgentGlpiInventoryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AgentGlpiInventoryResponse, error) {
+	rsp, err := c.AgentGlpiInventoryWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAgentGlpiInventoryResponse(rsp)
+}
+
+// AgentGlpiInventoryWithResponse Inventory agents, at GLPI's inventory path (same as /ocsinventory)
+//
+// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /front/inventory.php (the `AgentGlpiInventory` operationId).
+func (c *ClientWithResponses) AgentGlpiInventoryWithResponse(ctx context.Context, body AgentGlpiInventoryJSONRequestBody, reqEditors ...RequestEditorFn) (*AgentGlpiInventoryResponse, error) {
+	rsp, err := c.AgentGlpiInventory(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAgentGlpiInventoryResponse(rsp)
+}
+
 // GetHealthWithResponse The process is up
 //
 // Returns a wrapper object for the known response body format(s).
@@ -10198,6 +10720,36 @@ func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseGetMetricsResponse(rsp)
+}
+
+// AgentOcsInventoryWithBodyWithResponse Inventory agents (OCS XML and GLPI Agent JSON protocols)
+//
+// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ocsinventory (the `AgentOcsInventory` operationId).
+func (c *ClientWithResponses) AgentOcsInventoryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AgentOcsInventoryResponse, error) {
+	rsp, err := c.AgentOcsInventoryWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAgentOcsInventoryResponse(rsp)
+}
+
+// AgentOcsInventoryWithResponse Inventory agents (OCS XML and GLPI Agent JSON protocols)
+//
+// The path that OCS Inventory, FusionInventory and GLPI Agent send to. The body is zlib, gzip or plain, recognised by its first bytes whatever its Content-Type, and is an OCS XML `<REQUEST>` (QUERY `PROLOG` or `INVENTORY`) or a GLPI Agent JSON object (action `contact` or `inventory`). An INVENTORY is stored as the computer's full software list (as `POST /client-data?mode=full`) in one transaction, with the machine's facts on its equipment. XML replies are zlib-compressed `<REPLY>`s (`SEND` to a PROLOG, `NO_ACCOUNT_UPDATE` to an INVENTORY, `<ERROR>` on failure); JSON replies `{"status":"ok","expiration":24}` or `{"status":"error","message"}`, compressed as the request was. A PROLOG carrying a `GLPI-Agent-ID` header is answered in JSON, which switches GLPI Agent to its JSON protocol.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ocsinventory (the `AgentOcsInventory` operationId).
+func (c *ClientWithResponses) AgentOcsInventoryWithResponse(ctx context.Context, body AgentOcsInventoryJSONRequestBody, reqEditors ...RequestEditorFn) (*AgentOcsInventoryResponse, error) {
+	rsp, err := c.AgentOcsInventory(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAgentOcsInventoryResponse(rsp)
 }
 
 // GetOpenAPIDocumentWithResponse This document
@@ -11922,6 +12474,91 @@ func ParseUpdateEquipmentResponse(rsp *http.Response) (*UpdateEquipmentResponse,
 	return response, nil
 }
 
+// ParseAgentGlpiInventoryResponse parses an HTTP response from a AgentGlpiInventoryWithResponse call
+func ParseAgentGlpiInventoryResponse(rsp *http.Response) (*AgentGlpiInventoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AgentGlpiInventoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AgentJSONReply
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest AgentJSONReply
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest AgentJSONReply
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest AgentJSONReply
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest AgentJSONReply
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case rsp.StatusCode == 200:
+	// Content-type (application/x-compress-zlib) unsupported
+
+	case rsp.StatusCode == 400:
+	// Content-type (application/x-compress-zlib) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (application/x-compress-zlib) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (application/x-compress-zlib) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (application/x-compress-zlib) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AgentGlpiInventoryResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetHealthResponse parses an HTTP response from a GetHealthWithResponse call
 func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12002,6 +12639,91 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 	response := &GetMetricsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseAgentOcsInventoryResponse parses an HTTP response from a AgentOcsInventoryWithResponse call
+func ParseAgentOcsInventoryResponse(rsp *http.Response) (*AgentOcsInventoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AgentOcsInventoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AgentJSONReply
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest AgentJSONReply
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest AgentJSONReply
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest AgentJSONReply
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest AgentJSONReply
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case rsp.StatusCode == 200:
+	// Content-type (application/x-compress-zlib) unsupported
+
+	case rsp.StatusCode == 400:
+	// Content-type (application/x-compress-zlib) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (application/x-compress-zlib) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (application/x-compress-zlib) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (application/x-compress-zlib) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AgentOcsInventoryResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
