@@ -91,7 +91,7 @@ func (h adminHandlers) createCompany(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, createdCompanyDTO{companyDTO: toCompanyDTO(company), APIKey: key.Secret, Key: toKeyDTO(key.Key)})
+	c.JSON(http.StatusCreated, CreatedCompanyView(company, key))
 }
 
 // companies serves GET /admin/companies.
