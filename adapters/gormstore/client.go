@@ -61,10 +61,15 @@ func (r siteRow) toDomain() client.Site {
 }
 
 // ClientRepository implements ports.ClientRepository and ports.SiteRepository.
-type ClientRepository struct{ s *Store }
+type ClientRepository struct {
+	s     *Store
+	clock ports.Clock // stamps updated_at
+}
 
 // NewClientRepository builds the repository on a store.
-func NewClientRepository(s *Store) *ClientRepository { return &ClientRepository{s: s} }
+func NewClientRepository(s *Store, clock ports.Clock) *ClientRepository {
+	return &ClientRepository{s: s, clock: clock}
+}
 
 var (
 	_ ports.ClientRepository = (*ClientRepository)(nil)
@@ -81,7 +86,7 @@ func (r *ClientRepository) CreateClient(ctx context.Context, c client.Client) er
 
 func (r *ClientRepository) SaveClient(ctx context.Context, c client.Client) error {
 	err := r.s.conn(ctx).Model(&clientRow{}).Where("company_id = ? AND id = ?", c.CompanyID(), c.ID()).
-		Updates(map[string]any{"nom": c.Nom(), "code": c.Code(), "status": string(c.Status()), "updated_at": time.Now().UTC()}).Error
+		Updates(map[string]any{"nom": c.Nom(), "code": c.Code(), "status": string(c.Status()), "updated_at": r.clock.Now().UTC()}).Error
 	if err != nil {
 		return r.clientWriteError("update client", c, err)
 	}
@@ -209,7 +214,7 @@ func (r *ClientRepository) CreateSite(ctx context.Context, s client.Site) error 
 
 func (r *ClientRepository) SaveSite(ctx context.Context, s client.Site) error {
 	err := r.s.conn(ctx).Model(&siteRow{}).Where("company_id = ? AND id = ?", s.CompanyID(), s.ID()).
-		Updates(map[string]any{"nom": s.Nom(), "status": string(s.Status()), "updated_at": time.Now().UTC()}).Error
+		Updates(map[string]any{"nom": s.Nom(), "status": string(s.Status()), "updated_at": r.clock.Now().UTC()}).Error
 	if err != nil {
 		return fmt.Errorf("update site: %w", r.s.translate(err))
 	}
