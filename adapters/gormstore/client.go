@@ -34,7 +34,7 @@ func toClientRow(c client.Client) clientRow {
 }
 
 func (r clientRow) toDomain() client.Client {
-	return client.Restore(r.ID, r.CompanyID, r.Nom, r.Code, client.Status(r.Status), r.CreatedAt)
+	return client.Restore(client.Record{ID: r.ID, CompanyID: r.CompanyID, Nom: r.Nom, Code: r.Code, Status: client.Status(r.Status), CreatedAt: r.CreatedAt})
 }
 
 // siteRow is a site of a client. The index serves the counts, which join
@@ -57,7 +57,7 @@ func toSiteRow(s client.Site) siteRow {
 }
 
 func (r siteRow) toDomain() client.Site {
-	return client.RestoreSite(r.ID, r.CompanyID, r.ClientID, r.Nom, client.Status(r.Status), r.CreatedAt)
+	return client.RestoreSite(client.SiteRecord{ID: r.ID, CompanyID: r.CompanyID, ClientID: r.ClientID, Nom: r.Nom, Status: client.Status(r.Status), CreatedAt: r.CreatedAt})
 }
 
 // ClientRepository implements ports.ClientRepository and ports.SiteRepository.

@@ -149,10 +149,19 @@ func New(id string, s Spec, now time.Time) (Account, error) {
 		status: status, createdAt: now, updatedAt: now}, nil
 }
 
+// Record is an account as stored, for Restore.
+type Record struct {
+	ID, ProjectID, CompanyID string
+	Login                    Login
+	Email, Name              string
+	Status                   Status
+	CreatedAt, UpdatedAt     time.Time
+}
+
 // Restore rebuilds a stored account without validating it again.
-func Restore(id, projectID, companyID string, login Login, email, name string, status Status, createdAt, updatedAt time.Time) Account {
-	return Account{id: id, projectID: projectID, companyID: companyID, login: login, email: email, name: name,
-		status: status, createdAt: createdAt.UTC(), updatedAt: updatedAt.UTC()}
+func Restore(r Record) Account {
+	return Account{id: r.ID, projectID: r.ProjectID, companyID: r.CompanyID, login: r.Login, email: r.Email, name: r.Name,
+		status: r.Status, createdAt: r.CreatedAt.UTC(), updatedAt: r.UpdatedAt.UTC()}
 }
 
 // WithStatus returns the account in a new status, changed at now.

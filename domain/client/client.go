@@ -75,9 +75,19 @@ func New(id, companyID, nom string, code int64, now time.Time) (Client, error) {
 	return c, nil
 }
 
+// Record is a client as stored, for Restore: named fields, so that two ids
+// cannot be swapped silently.
+type Record struct {
+	ID, CompanyID string
+	Nom           string
+	Code          int64
+	Status        Status
+	CreatedAt     time.Time
+}
+
 // Restore rebuilds a stored client without validating it again.
-func Restore(id, companyID, nom string, code int64, status Status, createdAt time.Time) Client {
-	return Client{id: id, companyID: companyID, nom: nom, code: code, status: status, createdAt: createdAt.UTC()}
+func Restore(r Record) Client {
+	return Client{id: r.ID, companyID: r.CompanyID, nom: r.Nom, code: r.Code, status: r.Status, createdAt: r.CreatedAt.UTC()}
 }
 
 // Update replaces the name and the code (PUT /clients/update sends both), with

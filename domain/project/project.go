@@ -61,11 +61,22 @@ func New(id string, s Spec, now time.Time) (Project, error) {
 	return p, nil
 }
 
+// Record is a project as stored, for Restore.
+type Record struct {
+	ID        string
+	Code      Code
+	Name      string
+	Licenses  int
+	Members   []string // company ids, any order
+	Owner     string   // company id, "" for none
+	CreatedAt time.Time
+}
+
 // Restore rebuilds a stored project without validating it again.
-func Restore(id string, code Code, name string, licenses int, members []string, owner string, createdAt time.Time) Project {
-	m := slices.Clone(members)
+func Restore(r Record) Project {
+	m := slices.Clone(r.Members)
 	slices.Sort(m)
-	return Project{id: id, code: code, name: name, licenses: licenses, members: m, owner: owner, createdAt: createdAt.UTC()}
+	return Project{id: r.ID, code: r.Code, name: r.Name, licenses: r.Licenses, members: m, owner: r.Owner, createdAt: r.CreatedAt.UTC()}
 }
 
 // Change is a partial update: nil fields stay as they are.

@@ -67,9 +67,18 @@ func NewCompany(id, code, name string, now time.Time) (Company, error) {
 	return Company{id: id, code: c, name: n, status: StatusActive, createdAt: now.UTC()}, nil
 }
 
+// CompanyRecord is a company as stored, for RestoreCompany.
+type CompanyRecord struct {
+	ID        string
+	Code      Code
+	Name      string
+	Status    Status
+	CreatedAt time.Time
+}
+
 // RestoreCompany rebuilds a stored company without validating it again.
-func RestoreCompany(id string, code Code, name string, status Status, createdAt time.Time) Company {
-	return Company{id: id, code: code, name: name, status: status, createdAt: createdAt.UTC()}
+func RestoreCompany(r CompanyRecord) Company {
+	return Company{id: r.ID, code: r.Code, name: r.Name, status: r.Status, createdAt: r.CreatedAt.UTC()}
 }
 
 func (c Company) ID() string           { return c.id }
