@@ -44,10 +44,11 @@ migrate:
 # The probe prints, loudly, which backends will be skipped; with
 # PARC_TEST_REQUIRE=postgres,mysql a missing server fails the run instead.
 # Concurrency tests are subtests named "Concurrent …" under a backend
-# subtest (TestX/postgres/Concurrent …); they run once more under -race.
+# subtest (TestX/postgres/Concurrent …); they run once more under -race,
+# which needs cgo (the only build that does).
 test:
 	@$(GO) run ./test/dbprobe
-	$(GO) test -count=1 -race -run '//Concurrent' ./...
+	CGO_ENABLED=1 $(GO) test -count=1 -race -run '//Concurrent' ./...
 	$(GO) test -count=1 ./...
 
 lint: lint-openapi
