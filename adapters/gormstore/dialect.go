@@ -77,6 +77,10 @@ func (d dialect) retryable(err error) bool {
 	return false
 }
 
+// errPoolClosed is database/sql's text for a query on a closed pool; the
+// package exports no error value for it.
+const errPoolClosed = "sql: database is closed"
+
 // unavailable reports an error that says the database cannot serve Parc
 // now — unreachable, gone, refusing our credentials or out of connections —
 // as opposed to an answer about the statement itself.
@@ -84,6 +88,9 @@ func (d dialect) unavailable(err error) bool {
 	var netErr net.Error
 	if errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) {
 		return true
+	}
+	if strings.Contains(err.Error(), errPoolClosed) {
+		return true // the pool is closed (shutting down): no connection will come back
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
