@@ -202,7 +202,16 @@ func (r *DataSetRepository) LockEntities(ctx context.Context, scope ports.DataSc
 	for _, k := range found {
 		delete(byKey, k)
 	}
+	// A record created by a concurrent writer after our update, but before
+	// our read, is found yet unlocked: lock every key again below, whether
+	// or not anything is missing.
 	missing := slices.Sorted(maps.Keys(byKey))
+	if len(missing) == 0 {
+		if _, err := lock(keys); err != nil {
+			return fmt.Errorf("lock entities: %w", err)
+		}
+		return nil
+	}
 	rows := make([]datasetEntityRow, len(missing))
 	for i, k := range missing {
 		rows[i] = datasetEntityRow{ProjectID: scope.ProjectID, CompanyID: scope.CompanyID, EntityKey: k, Name: byKey[k].Display()}
@@ -214,7 +223,7 @@ func (r *DataSetRepository) LockEntities(ctx context.Context, scope ports.DataSc
 	if err != nil {
 		return fmt.Errorf("create entities: %w", r.s.translate(err))
 	}
-	if _, err := lock(missing); err != nil {
+	if _, err := lock(keys); err != nil {
 		return fmt.Errorf("lock entities: %w", err)
 	}
 	return nil

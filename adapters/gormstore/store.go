@@ -126,7 +126,8 @@ func lockByID[T any](ctx context.Context, s *Store, what, companyID, id string) 
 // (slices.Chunk).
 const maxInKeys = 5000
 
-// notFound is the error of a lookup that found nothing; what names the thing.
+// notFound is the error of a lookup that found nothing; what names the
+// thing ("project X"). Its text is what a caller reads.
 func notFound(what string) error {
-	return fmt.Errorf("%s: %w", what, domain.ErrNotFound)
+	return domain.NotFound("%s not found", what)
 }
