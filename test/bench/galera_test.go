@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -185,4 +186,69 @@ func BenchmarkGaleraInventory(b *testing.B) {
 			b.Logf("galera inventory, %s: %.0f records/s", shape, perSec)
 		})
 	}
+}
+
+// BenchmarkGaleraReadYourWrites prices wsrep_sync_wait=1: one caller writes
+// a data-set row through one node and reads it at once through the next,
+// 100 times, with three Parc instances whose sessions wait for causality
+// and three whose sessions do not, the two interleaved three times. Reports
+// the median milliseconds per read of each, and the reads that came back
+// stale without the wait.
+func BenchmarkGaleraReadYourWrites(b *testing.B) {
+	deployments := galeraDeployments(b)
+	api := apitest.New(b, dbtest.Instances(b, dbtest.Galera(), 3)[0])
+	owner := api.NewCompany(b)
+	code := "RYW-" + fmt.Sprint(time.Now().UnixNano())
+	resp := api.Admin(b, http.MethodPost, "/admin/projects", map[string]any{"code": code, "licenses": 1, "companies": []string{owner.Code}})
+	if resp.Status != http.StatusCreated {
+		b.Fatalf("create project: %d %s", resp.Status, resp.Body)
+	}
+	client := &http.Client{}
+	const tries = 100
+	run := func(shape string, round int) (perRead time.Duration, stale int) {
+		srvs := deployments[shape]
+		var reading time.Duration
+		for i := range tries {
+			row := fmt.Sprintf("%s-%d-%03d", shape[:1]+fmt.Sprint(len(shape)), round, i)
+			path := "/v1/Data/" + code + "/note"
+			body, _ := json.Marshal(map[string]any{"note_ID": row, "text": "x"})
+			w, out, err := send(client, http.MethodPost, srvs[i%len(srvs)].URL+path, owner.Key, body)
+			if err != nil || w.StatusCode != http.StatusCreated {
+				b.Fatalf("write: %v %.300s", err, out)
+			}
+			start := time.Now()
+			r, _, err := send(client, http.MethodGet, srvs[(i+1)%len(srvs)].URL+path+"/"+row, owner.Key, nil)
+			reading += time.Since(start)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r.StatusCode != http.StatusOK {
+				stale++
+			}
+		}
+		return reading / tries, stale
+	}
+	for range b.N {
+		got := map[string][]time.Duration{}
+		stale := map[string]int{}
+		for round := range 3 {
+			for _, shape := range galeraShapes[1:] {
+				d, s := run(shape, round)
+				got[shape] = append(got[shape], d)
+				stale[shape] += s
+			}
+		}
+		for _, shape := range galeraShapes[1:] {
+			m := medianDuration(got[shape])
+			b.ReportMetric(float64(m.Microseconds())/1000, "ms/read("+map[bool]string{true: "wait", false: "no-wait"}[shape == "3 nodes"]+")")
+			b.Logf("galera read after write through another node, %s: %.2f ms per read (median of 3 × %d), %d of %d stale",
+				shape, float64(m.Microseconds())/1000, tries, stale[shape], 3*tries)
+		}
+	}
+}
+
+func medianDuration(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
