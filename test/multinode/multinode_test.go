@@ -54,11 +54,6 @@ type answer struct {
 	Body   []byte
 }
 
-func (a answer) decode(t *testing.T, v any) {
-	t.Helper()
-	require.NoError(t, json.Unmarshal(a.Body, v), "body: %s", a.Body)
-}
-
 // send calls an instance from a racing goroutine.
 func send(api *apitest.API, method, path, key string, body any) answer {
 	var raw []byte
