@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -94,6 +96,9 @@ func Dialector(rawURL string) (Backend, gorm.Dialector, error) {
 	}
 	switch strings.ToLower(scheme) {
 	case "sqlite", "sqlite3", "file":
+		if err := sqliteDirExists(rest); err != nil {
+			return "", nil, err
+		}
 		return SQLite, sqlite.Open(sqliteDSN(rest)), nil
 	case "postgres", "postgresql":
 		// pgx quotes the faulty escape of a URL it cannot parse, which may
@@ -110,6 +115,24 @@ func Dialector(rawURL string) (Backend, gorm.Dialector, error) {
 		return MySQL, mysql.Open(dsn), nil
 	}
 	return "", nil, fmt.Errorf("database URL scheme %q: want sqlite, postgres or mysql", scheme)
+}
+
+// sqliteDirExists refuses a database file in a directory that does not
+// exist, which SQLite itself reports as "out of memory (14)".
+func sqliteDirExists(path string) error {
+	path, _, _ = strings.Cut(strings.TrimPrefix(path, "//"), "?")
+	if path == "" || strings.HasPrefix(path, ":") {
+		return nil // in-memory
+	}
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("sqlite database %s: directory %s does not exist or cannot be read", path, dir)
+	case !info.IsDir():
+		return fmt.Errorf("sqlite database %s: %s is not a directory", path, dir)
+	}
+	return nil
 }
 
 // sqliteDSN adds the settings Parc relies on to a file path: WAL so readers do

@@ -21,6 +21,9 @@ type Config struct {
 	Addr       string // listen address, e.g. 127.0.0.1:8080
 	AdminToken string // operator token; empty closes /admin
 	BodyLimit  int64  // bytes; 0 means DefaultBodyLimit
+	// TLSCertFile and TLSKeyFile (PEM), when set, make the server speak
+	// HTTPS itself, for agents that reach Parc without a reverse proxy.
+	TLSCertFile, TLSKeyFile string
 }
 
 // Services are the use cases the API exposes. Health and Tenants are

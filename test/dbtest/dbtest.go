@@ -208,6 +208,12 @@ func Get(t testing.TB, b Backend) *Target {
 	return nil
 }
 
+// UniqueName returns a database name no other run uses, for tests that
+// create a database of their own: two runs on one server never meet.
+func UniqueName(purpose string) string {
+	return "parc_test_" + purpose + "_" + randomSuffix()
+}
+
 // EachCluster runs fn as one subtest per backend of ProbedBackends with n
 // Parc instances sharing one database (see Instances): several pools on one
 // SQLite file, PostgreSQL or MariaDB server, or one pool per node of the
