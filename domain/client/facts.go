@@ -3,6 +3,7 @@ package client
 import (
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -48,6 +49,9 @@ func (f Facts) Clean() Facts {
 // Fit removes C0 control characters and surrounding spaces from s, makes it
 // valid UTF-8 and cuts it at max characters.
 func Fit(s string, max int) string {
+	if fits(s, max) {
+		return s // most texts: nothing to remove, no copy
+	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.TrimSpace(strings.Map(func(r rune) rune {
 		if r < 0x20 {
@@ -116,3 +120,24 @@ func SiteByTag(candidates []Site) (Site, bool) {
 // SameName reports whether a site name and an agent's tag are the same
 // name: compared as equipment names are (NormaliseName).
 func SameName(nom, tag string) bool { return NormaliseName(nom) == NormaliseName(tag) }
+
+// fits reports a text Fit leaves as it is: valid UTF-8, at most max
+// characters, no control character, no surrounding space.
+func fits(s string, max int) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) > max && utf8.RuneCountInString(s) > max {
+		return false
+	}
+	if unicode.IsSpace(rune(s[0])) || unicode.IsSpace(rune(s[len(s)-1])) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= utf8.RuneSelf {
+			return s[i] >= utf8.RuneSelf && utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return r < 0x20 }) < 0 &&
+				strings.TrimSpace(s) == s
+		}
+	}
+	return true
+}

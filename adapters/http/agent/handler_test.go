@@ -168,7 +168,8 @@ func TestBadInputStoresNothing(t *testing.T) {
 	}{
 		"malformed":       {zlibOf([]byte(`<REQUEST><QUERY>INVENTORY</QUERY>`)), 400, "truncated"},
 		"truncated zlib":  {zlibOf([]byte(full))[:200], 400, "truncated"},
-		"not xml":         {zlibOf([]byte(`hello`)), 400, "no REQUEST element"},
+		"not xml":         {zlibOf([]byte(`hello`)), 400, "text outside"},
+		"no root":         {zlibOf([]byte(`<?xml version="1.0"?>`)), 400, "no REQUEST element"},
 		"unknown query":   {zlibOf([]byte(`<REQUEST><QUERY>DOWNLOAD</QUERY></REQUEST>`)), 400, `QUERY "DOWNLOAD"`},
 		"no query":        {zlibOf([]byte(`<REQUEST><DEVICEID>x</DEVICEID></REQUEST>`)), 400, "no QUERY"},
 		"no computer":     {zlibOf([]byte(strings.Replace(full, "<NAME>PC-01</NAME>", "", 1))), 400, "names no computer"},

@@ -1,11 +1,8 @@
 package agent
 
 import (
-	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/netip"
 	"strings"
 
@@ -34,217 +31,182 @@ type ocsRequest struct {
 
 type osFacts struct{ name, version string }
 
-// XML shapes of the sections kept. Unknown children are ignored.
-type (
-	xmlHardware struct {
-		Name      string `xml:"NAME"`
-		IPAddr    string `xml:"IPADDR"`
-		OSName    string `xml:"OSNAME"`
-		OSVersion string `xml:"OSVERSION"`
-	}
-	xmlBIOS struct {
-		SSN           string `xml:"SSN"`
-		SManufacturer string `xml:"SMANUFACTURER"`
-		SModel        string `xml:"SMODEL"`
-	}
-	xmlOS struct {
-		Name    string `xml:"NAME"`
-		Version string `xml:"VERSION"`
-	}
-	xmlNetwork struct {
-		IPAddress string `xml:"IPADDRESS"`
-	}
-	xmlSoftware struct {
-		Name         string `xml:"NAME"`
-		Version      string `xml:"VERSION"`
-		Arch         string `xml:"ARCH"`         // FusionInventory
-		Architecture string `xml:"ARCHITECTURE"` // OCS
-	}
-	xmlAccountInfo struct {
-		KeyName  string `xml:"KEYNAME"`
-		KeyValue string `xml:"KEYVALUE"`
-	}
-)
-
 func invalid(format string, a ...any) error {
 	return fmt.Errorf(format+": %w", append(a, domain.ErrInvalid)...)
 }
 
-// decodeOCS reads a <REQUEST> from r. Only the standard XML entities are
-// known and a document type declaration is refused, so no entity expands
-// into more text than it is written with.
+// decodeOCS reads a <REQUEST> from r (see walker for what is checked).
 func decodeOCS(r io.Reader) (*ocsRequest, error) {
-	d := xml.NewDecoder(r)
-	d.Strict = true
-	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
-		if strings.EqualFold(label, "utf-8") || strings.EqualFold(label, "utf8") {
-			return in, nil
-		}
-		return nil, fmt.Errorf("encoding %q is not supported (send UTF-8)", label)
-	}
+	w := newWalker(r)
 	req := &ocsRequest{}
 	root := false
 	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			if !root {
-				return nil, invalid("the XML body holds no REQUEST element")
-			}
-			return req, nil
-		}
+		kind, err := w.next()
 		if err != nil {
-			return nil, xmlError(err)
+			return nil, err
 		}
-		switch t := tok.(type) {
-		case xml.Directive:
-			return nil, invalid("the XML body holds a document type declaration (<!%s…>): not accepted", firstWord(t))
-		case xml.StartElement:
-			if root {
-				return nil, invalid("the XML body holds more than one root element")
-			}
-			if t.Name.Local != "REQUEST" {
-				return nil, invalid("the XML body's root element is <%s>, not <REQUEST>", t.Name.Local)
-			}
+		switch {
+		case kind == evEOF && !root:
+			return nil, invalid("the XML body holds no REQUEST element")
+		case kind == evEOF:
+			return req, nil
+		case kind == evText && !blank(w.text):
+			return nil, invalid("malformed XML: text outside the REQUEST element")
+		case kind == evStart && root:
+			return nil, invalid("the XML body holds more than one root element")
+		case kind == evStart && w.open[0] != "REQUEST":
+			return nil, invalid("the XML body's root element is <%s>, not <REQUEST>", w.open[0])
+		case kind == evStart:
 			root = true
-			if err := req.decodeRequest(d); err != nil {
+			if err := req.decodeRequest(w); err != nil {
 				return nil, err
 			}
 		}
 	}
 }
 
-func firstWord(b []byte) string {
-	s, _, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
-	if len(s) > 16 {
-		s = s[:16]
-	}
-	return s
-}
-
-// xmlError words a decoding error; a body that failed to inflate keeps its
-// own error.
-func xmlError(err error) error {
-	var tooBig *http.MaxBytesError
-	if errors.Is(err, domain.ErrInvalid) || errors.As(err, &tooBig) {
-		return err
-	}
-	var syn *xml.SyntaxError
-	if errors.As(err, &syn) && syn.Msg == "unexpected EOF" {
-		return invalid("the XML body is truncated (line %d)", syn.Line)
-	}
-	if errors.As(err, &syn) {
-		return invalid("malformed XML at line %d: %s", syn.Line, syn.Msg)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return invalid("the XML body is truncated")
-	}
-	return invalid("malformed XML: %v", err)
-}
-
 // decodeRequest reads the children of <REQUEST> up to its end.
-func (req *ocsRequest) decodeRequest(d *xml.Decoder) error {
+func (req *ocsRequest) decodeRequest(w *walker) error {
+	depth := len(w.open)
 	for {
-		tok, err := d.Token()
+		kind, err := w.next()
 		if err != nil {
-			return xmlError(err)
+			return err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
+		if len(w.open) < depth {
 			req.finish()
 			return nil
-		case xml.Directive:
-			return invalid("the XML body holds a declaration inside REQUEST: not accepted")
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "QUERY":
-				err = d.DecodeElement(&req.Query, &t)
-			case "DEVICEID":
-				err = d.DecodeElement(&req.DeviceID, &t)
-			case "CONTENT":
-				req.Content = true
-				err = req.decodeContent(d)
-			default:
-				err = d.Skip()
-			}
-			if err != nil {
-				return xmlError(err)
-			}
+		}
+		if kind != evStart {
+			continue
+		}
+		switch w.open[len(w.open)-1] {
+		case "QUERY":
+			req.Query, err = w.textOf()
+		case "DEVICEID":
+			req.DeviceID, err = w.textOf()
+		case "CONTENT":
+			req.Content = true
+			err = req.decodeContent(w)
+		default:
+			err = w.skip()
+		}
+		if err != nil {
+			return err
 		}
 	}
 }
 
 // decodeContent reads the children of <CONTENT> up to its end.
-func (req *ocsRequest) decodeContent(d *xml.Decoder) error {
+func (req *ocsRequest) decodeContent(w *walker) error {
+	depth := len(w.open)
 	for {
-		tok, err := d.Token()
+		kind, err := w.next()
 		if err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
+		if len(w.open) < depth {
 			return nil
-		case xml.StartElement:
-			if err := req.decodeSection(d, t); err != nil {
+		}
+		if kind == evStart {
+			if err := req.decodeSection(w, w.open[len(w.open)-1]); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-func (req *ocsRequest) decodeSection(d *xml.Decoder, t xml.StartElement) error {
+// The fields read of each section kept; the others are read past.
+var (
+	hardwareFields = []string{"NAME", "IPADDR", "OSNAME", "OSVERSION"}
+	biosFields     = []string{"SSN", "SMANUFACTURER", "SMODEL"}
+	osFields       = []string{"NAME", "VERSION"}
+	networkFields  = []string{"IPADDRESS"}
+	softwareFields = []string{"NAME", "VERSION", "ARCH", "ARCHITECTURE"}
+	accountFields  = []string{"KEYNAME", "KEYVALUE"}
+)
+
+func (req *ocsRequest) decodeSection(w *walker, section string) error {
 	rep := &req.Report
-	switch t.Name.Local {
+	switch section {
 	case "HARDWARE":
-		var hw xmlHardware
-		if err := d.DecodeElement(&hw, &t); err != nil {
-			return err
-		}
-		rep.Computer, req.ipaddr, req.hwOS = hw.Name, hw.IPAddr, osFacts{hw.OSName, hw.OSVersion}
+		return w.fields(hardwareFields, func(name, text string) {
+			switch name {
+			case "NAME":
+				rep.Computer = text
+			case "IPADDR":
+				req.ipaddr = text
+			case "OSNAME":
+				req.hwOS.name = text
+			case "OSVERSION":
+				req.hwOS.version = text
+			}
+		})
 	case "BIOS":
-		var b xmlBIOS
-		if err := d.DecodeElement(&b, &t); err != nil {
-			return err
-		}
-		rep.Facts.Serial, rep.Facts.Manufacturer, rep.Facts.Model = b.SSN, b.SManufacturer, b.SModel
+		return w.fields(biosFields, func(name, text string) {
+			switch name {
+			case "SSN":
+				rep.Facts.Serial = text
+			case "SMANUFACTURER":
+				rep.Facts.Manufacturer = text
+			case "SMODEL":
+				rep.Facts.Model = text
+			}
+		})
 	case "OPERATINGSYSTEM":
-		var o xmlOS
-		if err := d.DecodeElement(&o, &t); err != nil {
-			return err
-		}
-		req.osFull = osFacts{o.Name, o.Version}
+		return w.fields(osFields, func(name, text string) {
+			switch name {
+			case "NAME":
+				req.osFull.name = text
+			case "VERSION":
+				req.osFull.version = text
+			}
+		})
 	case "NETWORKS":
-		var n xmlNetwork
-		if err := d.DecodeElement(&n, &t); err != nil {
-			return err
-		}
-		if len(req.networks) < maxNetworks {
-			req.networks = append(req.networks, n.IPAddress)
-		}
+		return w.fields(networkFields, func(name, text string) {
+			if name == "IPADDRESS" && len(req.networks) < maxNetworks {
+				req.networks = append(req.networks, text)
+			}
+		})
 	case "SOFTWARES":
 		if len(rep.Software) >= inventory.MaxReportSoftware {
 			return invalid("the inventory lists more than %d packages", inventory.MaxReportSoftware)
 		}
-		var s xmlSoftware
-		if err := d.DecodeElement(&s, &t); err != nil {
-			return err
+		var s inventory.Software
+		var architecture string
+		err := w.fields(softwareFields, func(name, text string) {
+			switch name {
+			case "NAME":
+				s.Name = text
+			case "VERSION":
+				s.Version = text
+			case "ARCH": // FusionInventory
+				s.Arch = text
+			case "ARCHITECTURE": // OCS
+				architecture = text
+			}
+		})
+		if s.Arch == "" {
+			s.Arch = architecture
 		}
-		arch := s.Arch
-		if arch == "" {
-			arch = s.Architecture
-		}
-		rep.Software = append(rep.Software, inventory.Software{Name: s.Name, Version: s.Version, Arch: arch})
+		rep.Software = append(rep.Software, s)
+		return err
 	case "ACCOUNTINFO":
-		var a xmlAccountInfo
-		if err := d.DecodeElement(&a, &t); err != nil {
-			return err
+		var key, value string
+		err := w.fields(accountFields, func(name, text string) {
+			switch name {
+			case "KEYNAME":
+				key = text
+			case "KEYVALUE":
+				value = text
+			}
+		})
+		if strings.EqualFold(strings.TrimSpace(key), "TAG") {
+			rep.Facts.Tag = value
 		}
-		if strings.EqualFold(strings.TrimSpace(a.KeyName), "TAG") {
-			rep.Facts.Tag = a.KeyValue
-		}
-	default:
-		return d.Skip()
+		return err
 	}
-	return nil
+	return w.skip()
 }
 
 // finish settles what depends on several sections.
