@@ -5,10 +5,11 @@ GO            ?= go
 BENCH_FLAGS   ?= -benchtime=1x -count=1 -timeout=60m
 # The version stamped into release binaries; `parc version` shows it.
 VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+REVISION      ?= $(shell git rev-parse HEAD 2>/dev/null)
 # run, build and release build alike (pure Go, no cgo), so that they share
 # the build cache. Debug information is stripped by flag, not by a tool.
 export CGO_ENABLED = 0
-BUILD_FLAGS   = -trimpath -buildvcs=auto -ldflags='-s -w -X github.com/parc-hq/parc/internal/buildinfo.version=$(VERSION)'
+BUILD_FLAGS   = -trimpath -buildvcs=auto -ldflags='-s -w -X github.com/parc-hq/parc/internal/buildinfo.version=$(VERSION) -X github.com/parc-hq/parc/internal/buildinfo.revision=$(REVISION)'
 PLATFORMS     ?= linux/amd64 linux/arm64 darwin/arm64 windows/amd64
 REDOCLY       = tools/redocly/node_modules/.bin/redocly
 
