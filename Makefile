@@ -13,7 +13,7 @@ BUILD_FLAGS   = -trimpath -buildvcs=auto -ldflags='-s -w -X github.com/parc-hq/p
 PLATFORMS     ?= linux/amd64 linux/arm64 darwin/arm64 windows/amd64
 REDOCLY       = tools/redocly/node_modules/.bin/redocly
 
-.PHONY: run build release image migrate test test-race lint lint-openapi bench fmt galera-up galera-down
+.PHONY: run build release image migrate test test-race lint lint-openapi swagger-ui bench fmt galera-up galera-down
 
 run:
 	$(GO) run $(BUILD_FLAGS) ./cmd/parc serve
@@ -55,6 +55,13 @@ lint: lint-openapi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: the files above need formatting"; exit 1; }
+
+# Refresh the embedded Swagger UI from the swagger-ui-dist version pinned in
+# tools/redocly/package.json (then set swaggerui.Version to match).
+SWAGGER_UI_FILES = swagger-ui-bundle.js swagger-ui-standalone-preset.js swagger-ui.css index.css favicon-16x16.png favicon-32x32.png LICENSE NOTICE
+swagger-ui:
+	npm ci --prefix tools/redocly --no-audit --no-fund --silent
+	cd tools/redocly/node_modules/swagger-ui-dist && cp $(SWAGGER_UI_FILES) $(CURDIR)/adapters/http/swaggerui/dist/
 
 # The OpenAPI document against Redocly's recommended rules (version pinned in
 # tools/redocly/package.json); 0 errors and 0 warnings expected.
