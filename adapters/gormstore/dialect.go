@@ -14,7 +14,6 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // dialect is where the three backends differ. Every difference has one
@@ -125,17 +124,6 @@ func pgUnavailable(code string) bool {
 		return true
 	}
 	return false
-}
-
-// forUpdate locks the rows a query reads until the transaction ends:
-// SELECT … FOR UPDATE on PostgreSQL and MySQL. SQLite has no row locks and
-// needs none: its transactions begin IMMEDIATE (see package database), so
-// writers are already serialised.
-func (d dialect) forUpdate(db *gorm.DB) *gorm.DB {
-	if d == dialectSQLite {
-		return db
-	}
-	return db.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
 }
 
 // jsonColumnType is the column type of a JSON document: JSONB on
