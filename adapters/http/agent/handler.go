@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -251,14 +252,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, out reply, compan
 	case errors.Is(err, domain.ErrUnavailable):
 		status = http.StatusServiceUnavailable
 	}
-	msg := err.Error()
+	msg := publicMessage(err, status)
 	if status >= 500 {
 		h.log.ErrorContext(r.Context(), "agent request failed", "company_id", companyID, "error", err)
-		msg = "the inventory could not be stored; the agent may send it again"
 	} else {
 		h.log.InfoContext(r.Context(), "agent request refused", "company_id", companyID, "status", status,
-			"user_agent", client.Fit(r.UserAgent(), 128), "error", msg)
-		msg = strings.TrimSuffix(msg, ": "+domain.ErrInvalid.Error())
+			"user_agent", client.Fit(r.UserAgent(), 128), "error", err)
 	}
 	if status == http.StatusRequestEntityTooLarge {
 		w.Header().Set("Connection", "close")
@@ -268,4 +267,22 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, out reply, compan
 		return
 	}
 	writeXML(w, status, errorXML(msg))
+}
+
+// publicMessage is what the agent reads: the message of the domain error
+// built where the input was found bad, never text cut out of Error().
+func publicMessage(err error, status int) string {
+	var (
+		typed  *domain.Error
+		tooBig *http.MaxBytesError
+	)
+	switch {
+	case status >= http.StatusInternalServerError:
+		return "the inventory could not be stored; the agent may send it again"
+	case errors.As(err, &typed):
+		return typed.Message()
+	case errors.As(err, &tooBig):
+		return fmt.Sprintf("the body exceeds the limit of %d bytes", tooBig.Limit)
+	}
+	return "the request is invalid"
 }
