@@ -6,9 +6,10 @@ BENCH_FLAGS   ?= -benchtime=1x -count=1 -timeout=60m
 # The version stamped into release binaries; `parc version` shows it.
 VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 REVISION      ?= $(shell git rev-parse HEAD 2>/dev/null)
-# run, build and release build alike (pure Go, no cgo), so that they share
-# the build cache. Debug information is stripped by flag, not by a tool.
-export CGO_ENABLED = 0
+# run, migrate, build, release and image build alike (pure Go, no cgo, the
+# same flags), so that they share the build cache; tests keep cgo for -race.
+# Debug information is stripped by flag, not by a tool.
+PURE          = CGO_ENABLED=0
 BUILD_FLAGS   = -trimpath -buildvcs=auto -ldflags='-s -w -X github.com/parc-hq/parc/internal/buildinfo.version=$(VERSION) -X github.com/parc-hq/parc/internal/buildinfo.revision=$(REVISION)'
 PLATFORMS     ?= linux/amd64 linux/arm64 darwin/arm64 windows/amd64
 REDOCLY       = tools/redocly/node_modules/.bin/redocly
@@ -16,10 +17,10 @@ REDOCLY       = tools/redocly/node_modules/.bin/redocly
 .PHONY: run build release image migrate test test-race lint lint-openapi swagger-ui bench fmt galera-up galera-down
 
 run:
-	$(GO) run $(BUILD_FLAGS) ./cmd/parc serve
+	$(PURE) $(GO) run $(BUILD_FLAGS) ./cmd/parc serve
 
 build:
-	$(GO) build $(BUILD_FLAGS) -o bin/parc ./cmd/parc
+	$(PURE) $(GO) build $(BUILD_FLAGS) -o bin/parc ./cmd/parc
 
 # Static binaries for each platform, in dist/release/, with their SHA-256 sums.
 release:
@@ -27,7 +28,7 @@ release:
 	@for p in $(PLATFORMS); do \
 	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
 	  out=dist/release/parc-$(VERSION)-$$os-$$arch$$ext; echo "$$out"; \
-	  GOOS=$$os GOARCH=$$arch $(GO) build $(BUILD_FLAGS) -o $$out ./cmd/parc || exit 1; \
+	  $(PURE) GOOS=$$os GOARCH=$$arch $(GO) build $(BUILD_FLAGS) -o $$out ./cmd/parc || exit 1; \
 	done
 	cd dist/release && sha256sum parc-* > SHA256SUMS
 
@@ -36,11 +37,11 @@ release:
 IMAGE_ARCH    ?= amd64
 image:
 	@mkdir -p dist/image
-	GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build $(BUILD_FLAGS) -o dist/image/parc ./cmd/parc
+	$(PURE) GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build $(BUILD_FLAGS) -o dist/image/parc ./cmd/parc
 	$(GO) run ./tools/image -binary dist/image/parc -arch $(IMAGE_ARCH) -version $(VERSION) -o dist/image/parc.tar
 
 migrate:
-	$(GO) run $(BUILD_FLAGS) ./cmd/parc migrate
+	$(PURE) $(GO) run $(BUILD_FLAGS) ./cmd/parc migrate
 
 # The probe prints, loudly, which backends will be skipped; with
 # PARC_TEST_REQUIRE=postgres,mysql a missing server fails the run instead.

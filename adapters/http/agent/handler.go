@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/parc-hq/parc/app"
 	"github.com/parc-hq/parc/domain"
@@ -174,6 +175,11 @@ func (h *Handler) serveXML(w http.ResponseWriter, r *http.Request, out reply, co
 		writeXML(w, http.StatusOK, prologXML)
 	case "INVENTORY":
 		req.Report.Facts.Agent = agentKind(r)
+		if req.Report.Facts.Agent == client.AgentFusionInventory {
+			// FusionInventory encodes its command line's text to UTF-8
+			// twice: --tag Zürich arrives as "ZÃ¼rich".
+			req.Report.Facts.Tag = undoDoubleUTF8(req.Report.Facts.Tag)
+		}
 		if !h.store(w, r, out, companyID, req.Report) {
 			return
 		}
@@ -222,6 +228,26 @@ func (h *Handler) store(w http.ResponseWriter, r *http.Request, out reply, compa
 		"agent", rep.Facts.Agent, "installed", res.Installed, "updated", res.Updated, "removed", res.Removed,
 		"unchanged", res.Unchanged, "placed", res.Placed)
 	return true
+}
+
+// undoDoubleUTF8 decodes text that was UTF-8-encoded twice: each of its
+// characters is then a byte (U+0000 to U+00FF), and those bytes are valid
+// UTF-8 holding at least one multi-byte character. Any other text is
+// answered as it is, so a real "Ã¼" typed by someone who meant it stays.
+func undoDoubleUTF8(s string) string {
+	b := make([]byte, 0, len(s))
+	multi := false
+	for _, r := range s {
+		if r > 0xff {
+			return s
+		}
+		multi = multi || r >= 0x80
+		b = append(b, byte(r))
+	}
+	if !multi || !utf8.Valid(b) {
+		return s
+	}
+	return string(b)
 }
 
 // agentKind tells the agent by its User-Agent and headers.
