@@ -3,8 +3,12 @@
 package httpapi
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -12,14 +16,45 @@ import (
 	"github.com/parc-hq/parc/ports"
 )
 
-// DefaultBodyLimit is the largest request body accepted unless configured.
-const DefaultBodyLimit = 32 << 20
-
 // Config is the HTTP side of the configuration.
 type Config struct {
 	Addr       string // listen address, e.g. 127.0.0.1:8080
 	AdminToken string // operator token; empty closes /admin
 	BodyLimit  int64  // bytes; 0 means DefaultBodyLimit
+	// BodyBudget is the request body bytes read or held at once across the
+	// process; 0 means DefaultBodyBudget.
+	BodyBudget int64
+	// BodyTimeout is how long a request body may take to arrive (408 past
+	// it); RequestTimeout bounds the handling of a request, body included;
+	// WriteTimeout is the time left after it to write the answer. 0 means
+	// the defaults.
+	BodyTimeout    time.Duration
+	RequestTimeout time.Duration
+	WriteTimeout   time.Duration
+	// TrustedProxies are the addresses or CIDR ranges whose
+	// X-Forwarded-For / X-Real-IP headers name the client; from any other
+	// peer they are ignored. Empty trusts none.
+	TrustedProxies []string
+}
+
+// withDefaults fills the zero fields with their defaults.
+func (cfg Config) withDefaults() Config {
+	set := func(v *int64, def int64) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	setDur := func(v *time.Duration, def time.Duration) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	set(&cfg.BodyLimit, DefaultBodyLimit)
+	set(&cfg.BodyBudget, DefaultBodyBudget)
+	setDur(&cfg.BodyTimeout, DefaultBodyTimeout)
+	setDur(&cfg.RequestTimeout, DefaultRequestTimeout)
+	setDur(&cfg.WriteTimeout, DefaultWriteTimeout)
+	return cfg
 }
 
 // Services are the use cases the API exposes. Health and Tenants are
@@ -42,14 +77,19 @@ type Services struct {
 
 // NewEngine builds the Gin engine with every route and middleware.
 func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
-	if cfg.BodyLimit <= 0 {
-		cfg.BodyLimit = DefaultBodyLimit
-	}
+	cfg = cfg.withDefaults()
+	guard := newBodyGuard(cfg)
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		// ParseTrustedProxies vets the list first; failing closed here
+		// keeps a bad list from trusting every peer.
+		log.Error("trusted proxies ignored", "error", err)
+		_ = e.SetTrustedProxies(nil)
+	}
 	m := newMetrics()
-	e.Use(requestID(), accessLog(log), recovery(log), m.middleware())
+	e.Use(securityHeaders(), requestID(), accessLog(log), recovery(log), m.middleware(), requestBudget(cfg.RequestTimeout))
 	e.NoRoute(func(c *gin.Context) {
 		writeError(c, errRouteNotFound)
 	})
@@ -62,7 +102,7 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 
 	// Authentication comes before the body limit: a caller without valid
 	// credentials learns 401, whatever it sends.
-	admin := e.Group("/admin", requireAdmin(cfg.AdminToken), bodyLimit(cfg.BodyLimit, writeError))
+	admin := e.Group("/admin", requireAdmin(cfg.AdminToken), guard.middleware(writeError))
 	registerAdminRoutes(admin, svc.Tenants)
 	if svc.Projects != nil {
 		registerProjectAdminRoutes(admin, svc.Projects, svc.ProjectGuard)
@@ -71,7 +111,7 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	// Company routes, grouped by the shape their errors take: each area's
 	// body limit and authentication answer in that area's shape.
 	company := func(path string, onError errorWriter) *gin.RouterGroup {
-		return e.Group(path, requireCompany(svc.Tenants, onError), bodyLimit(cfg.BodyLimit, onError))
+		return e.Group(path, requireCompany(svc.Tenants, onError), guard.middleware(onError))
 	}
 	registerMeRoutes(company("/", writeError))
 	if svc.Inventory != nil {
@@ -87,4 +127,23 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 		registerAccountRoutes(company("/", writeError), svc.Accounts)
 	}
 	return e
+}
+
+// ParseTrustedProxies reads a comma-separated list of addresses and CIDR
+// ranges, as PARC_TRUSTED_PROXIES gives it.
+func ParseTrustedProxies(list string) ([]string, error) {
+	var out []string
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(item); err != nil {
+			if _, err := netip.ParseAddr(item); err != nil {
+				return nil, fmt.Errorf("%q is neither an IP address nor a CIDR range", item)
+			}
+		}
+		out = append(out, item)
+	}
+	return out, nil
 }

@@ -30,8 +30,11 @@ func Classify(err error) Problem {
 		tooLarge  *http.MaxBytesError
 		malformed *MalformedJSONError
 		invalid   *domain.ValidationError
+		refused   *RequestError
 	)
 	switch {
+	case errors.As(err, &refused):
+		return Problem{Status: refused.Status, Code: refused.Code, Message: refused.Message, Cause: err}
 	case errors.As(err, &tooLarge):
 		return Problem{Status: http.StatusRequestEntityTooLarge, Code: "payload_too_large",
 			Message: fmt.Sprintf("request body exceeds the limit of %d bytes", tooLarge.Limit), Cause: err}
@@ -50,6 +53,8 @@ func Classify(err error) Problem {
 		return Problem{Status: http.StatusNotFound, Code: "not_found", Message: publicMessage(err, domain.ErrNotFound), Cause: err}
 	case errors.Is(err, domain.ErrConflict):
 		return Problem{Status: http.StatusConflict, Code: "conflict", Message: publicMessage(err, domain.ErrConflict), Cause: err}
+	case errors.Is(err, context.Canceled):
+		return Problem{Status: StatusClientClosed, Code: "client_closed", Message: "the client closed the request", Cause: err}
 	case errors.Is(err, domain.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return Problem{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the database is unavailable, try again later", Cause: err}
 	}
@@ -94,7 +99,12 @@ func writeError(c *gin.Context, err error) {
 
 // noteProblem records the cause for the access log; server-side faults are
 // logged with their full text there, never sent to the client.
+// A refusal of the HTTP layer adds its headers (Retry-After, Connection).
 func noteProblem(c *gin.Context, p Problem) {
+	var refused *RequestError
+	if errors.As(p.Cause, &refused) {
+		refused.setHeaders(c.Writer.Header())
+	}
 	if p.Status >= 500 {
 		_ = c.Error(p.Cause)
 	}

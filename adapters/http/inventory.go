@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -38,7 +39,8 @@ func writeInventoryError(c *gin.Context, err error) {
 	p := Classify(err)
 	noteProblem(c, p)
 	status, msg := p.Status, p.Message
-	if status >= 500 {
+	var refused *RequestError
+	if status >= 500 && !errors.As(err, &refused) { // a 503 of the body budget stays one
 		status, msg = http.StatusInternalServerError, "internal server error"
 		if c.Request.Method == http.MethodPost {
 			msg += ": nothing of the request was stored, it can be sent again"

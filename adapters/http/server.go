@@ -21,12 +21,17 @@ type Server struct {
 }
 
 // NewServer prepares a server for the engine on cfg.Addr.
+// The body's own deadline is set per request (see bodyGuard); the write
+// deadline covers the request budget and the time to send the answer.
 func NewServer(cfg Config, engine *gin.Engine, log *slog.Logger) *Server {
+	cfg = cfg.withDefaults()
 	return &Server{log: log, srv: &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           engine,
 		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      cfg.RequestTimeout + cfg.WriteTimeout,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 	}}
 }
 
