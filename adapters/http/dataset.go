@@ -220,10 +220,16 @@ func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 		}
 		return found, isPresent(found)
 	}
+	rule := textRuleOf(c)
 	if raw, ok := member("data"); ok {
 		for _, l := range entityLists(raw, "data", "rows", problems) {
 			er := dataset.EntityRows{Entity: l.entity, Rows: make([]map[string]json.RawMessage, len(l.items))}
 			for i, r := range l.items {
+				if rule.maxText > 0 && len(r) > rule.maxText {
+					typ, msg := rule.tooLarge("A row")
+					problems.Add(typ, msg, "data", l.entity, i)
+					continue
+				}
 				_ = json.Unmarshal(r, &er.Rows[i]) // not an object: left nil, refused by the plan with its path
 			}
 			in.Data = append(in.Data, er)
@@ -438,7 +444,15 @@ func rowBody(c *gin.Context) (map[string]json.RawMessage, int, error) {
 		return nil, 0, err
 	}
 	var obj map[string]json.RawMessage
-	if err := DecodeJSON(c, &obj); err != nil {
+	body, err := readBody(c)
+	if err != nil {
+		return nil, 0, err
+	}
+	if rule := textRuleOf(c); rule.maxText > 0 && len(body) > rule.maxText {
+		typ, msg := rule.tooLarge("A row")
+		return nil, 0, domain.Invalid(typ, msg, "body")
+	}
+	if err := UnmarshalJSON(body, &obj); err != nil {
 		return nil, 0, err
 	}
 	if obj == nil {

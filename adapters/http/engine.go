@@ -35,6 +35,12 @@ type Config struct {
 	// X-Forwarded-For / X-Real-IP headers name the client; from any other
 	// peer they are ignored. Empty trusts none.
 	TrustedProxies []string
+	// MaxValueBytes bounds one JSON string of a request, and one data-set
+	// row in all (422 past it), well below what any backend takes in one
+	// statement; MaxProblems bounds the problems one error answer lists. 0
+	// means the defaults.
+	MaxValueBytes int
+	MaxProblems   int
 }
 
 // withDefaults fills the zero fields with their defaults.
@@ -54,6 +60,12 @@ func (cfg Config) withDefaults() Config {
 	setDur(&cfg.BodyTimeout, DefaultBodyTimeout)
 	setDur(&cfg.RequestTimeout, DefaultRequestTimeout)
 	setDur(&cfg.WriteTimeout, DefaultWriteTimeout)
+	if cfg.MaxValueBytes <= 0 {
+		cfg.MaxValueBytes = DefaultMaxValue
+	}
+	if cfg.MaxProblems <= 0 {
+		cfg.MaxProblems = DefaultMaxIssue
+	}
 	return cfg
 }
 
@@ -79,6 +91,7 @@ type Services struct {
 func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	cfg = cfg.withDefaults()
 	guard := newBodyGuard(cfg)
+	text := textRule{maxText: cfg.MaxValueBytes, maxProblems: cfg.MaxProblems}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
@@ -102,7 +115,7 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 
 	// Authentication comes before the body limit: a caller without valid
 	// credentials learns 401, whatever it sends.
-	admin := e.Group("/admin", requireAdmin(cfg.AdminToken), guard.middleware(writeError))
+	admin := e.Group("/admin", requireAdmin(cfg.AdminToken), text.middleware(writeError), guard.middleware(writeError))
 	registerAdminRoutes(admin, svc.Tenants)
 	if svc.Projects != nil {
 		registerProjectAdminRoutes(admin, svc.Projects, svc.ProjectGuard)
@@ -111,7 +124,7 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	// Company routes, grouped by the shape their errors take: each area's
 	// body limit and authentication answer in that area's shape.
 	company := func(path string, onError errorWriter) *gin.RouterGroup {
-		return e.Group(path, requireCompany(svc.Tenants, onError), guard.middleware(onError))
+		return e.Group(path, requireCompany(svc.Tenants, onError), text.middleware(onError), guard.middleware(onError))
 	}
 	registerMeRoutes(company("/", writeError))
 	if svc.Inventory != nil {

@@ -88,7 +88,7 @@ type errorDetail struct {
 
 // writeError answers with the default error shape and logs server faults.
 func writeError(c *gin.Context, err error) {
-	p := Classify(err)
+	p := boundDetails(c, Classify(err))
 	noteProblem(c, p)
 	body := errorBody{Error: p.Code, Message: p.Message, RequestID: requestIDOf(c)}
 	for _, d := range p.Details {

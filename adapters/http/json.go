@@ -27,9 +27,21 @@ func (e *MalformedJSONError) Error() string {
 	return fmt.Sprintf("malformed JSON at line %d, column %d (byte %d): %s", e.Line, e.Column, e.Offset, e.Reason)
 }
 
-// readBody reads the whole body; past the size limit it fails with
-// *http.MaxBytesError (see the body-limit middleware).
+// readBody reads the whole body and checks its text (see textRule); past
+// the size limit it fails with *http.MaxBytesError (see bodyGuard).
 func readBody(c *gin.Context) ([]byte, error) {
+	body, err := readRawBody(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := textRuleOf(c).scanJSON(body); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+// readRawBody reads the whole body, leaving the text rule to the caller.
+func readRawBody(c *gin.Context) ([]byte, error) {
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		return nil, fmt.Errorf("read request body: %w", err)
