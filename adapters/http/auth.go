@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -33,17 +34,29 @@ func credential(c *gin.Context) string {
 var errNoKey = fmt.Errorf("missing API key (send it in the Authorization header): %w", domain.ErrUnauthenticated)
 
 // requireCompany admits requests carrying a valid key of an active company.
-// onError renders failures in the caller area's error shape.
-func requireCompany(auth Authenticator, onError errorWriter) gin.HandlerFunc {
+// onError renders failures in the caller area's error shape. Failures are
+// counted by the throttle, which refuses an address or key prefix that
+// failed too often (429) before its key is looked at.
+func requireCompany(auth Authenticator, throttle *AuthThrottle, onError errorWriter) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		key := credential(c)
+		addr, prefix := c.ClientIP(), keyPrefix(key)
+		if wait, ok := throttle.Check(addr, prefix); !ok {
+			onError(c, errThrottled(wait))
+			c.Abort()
+			return
+		}
 		if key == "" {
+			throttle.Failed(addr, "")
 			onError(c, errNoKey)
 			c.Abort()
 			return
 		}
 		company, err := auth.Authenticate(c.Request.Context(), key)
 		if err != nil {
+			if errors.Is(err, domain.ErrUnauthenticated) {
+				throttle.Failed(addr, prefix)
+			}
 			onError(c, err)
 			c.Abort()
 			return
@@ -79,17 +92,25 @@ var (
 )
 
 // requireAdmin admits requests bearing the operator token. With no token
-// configured the admin API is closed to everyone.
-func requireAdmin(token string) gin.HandlerFunc {
+// configured the admin API is closed to everyone. Failures are throttled by
+// client address, as for API keys.
+func requireAdmin(token string, throttle *AuthThrottle) gin.HandlerFunc {
 	want := sha256.Sum256([]byte(token))
 	return func(c *gin.Context) {
+		addr := c.ClientIP()
+		if wait, ok := throttle.Check(addr, ""); !ok {
+			writeError(c, errThrottled(wait))
+			return
+		}
 		if token == "" {
+			throttle.Failed(addr, "")
 			writeError(c, errAdminClosed)
 			return
 		}
 		// Hashing first makes the comparison constant-time whatever the lengths.
 		got := sha256.Sum256([]byte(credential(c)))
 		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			throttle.Failed(addr, "")
 			writeError(c, errAdminToken)
 			return
 		}

@@ -41,6 +41,10 @@ type Config struct {
 	// means the defaults.
 	MaxValueBytes int
 	MaxProblems   int
+	// AuthFailuresPerMinute is the failed authentications allowed to one
+	// client address, and to one key prefix, a minute after a burst of as
+	// many; past it 429. 0 means DefaultAuthFailures.
+	AuthFailuresPerMinute int
 }
 
 // withDefaults fills the zero fields with their defaults.
@@ -62,6 +66,9 @@ func (cfg Config) withDefaults() Config {
 	setDur(&cfg.WriteTimeout, DefaultWriteTimeout)
 	if cfg.MaxValueBytes <= 0 {
 		cfg.MaxValueBytes = DefaultMaxValue
+	}
+	if cfg.AuthFailuresPerMinute <= 0 {
+		cfg.AuthFailuresPerMinute = DefaultAuthFailures
 	}
 	if cfg.MaxProblems <= 0 {
 		cfg.MaxProblems = DefaultMaxIssue
@@ -91,6 +98,7 @@ type Services struct {
 func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	cfg = cfg.withDefaults()
 	guard := newBodyGuard(cfg)
+	throttle := NewAuthThrottle(cfg.AuthFailuresPerMinute)
 	text := textRule{maxText: cfg.MaxValueBytes, maxProblems: cfg.MaxProblems}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -102,7 +110,7 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 		_ = e.SetTrustedProxies(nil)
 	}
 	m := newMetrics()
-	e.Use(securityHeaders(), requestID(), accessLog(log), recovery(log), m.middleware(), requestBudget(cfg.RequestTimeout))
+	e.Use(securityHeaders(), throttle.middleware(), requestID(), accessLog(log), recovery(log), m.middleware(), requestBudget(cfg.RequestTimeout))
 	e.NoRoute(func(c *gin.Context) {
 		writeError(c, errRouteNotFound)
 	})
@@ -115,7 +123,7 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 
 	// Authentication comes before the body limit: a caller without valid
 	// credentials learns 401, whatever it sends.
-	admin := e.Group("/admin", requireAdmin(cfg.AdminToken), text.middleware(writeError), guard.middleware(writeError))
+	admin := e.Group("/admin", requireAdmin(cfg.AdminToken, throttle), text.middleware(writeError), guard.middleware(writeError))
 	registerAdminRoutes(admin, svc.Tenants)
 	if svc.Projects != nil {
 		registerProjectAdminRoutes(admin, svc.Projects, svc.ProjectGuard)
@@ -124,7 +132,7 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	// Company routes, grouped by the shape their errors take: each area's
 	// body limit and authentication answer in that area's shape.
 	company := func(path string, onError errorWriter) *gin.RouterGroup {
-		return e.Group(path, requireCompany(svc.Tenants, onError), text.middleware(onError), guard.middleware(onError))
+		return e.Group(path, requireCompany(svc.Tenants, throttle, onError), text.middleware(onError), guard.middleware(onError))
 	}
 	registerMeRoutes(company("/", writeError))
 	if svc.Inventory != nil {

@@ -66,6 +66,7 @@ func loadConfig(fs *flag.FlagSet) (*config, error) {
 	cfg.HTTP.WriteTimeout = dur("PARC_WRITE_TIMEOUT", httpapi.DefaultWriteTimeout)
 	cfg.HTTP.MaxValueBytes = int(num("PARC_MAX_VALUE_BYTES", httpapi.DefaultMaxValue))
 	cfg.HTTP.MaxProblems = int(num("PARC_MAX_PROBLEMS", httpapi.DefaultMaxIssue))
+	cfg.HTTP.AuthFailuresPerMinute = int(num("PARC_AUTH_FAILURES_PER_MINUTE", httpapi.DefaultAuthFailures))
 	cfg.DB.MaxOpenConns = int(num("PARC_DB_MAX_OPEN_CONNS", 0))
 	cfg.DB.MaxIdleConns = int(num("PARC_DB_MAX_IDLE_CONNS", 0))
 	cfg.DB.ConnMaxLifetime = dur("PARC_DB_CONN_MAX_LIFETIME", 0)

@@ -171,3 +171,59 @@ func truncated(b []byte) string {
 	}
 	return string(b)
 }
+
+func getWith(t *testing.T, url, auth, forwardedFor string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	if forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", forwardedFor)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+// Failed authentications are throttled by address and by key prefix; a
+// forwarded-for header counts only from a trusted proxy.
+func TestGuessingIsThrottled(t *testing.T) {
+	target := dbtest.Get(t, dbtest.Backends()[0])
+	t.Run("by address and by prefix, behind a trusted proxy", func(t *testing.T) {
+		api, addr := hostileServer(t, target, func(c *httpapi.Config) {
+			c.AuthFailuresPerMinute = 5
+			c.TrustedProxies = []string{"127.0.0.1"}
+		})
+		valid := api.NewCompany(t).Key
+		victim := api.NewCompany(t).Key
+		wrong := victim[:14] + strings.Repeat("a", 32) // the victim's prefix, a wrong secret
+		base := "http://" + addr
+		for i := range 5 {
+			assert.Equal(t, 401, getWith(t, base+"/me", wrong, fmt.Sprintf("198.51.100.%d", i)).StatusCode)
+		}
+		resp := getWith(t, base+"/me", wrong, "198.51.100.99")
+		assert.Equal(t, 429, resp.StatusCode, "the prefix is spent, whatever the address")
+		assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+		assert.Equal(t, 200, getWith(t, base+"/me", valid, "198.51.100.99").StatusCode, "another prefix from a fresh address is not slowed")
+
+		for range 5 {
+			assert.Equal(t, 401, getWith(t, base+"/admin/companies", "Bearer guess", "203.0.113.7").StatusCode)
+		}
+		assert.Equal(t, 429, getWith(t, base+"/admin/companies", "Bearer guess", "203.0.113.7").StatusCode)
+		assert.Equal(t, 429, getWith(t, base+"/me", valid, "203.0.113.7").StatusCode, "the address is spent")
+		assert.Equal(t, 200, getWith(t, base+"/admin/companies", "Bearer "+apitest.AdminToken, "203.0.113.8").StatusCode)
+	})
+	t.Run("a forwarded-for header from an untrusted peer is ignored", func(t *testing.T) {
+		api, addr := hostileServer(t, target, func(c *httpapi.Config) { c.AuthFailuresPerMinute = 3 })
+		valid := api.NewCompany(t).Key
+		for i := range 3 {
+			getWith(t, "http://"+addr+"/admin/companies", "Bearer guess", fmt.Sprintf("198.51.100.%d", i))
+		}
+		assert.Equal(t, 429, getWith(t, "http://"+addr+"/me", valid, "198.51.100.200").StatusCode,
+			"every guess counted against the peer's own address")
+	})
+}
