@@ -144,29 +144,37 @@ type selectBody struct {
 }
 
 func (h dataSetHandlers) selectRows(c *gin.Context) {
-	var in selectBody
-	if err := DecodeJSON(c, &in); err != nil {
+	q, companyCode, err := decodeSelect(c)
+	if err != nil {
 		writeError(c, err)
 		return
+	}
+	page, err := h.svc.Select(c.Request.Context(), caller(c, companyCode), q)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeRows(c, page)
+}
+
+// decodeSelect reads a Select request and its companyCode.
+func decodeSelect(c *gin.Context) (dataset.SelectInput, string, error) {
+	var in selectBody
+	if err := DecodeJSON(c, &in); err != nil {
+		return dataset.SelectInput{}, "", err
 	}
 	q := dataset.SelectInput{EntityName: in.EntityName, Limit: in.Limit, Offset: in.Offset, SrvExport: in.SrvExport, SrvAttrib: in.SrvAttrib}
 	for i, f := range in.FilterFields {
 		values, err := valueList(f.FilterValues)
 		if err != nil {
-			writeError(c, domain.Invalid("type", "filterValues must be a value or an array of values", "filterFields", i, "filterValues"))
-			return
+			return q, "", domain.Invalid("type", "filterValues must be a value or an array of values", "filterFields", i, "filterValues")
 		}
 		q.Filters = append(q.Filters, dataset.FilterInput{FieldName: f.FieldName, Operator: f.Operator, FilterValues: values})
 	}
 	for _, s := range in.SortFields {
 		q.Sorts = append(q.Sorts, dataset.SortInput{FieldName: s.FieldName, Direction: s.Direction})
 	}
-	page, err := h.svc.Select(c.Request.Context(), caller(c, in.CompanyCode), q)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	writeRows(c, page)
+	return q, in.CompanyCode, nil
 }
 
 // valueList reads filterValues: an array, or a single value taken as one.
@@ -383,7 +391,8 @@ type exportResultDTO struct {
 	Rows        []exportRowDTO `json:"rows"`
 }
 
-func (h dataSetHandlers) export(c *gin.Context) {
+// decodeExport reads a SrvExport request and its companyCode.
+func decodeExport(c *gin.Context) (app.ExportInput, string, error) {
 	var in struct {
 		EntityName  string `json:"entityName"`
 		CompanyCode string `json:"companyCode"`
@@ -394,8 +403,7 @@ func (h dataSetHandlers) export(c *gin.Context) {
 		} `json:"rows"`
 	}
 	if err := DecodeJSON(c, &in); err != nil {
-		writeError(c, err)
-		return
+		return app.ExportInput{}, "", err
 	}
 	problems := &domain.ValidationError{}
 	if in.SrvExport == nil {
@@ -415,11 +423,16 @@ func (h dataSetHandlers) export(c *gin.Context) {
 		}
 		req.Rows = append(req.Rows, app.ExportRowInput{RowCode: string(code), SrvDateUTC: r.SrvDateUTC})
 	}
-	if err := problems.OrNil(); err != nil {
+	return req, in.CompanyCode, problems.OrNil()
+}
+
+func (h dataSetHandlers) export(c *gin.Context) {
+	req, companyCode, err := decodeExport(c)
+	if err != nil {
 		writeError(c, err)
 		return
 	}
-	res, err := h.svc.Export(c.Request.Context(), caller(c, in.CompanyCode), req)
+	res, err := h.svc.Export(c.Request.Context(), caller(c, companyCode), req)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -164,7 +165,7 @@ type jsonScan struct {
 
 type scanFrame struct {
 	object bool
-	key    string // current member's key (object)
+	key    []byte // current member's key (object), as sent
 	index  int    // current element's index (array)
 }
 
@@ -172,7 +173,7 @@ func (s *jsonScan) path() []any {
 	out := make([]any, 0, len(s.stack))
 	for _, f := range s.stack {
 		if f.object {
-			out = append(out, f.key)
+			out = append(out, string(f.key))
 		} else {
 			out = append(out, f.index)
 		}
@@ -239,7 +240,7 @@ func (s *jsonScan) value() (more, ok bool) {
 	case c == '"':
 		text, ok := s.str()
 		if ok {
-			s.checkString(text, s.path())
+			s.checkString(text)
 		}
 		return false, ok
 	case c == '-' || (c >= '0' && c <= '9'):
@@ -284,8 +285,8 @@ func (s *jsonScan) key() bool {
 	}
 	top := &s.stack[len(s.stack)-1]
 	top.key = k
-	if msg := validText(k); msg != "" {
-		top.key = strconv.QuoteToASCII(clip(k))
+	if msg := validBytes(k); msg != "" {
+		top.key = []byte(strconv.QuoteToASCII(clip(string(k))))
 		s.problem(problemUnicode, msg+" (a key)", s.path())
 	}
 	s.skipSpace()
@@ -323,7 +324,7 @@ func (s *jsonScan) afterValue() (more, ok bool) {
 // str scans a string at pos and returns its text, escapes decoded, with
 // invalid UTF-8 kept as it came and a lone surrogate as an invalid byte, so
 // that checkString sees them.
-func (s *jsonScan) str() (string, bool) {
+func (s *jsonScan) str() ([]byte, bool) {
 	s.pos++ // opening quote
 	start := s.pos
 	plain := true
@@ -333,65 +334,64 @@ func (s *jsonScan) str() (string, bool) {
 			raw := s.src[start:s.pos]
 			s.pos++
 			if plain {
-				return string(raw), true
+				return raw, true
 			}
 			return unescapeJSON(raw)
 		case c == '\\':
 			plain = false
 			s.pos += 2
 		case c < 0x20:
-			return "", false
+			return nil, false
 		default:
 			s.pos++
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // unescapeJSON decodes the escapes of a JSON string's content. A \u escape
 // of a lone surrogate becomes the byte 0xFF, which no UTF-8 text holds.
-func unescapeJSON(raw []byte) (string, bool) {
-	var b strings.Builder
-	b.Grow(len(raw))
+func unescapeJSON(raw []byte) ([]byte, bool) {
+	b := make([]byte, 0, len(raw))
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		if c != '\\' {
-			b.WriteByte(c)
+			b = append(b, c)
 			continue
 		}
 		if i+1 >= len(raw) {
-			return "", false
+			return nil, false
 		}
 		i++
 		switch raw[i] {
 		case '"', '\\', '/':
-			b.WriteByte(raw[i])
+			b = append(b, raw[i])
 		case 'b':
-			b.WriteByte('\b')
+			b = append(b, '\b')
 		case 'f':
-			b.WriteByte('\f')
+			b = append(b, '\f')
 		case 'n':
-			b.WriteByte('\n')
+			b = append(b, '\n')
 		case 'r':
-			b.WriteByte('\r')
+			b = append(b, '\r')
 		case 't':
-			b.WriteByte('\t')
+			b = append(b, '\t')
 		case 'u':
 			r, n, ok := unicodeEscape(raw[i-1:])
 			if !ok {
-				return "", false
+				return nil, false
 			}
 			i += n - 2
 			if r < 0 {
-				b.WriteByte(0xFF)
+				b = append(b, 0xFF)
 			} else {
-				b.WriteRune(r)
+				b = utf8.AppendRune(b, r)
 			}
 		default:
-			return "", false
+			return nil, false
 		}
 	}
-	return b.String(), true
+	return b, true
 }
 
 // unicodeEscape reads \uXXXX (and a following low surrogate) at the start
@@ -421,14 +421,25 @@ func unicodeEscape(raw []byte) (rune, int, bool) {
 	return -1, 6, true
 }
 
-func (s *jsonScan) checkString(text string, path []any) {
-	if msg := validText(text); msg != "" {
-		s.problem(problemUnicode, msg, path)
+func (s *jsonScan) checkString(text []byte) {
+	if msg := validBytes(text); msg != "" {
+		s.problem(problemUnicode, msg, s.path())
 	}
 	if s.rule.maxText > 0 && len(text) > s.rule.maxText {
 		typ, msg := s.rule.tooLarge("String")
-		s.problem(typ, msg, path)
+		s.problem(typ, msg, s.path())
 	}
+}
+
+// validBytes is validText on bytes, without copying them.
+func validBytes(b []byte) string {
+	switch {
+	case !utf8.Valid(b):
+		return msgInvalidUTF8
+	case bytes.IndexByte(b, 0) >= 0:
+		return msgNUL
+	}
+	return ""
 }
 
 // number scans a number and refuses one beyond float64 (1e999999): no
