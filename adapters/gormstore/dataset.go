@@ -27,6 +27,7 @@ type datasetEntityRow struct {
 	CompanyID string `gorm:"primaryKey;size:36"`
 	EntityKey string `gorm:"primaryKey;size:64"`
 	Name      string `gorm:"size:64;not null"`
+	LockCount int64  `gorm:"not null;default:0"` // see writeLock
 }
 
 func (datasetEntityRow) TableName() string { return "dataset_entities" }
@@ -178,24 +179,39 @@ func (r *DataSetRepository) LockEntities(ctx context.Context, scope ports.DataSc
 	if len(keys) == 0 {
 		return nil
 	}
-	lock := func(keys []string) ([]datasetEntityRow, error) {
-		var found []datasetEntityRow
-		err := r.s.dialect.forUpdate(r.s.conn(ctx)).
-			Where("project_id = ? AND company_id = ? AND entity_key IN ?", scope.ProjectID, scope.CompanyID, keys).
-			Order("entity_key").Find(&found).Error
-		return found, err
+	// A write lock (see writeLock). Writers of several entities would
+	// deadlock only if the server walked the keys in different orders; a
+	// deadlock is retried anyway (see Within).
+	lock := func(keys []string) (int64, error) {
+		return r.s.writeLock(ctx, "dataset_entities", "project_id = ? AND company_id = ? AND entity_key IN ?", scope.ProjectID, scope.CompanyID, keys)
 	}
-	found, err := lock(keys)
+	locked, err := lock(keys)
+	if err != nil {
+		return fmt.Errorf("lock entities: %w", err)
+	}
+	if int(locked) == len(keys) {
+		return nil
+	}
+	var found []string
+	err = r.s.conn(ctx).Model(&datasetEntityRow{}).
+		Where("project_id = ? AND company_id = ? AND entity_key IN ?", scope.ProjectID, scope.CompanyID, keys).
+		Pluck("entity_key", &found).Error
 	if err != nil {
 		return fmt.Errorf("lock entities: %w", r.s.translate(err))
 	}
-	for _, f := range found {
-		delete(byKey, f.EntityKey)
+	for _, k := range found {
+		delete(byKey, k)
 	}
-	if len(byKey) == 0 {
+	// A record created by a concurrent writer after our update, but before
+	// our read, is found yet unlocked: lock every key again below, whether
+	// or not anything is missing.
+	missing := slices.Sorted(maps.Keys(byKey))
+	if len(missing) == 0 {
+		if _, err := lock(keys); err != nil {
+			return fmt.Errorf("lock entities: %w", err)
+		}
 		return nil
 	}
-	missing := slices.Sorted(maps.Keys(byKey))
 	rows := make([]datasetEntityRow, len(missing))
 	for i, k := range missing {
 		rows[i] = datasetEntityRow{ProjectID: scope.ProjectID, CompanyID: scope.CompanyID, EntityKey: k, Name: byKey[k].Display()}
@@ -207,8 +223,8 @@ func (r *DataSetRepository) LockEntities(ctx context.Context, scope ports.DataSc
 	if err != nil {
 		return fmt.Errorf("create entities: %w", r.s.translate(err))
 	}
-	if _, err := lock(missing); err != nil {
-		return fmt.Errorf("lock entities: %w", r.s.translate(err))
+	if _, err := lock(keys); err != nil {
+		return fmt.Errorf("lock entities: %w", err)
 	}
 	return nil
 }
@@ -286,11 +302,33 @@ func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, ro
 	return r.s.insertRows(ctx, "write rows", datasetInsert, tail, values)
 }
 
-func (r *DataSetRepository) SetExport(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey, value int) error {
+// SetExport updates each row only where its srv_date is still the one read:
+// the condition is part of the statement, so that it holds whatever guards
+// the caller took (and a write certified on another node since the read
+// makes this one fail at commit). A row that changed since makes the whole
+// transaction run again (errStaleRead), which then reports it as changed.
+func (r *DataSetRepository) SetExport(ctx context.Context, scope ports.DataScope, rows []dataset.Row, value int) error {
+	dates := make(map[dataset.RowKey]time.Time, len(rows))
+	keys := make([]dataset.RowKey, len(rows))
+	for i, row := range rows {
+		keys[i] = row.Key()
+		dates[row.Key()] = row.SrvDate()
+	}
 	for _, c := range keyChunks(keys) {
-		err := r.chunkRows(r.s.conn(ctx).Model(&datasetRow{}), scope, c).Update("srv_export", value).Error
-		if err != nil {
-			return fmt.Errorf("set export status of %s: %w", c.entity, r.s.translate(err))
+		pairs := make([]string, len(c.codes))
+		args := make([]any, 0, 2*len(c.codes))
+		for i, code := range c.codes {
+			pairs[i] = "(?, ?)"
+			args = append(args, code, dates[dataset.RowKey{Entity: c.entity, Code: dataset.RowCode(code)}])
+		}
+		res := r.chunkRows(r.s.conn(ctx).Model(&datasetRow{}), scope, c).
+			Where("(row_key, srv_date) IN ("+strings.Join(pairs, ", ")+")", args...).
+			Update("srv_export", value)
+		if res.Error != nil {
+			return fmt.Errorf("set export status of %s: %w", c.entity, r.s.translate(res.Error))
+		}
+		if int(res.RowsAffected) != len(c.codes) {
+			return fmt.Errorf("set export status of %s: %w", c.entity, errStaleRead)
 		}
 	}
 	return nil

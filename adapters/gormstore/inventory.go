@@ -99,7 +99,9 @@ func (r *InventoryRepository) TouchComputers(ctx context.Context, companyID stri
 	tail := r.s.dialect.onConflictUpdate([]string{"company_id", "name_key"},
 		"ip_address = CASE WHEN excluded.ip_address <> '' AND (equipment.last_seen IS NULL OR equipment.last_seen <= excluded.last_seen) THEN excluded.ip_address ELSE equipment.ip_address END",
 		"last_seen = CASE WHEN equipment.last_seen IS NULL OR equipment.last_seen < excluded.last_seen THEN excluded.last_seen ELSE equipment.last_seen END",
-		"updated_at = excluded.updated_at")
+		"updated_at = excluded.updated_at",
+		// The row is the guard of the computer's installations (see writeLock).
+		"lock_count = equipment.lock_count + 1")
 	err := r.s.insertRows(ctx, "upsert computers", "INSERT INTO equipment (id, company_id, name, name_key, type, serial, ip_address, last_seen, status, created_at, updated_at)", tail, rows)
 	if err != nil {
 		return nil, err

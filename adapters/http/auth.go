@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -31,7 +30,7 @@ func credential(c *gin.Context) string {
 	return h
 }
 
-var errNoKey = fmt.Errorf("missing API key (send it in the Authorization header): %w", domain.ErrUnauthenticated)
+var errNoKey = domain.Unauthenticated("missing API key (send it in the Authorization header)")
 
 // requireCompany admits requests carrying a valid key of an active company.
 // onError renders failures in the caller area's error shape. Failures are
@@ -87,8 +86,8 @@ func mustCompany(c *gin.Context) tenant.Company {
 }
 
 var (
-	errAdminClosed = fmt.Errorf("the admin API is closed: no operator token is configured: %w", domain.ErrUnauthenticated)
-	errAdminToken  = fmt.Errorf("invalid operator token: %w", domain.ErrUnauthenticated)
+	errAdminClosed = domain.Unauthenticated("the admin API is closed: no operator token is configured")
+	errAdminToken  = domain.Unauthenticated("invalid operator token")
 )
 
 // requireAdmin admits requests bearing the operator token. With no token

@@ -269,7 +269,7 @@ func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 				}
 				c, err := dataset.CodeFromJSON(code.raw)
 				if err != nil {
-					problems.Add("row_code", dataset.Reason(err), "relations", i, code.name)
+					problems.AddAt(err, "row_code", "relations", i, code.name)
 				}
 				*code.dst = string(c)
 			}
@@ -419,7 +419,7 @@ func decodeExport(c *gin.Context) (app.ExportInput, string, error) {
 	for i, r := range in.Rows {
 		code, err := dataset.CodeFromJSON(r.RowCode)
 		if err != nil {
-			problems.Add("row_code", dataset.Reason(err), "rows", i, "rowCode")
+			problems.AddAt(err, "row_code", "rows", i, "rowCode")
 		}
 		req.Rows = append(req.Rows, app.ExportRowInput{RowCode: string(code), SrvDateUTC: r.SrvDateUTC})
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parc-hq/parc/adapters/http/agent"
 	"github.com/parc-hq/parc/app"
 	"github.com/parc-hq/parc/ports"
 )
@@ -45,6 +46,9 @@ type Config struct {
 	// client address, and to one key prefix, a minute after a burst of as
 	// many; past it 429. 0 means DefaultAuthFailures.
 	AuthFailuresPerMinute int
+	// TLSCertFile and TLSKeyFile (PEM), when set, make the server speak
+	// HTTPS itself, for agents that reach Parc without a reverse proxy.
+	TLSCertFile, TLSKeyFile string
 }
 
 // withDefaults fills the zero fields with their defaults.
@@ -85,13 +89,14 @@ type Services struct {
 	Tenants *app.TenantService
 
 	Projects *app.ProjectService
-	// ProjectGuard vets project updates (licence counts); nil accepts all.
-	ProjectGuard app.ProjectGuard
 
 	Inventory *app.InventoryService
-	Clients   *app.ClientService
-	DataSets  *app.DataSetService
-	Accounts  *app.AccountService
+	// Agents takes in the inventories of OCS Inventory, FusionInventory
+	// and GLPI Agent (package agent).
+	Agents   *app.AgentService
+	Clients  *app.ClientService
+	DataSets *app.DataSetService
+	Accounts *app.AccountService
 }
 
 // NewEngine builds the Gin engine with every route and middleware.
@@ -126,7 +131,7 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	admin := e.Group("/admin", requireAdmin(cfg.AdminToken, throttle), text.middleware(writeError), guard.middleware(writeError))
 	registerAdminRoutes(admin, svc.Tenants)
 	if svc.Projects != nil {
-		registerProjectAdminRoutes(admin, svc.Projects, svc.ProjectGuard)
+		registerProjectAdminRoutes(admin, svc.Projects)
 	}
 
 	// Company routes, grouped by the shape their errors take: each area's
@@ -137,6 +142,9 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	registerMeRoutes(company("/", writeError))
 	if svc.Inventory != nil {
 		registerInventoryRoutes(company("/client-data", writeInventoryError), svc.Inventory)
+	}
+	if svc.Agents != nil {
+		registerAgentRoutes(e, cfg, log, svc, throttle, guard)
 	}
 	if svc.Clients != nil {
 		registerClientRoutes(company("/", writeFastAPIError), svc.Clients)
@@ -167,4 +175,23 @@ func ParseTrustedProxies(list string) ([]string, error) {
 		out = append(out, item)
 	}
 	return out, nil
+}
+
+// AgentPaths are where the inventory agents are served: the OCS agents'
+// default path, and GLPI's own inventory path, so that an agent moved from
+// a GLPI server keeps its URL's path.
+var AgentPaths = []string{"/ocsinventory", "/front/inventory.php"}
+
+// registerAgentRoutes mounts the agents' protocols. They authenticate by
+// themselves (HTTP Basic, with the challenge the agents need) and bound
+// their bodies as sent and once inflated; the body budget and deadline, and
+// the throttling of failed authentications, are the engine's, as elsewhere.
+func registerAgentRoutes(e *gin.Engine, cfg Config, log *slog.Logger, svc Services, throttle *AuthThrottle, guard *bodyGuard) {
+	h := agent.New(agent.Config{
+		BodyLimit:  cfg.BodyLimit,
+		AuthFailed: throttle.FailedRequest,
+	}, svc.Tenants, svc.Agents, log)
+	for _, p := range AgentPaths {
+		e.POST(p, throttle.checkRequest(writeError), guard.middleware(writeError), gin.WrapH(h))
+	}
 }

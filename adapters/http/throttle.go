@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -126,6 +128,49 @@ func (t *AuthThrottle) middleware() gin.HandlerFunc {
 		c.Set(ctxThrottle, t)
 		c.Next()
 	}
+}
+
+type clientAddrKey struct{}
+
+// checkRequest refuses (429) a request whose address, or whose key prefix
+// in HTTP Basic or the Authorization header, failed too often, for routes
+// that authenticate by themselves; it leaves the client address (as the
+// trusted proxies give it) in the request's context for FailedRequest.
+func (t *AuthThrottle) checkRequest(onError errorWriter) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		addr := c.ClientIP()
+		if wait, ok := t.Check(addr, requestKeyPrefix(c.Request)); !ok {
+			onError(c, errThrottled(wait))
+			c.Abort()
+			return
+		}
+		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), clientAddrKey{}, addr))
+		c.Next()
+	}
+}
+
+// FailedRequest records a failed authentication of r, for handlers that
+// authenticate by themselves behind checkRequest (the agents' Basic auth):
+// the address is the one checkRequest resolved, else r's peer.
+func (t *AuthThrottle) FailedRequest(r *http.Request) {
+	addr, ok := r.Context().Value(clientAddrKey{}).(string)
+	if !ok {
+		addr, _, _ = net.SplitHostPort(r.RemoteAddr)
+	}
+	t.Failed(addr, requestKeyPrefix(r))
+}
+
+// requestKeyPrefix is the key prefix of r's credential: the password of
+// HTTP Basic, else the Authorization header.
+func requestKeyPrefix(r *http.Request) string {
+	if _, password, ok := r.BasicAuth(); ok {
+		return keyPrefix(strings.TrimSpace(password))
+	}
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	if scheme, rest, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		h = strings.TrimSpace(rest)
+	}
+	return keyPrefix(h)
 }
 
 // errThrottled is the refusal of a throttled address or prefix.
