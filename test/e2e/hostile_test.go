@@ -217,6 +217,21 @@ func TestGuessingIsThrottled(t *testing.T) {
 		assert.Equal(t, 429, getWith(t, base+"/me", valid, "203.0.113.7").StatusCode, "the address is spent")
 		assert.Equal(t, 200, getWith(t, base+"/admin/companies", "Bearer "+apitest.AdminToken, "203.0.113.8").StatusCode)
 	})
+	t.Run("failed agent Basic authentications count too", func(t *testing.T) {
+		_, addr := hostileServer(t, target, func(c *httpapi.Config) { c.AuthFailuresPerMinute = 3 })
+		statuses := []int{}
+		for range 4 {
+			req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/ocsinventory", strings.NewReader("<REQUEST/>"))
+			require.NoError(t, err)
+			req.SetBasicAuth("agent", "parc_abcdefgh_"+strings.Repeat("a", 32))
+			req.Header.Set("Content-Type", "application/xml")
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			statuses = append(statuses, resp.StatusCode)
+		}
+		assert.Equal(t, []int{401, 401, 401, 429}, statuses)
+	})
 	t.Run("a forwarded-for header from an untrusted peer is ignored", func(t *testing.T) {
 		api, addr := hostileServer(t, target, func(c *httpapi.Config) { c.AuthFailuresPerMinute = 3 })
 		valid := api.NewCompany(t).Key
