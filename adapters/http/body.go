@@ -79,12 +79,15 @@ func (g *bodyGuard) middleware(onError errorWriter) gin.HandlerFunc {
 		rc := http.NewResponseController(c.Writer)
 		body := &guardedBody{body: http.MaxBytesReader(c.Writer, r.Body, g.limit), guard: g, header: c.Writer.Header(), rc: rc}
 		if r.ContentLength > 0 {
-			if !g.budget.TryAcquire(r.ContentLength) {
+			// A body larger than the whole budget takes all of it: it
+			// runs alone rather than never.
+			need := min(r.ContentLength, g.size)
+			if !g.budget.TryAcquire(need) {
 				onError(c, errBodyBudget)
 				c.Abort()
 				return
 			}
-			body.reserved, body.declared = r.ContentLength, true
+			body.reserved, body.declared = need, true
 		}
 		defer body.release()
 		if g.timeout > 0 {
@@ -114,8 +117,8 @@ func (b *guardedBody) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
-	if !b.declared && b.read+int64(len(p)) > b.reserved {
-		need := max(int64(chunkReserve), int64(len(p)))
+	if !b.declared && b.read+int64(len(p)) > b.reserved && b.reserved < b.guard.size {
+		need := min(max(int64(chunkReserve), int64(len(p))), b.guard.size-b.reserved)
 		if !b.guard.budget.TryAcquire(need) {
 			return 0, b.fail(errBodyBudget)
 		}

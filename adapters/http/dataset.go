@@ -205,9 +205,18 @@ type relationBody struct {
 // keys are matched without regard to case, and data/deletes keep the order
 // of their entities.
 func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
-	var top map[string]json.RawMessage
-	if err := DecodeJSON(c, &top); err != nil {
+	body, err := readBody(c)
+	if err != nil {
 		return dataset.BatchInput{}, "", err
+	}
+	// Views into the body, not copies: a batch of a million rows is held
+	// once, as it came.
+	top := mapView(body)
+	if string(bytes.TrimSpace(body)) == "null" {
+		top = map[string]json.RawMessage{} // as encoding/json reads it: nothing asked
+	}
+	if top == nil || !json.Valid(body) {
+		return dataset.BatchInput{}, "", batchShapeError(body)
 	}
 	var in dataset.BatchInput
 	problems := &domain.ValidationError{}
@@ -238,7 +247,7 @@ func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 					problems.Add(typ, msg, "data", l.entity, i)
 					continue
 				}
-				_ = json.Unmarshal(r, &er.Rows[i]) // not an object: left nil, refused by the plan with its path
+				er.Rows[i] = mapView(r) // not an object: left nil, refused by the plan with its path
 			}
 			in.Data = append(in.Data, er)
 		}
@@ -249,8 +258,8 @@ func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 		}
 	}
 	if raw, ok := member("relations"); ok {
-		var items []json.RawMessage
-		if json.Unmarshal(raw, &items) != nil {
+		items, isArray := arrayView(raw)
+		if !isArray {
 			problems.Add("type", "relations must be an array", "relations")
 		}
 		for i, item := range items {
@@ -286,6 +295,16 @@ func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 	return in, companyCode, problems.OrNil()
 }
 
+// batchShapeError says why body is not a batch: not JSON (with the
+// position), or JSON of another shape.
+func batchShapeError(body []byte) error {
+	var top map[string]json.RawMessage
+	if err := UnmarshalJSON(body, &top); err != nil {
+		return err
+	}
+	return domain.Invalid("type", "must be an object", "body")
+}
+
 type entityList struct {
 	entity string
 	items  []json.RawMessage
@@ -294,14 +313,14 @@ type entityList struct {
 // entityLists reads the batch member name, an object of entity names to
 // arrays of what, in the order its entities were written.
 func entityLists(raw json.RawMessage, name, what string, problems *domain.ValidationError) []entityList {
-	groups, err := orderedObject(raw)
-	if err != nil {
+	groups, isObject := objectView(raw)
+	if !isObject {
 		problems.Add("type", fmt.Sprintf("%s must be an object of entity names to arrays of %s", name, what), name)
 	}
 	var out []entityList
 	for _, g := range groups {
-		var items []json.RawMessage
-		if json.Unmarshal(g.value, &items) != nil {
+		items, isArray := arrayView(g.value)
+		if !isArray {
 			problems.Add("type", "must be an array of "+what, name, g.key)
 			continue
 		}
@@ -317,29 +336,6 @@ func isPresent(raw json.RawMessage) bool {
 type objectMember struct {
 	key   string
 	value json.RawMessage
-}
-
-// orderedObject reads a JSON object's members in the order they were written.
-func orderedObject(raw json.RawMessage) ([]objectMember, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil || tok != json.Delim('{') {
-		return nil, fmt.Errorf("not an object")
-	}
-	var out []objectMember
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, objectMember{key: key, value: v})
-	}
-	return out, nil
 }
 
 type entityResultDTO struct {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -108,6 +109,40 @@ func FuzzDecodeFastAPIBodies(f *testing.F) {
 		for _, creating := range []bool{true, false} {
 			_, err = equipmentBody(bodyContext(body), &problems{}, creating)
 			clientError(t, body, err)
+		}
+	})
+}
+
+// The zero-copy views read what encoding/json reads.
+func FuzzJSONViews(f *testing.F) {
+	seeds(f, `{"a":[1,{"b":"c\"]"}],"d":null,"a":2}`, `[1,"x",[2,[3]],{"k":{}}, true ,-1.5e3]`, ` { "k" : "v" } `)
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		if !json.Valid(doc) {
+			return
+		}
+		var wantMap map[string]json.RawMessage
+		if json.Unmarshal(doc, &wantMap) == nil && wantMap != nil {
+			got := mapView(doc)
+			if len(got) != len(wantMap) {
+				t.Fatalf("%q: %d members, want %d", doc, len(got), len(wantMap))
+			}
+			for k, v := range wantMap {
+				if !bytes.Equal(bytes.TrimSpace(got[k]), bytes.TrimSpace(v)) {
+					t.Fatalf("%q: member %q is %q, want %q", doc, k, got[k], v)
+				}
+			}
+		}
+		var wantList []json.RawMessage
+		if json.Unmarshal(doc, &wantList) == nil && wantList != nil {
+			got, ok := arrayView(doc)
+			if !ok || len(got) != len(wantList) {
+				t.Fatalf("%q: %d items, want %d", doc, len(got), len(wantList))
+			}
+			for i := range got {
+				if !bytes.Equal(bytes.TrimSpace(got[i]), bytes.TrimSpace(wantList[i])) {
+					t.Fatalf("%q: item %d is %q, want %q", doc, i, got[i], wantList[i])
+				}
+			}
 		}
 	})
 }

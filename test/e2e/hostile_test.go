@@ -93,10 +93,22 @@ func TestBodyDeadlinesAndBudget(t *testing.T) {
 			assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 		})
 		t.Run("a body past the bytes-in-flight budget is refused with 503 and Retry-After before it is read", func(t *testing.T) {
-			head := fmt.Sprintf("POST /client-data HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", key, 2<<20)
-			resp, _ := rawExchange(t, addr, head, nil, 0)
+			head := func(n int) string {
+				return fmt.Sprintf("POST /client-data HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", key, n)
+			}
+			holder, err := net.Dial("tcp", addr) // holds 800 kB of the 1 MiB budget while its body trickles
+			require.NoError(t, err)
+			defer holder.Close()
+			_, err = io.WriteString(holder, head(800_000)+"[")
+			require.NoError(t, err)
+			time.Sleep(150 * time.Millisecond)
+			resp, _ := rawExchange(t, addr, head(500_000), nil, 0)
 			assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 			assert.Equal(t, "1", resp.Header.Get("Retry-After"))
+
+			time.Sleep(time.Second) // the holder timed out: its reservation is back
+			resp, _ = rawExchange(t, addr, head(2), []string{"[]"}, 0)
+			assert.NotEqual(t, http.StatusServiceUnavailable, resp.StatusCode)
 		})
 		t.Run("every answer says nosniff and carries a content policy", func(t *testing.T) {
 			for _, path := range []string{"/healthz", "/docs/", "/me", "/nowhere"} {
