@@ -1,9 +1,14 @@
 package httpapi
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -19,4 +24,15 @@ func TestLoggedTextIsCut(t *testing.T) {
 	assert.LessOrEqual(t, len(got), maxLogText+len("…"))
 	assert.True(t, strings.HasSuffix(got, "…"))
 	assert.Equal(t, "/short", clip("/short"))
+}
+
+func TestAClientThatHungUpIsLoggedAs499(t *testing.T) {
+	c, _ := gin.CreateTestContext(httptest.NewRecorder())
+	ctx, cancel := context.WithCancel(context.Background())
+	c.Request = httptest.NewRequest("GET", "/", nil).WithContext(ctx)
+	c.Status(http.StatusInternalServerError)
+	assert.Equal(t, http.StatusInternalServerError, answeredStatus(c))
+	cancel()
+	assert.Equal(t, StatusClientClosed, answeredStatus(c))
+	assert.Equal(t, StatusClientClosed, Classify(fmt.Errorf("query: %w", context.Canceled)).Status)
 }
