@@ -43,17 +43,23 @@ migrate:
 
 # The probe prints, loudly, which backends will be skipped; with
 # PARC_TEST_REQUIRE=postgres,mysql a missing server fails the run instead.
+# The multi-node tests (test/multinode) also run on a Galera cluster when
+# PARC_TEST_GALERA names its nodes (make galera-up); galera in
+# PARC_TEST_REQUIRE makes a missing cluster a failure.
 # Concurrency tests are subtests named "Concurrent …" under a backend
-# subtest (TestX/postgres/Concurrent …); they run once more under -race.
+# subtest (TestX/postgres/Concurrent …); they run once more under -race,
+# which needs cgo (the only build that does).
 test:
 	@$(GO) run ./test/dbprobe
-	$(GO) test -count=1 -race -run '//Concurrent' ./...
+	CGO_ENABLED=1 $(GO) test -count=1 -race -run '//Concurrent' ./...
 	$(GO) test -count=1 ./...
 
 lint: lint-openapi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: the files above need formatting"; exit 1; }
+	# No function of the program (tests and test/ aside) over cognitive complexity 30.
+	$(GO) tool gocognit -test=false -over 30 -ignore '^test/|_test\.go$$' .
 
 # The OpenAPI document against Redocly's recommended rules (version pinned in
 # tools/redocly/package.json); 0 errors and 0 warnings expected.
@@ -62,7 +68,8 @@ lint-openapi:
 	$(GO) run ./cmd/parc openapi > tools/redocly/openapi.json
 	cd tools/redocly && ./node_modules/.bin/redocly lint openapi.json --max-problems 100
 
-# Benchmarks need PostgreSQL (and use MariaDB and SQLite where noted); see test/bench.
+# Benchmarks need PostgreSQL (and use MariaDB and SQLite where noted, and a
+# Galera cluster for BenchmarkGalera*, skipped without PARC_TEST_GALERA); see test/bench.
 bench:
 	@$(GO) run ./test/dbprobe
 	$(GO) test -run '^$$' -bench . $(BENCH_FLAGS) ./test/bench/...

@@ -132,7 +132,8 @@ func (r *ProjectRepository) withMembers(ctx context.Context, rows []projectRow) 
 	}
 	out := make([]project.Project, len(rows))
 	for i, row := range rows {
-		out[i] = project.Restore(row.ID, project.Code(row.Code), row.Name, row.Licenses, byProject[row.ID], row.OwnerID, row.CreatedAt)
+		out[i] = project.Restore(project.Record{ID: row.ID, Code: project.Code(row.Code), Name: row.Name, Licenses: row.Licenses,
+			Members: byProject[row.ID], Owner: row.OwnerID, CreatedAt: row.CreatedAt})
 	}
 	return out, nil
 }

@@ -25,7 +25,7 @@ func toCompanyRow(c tenant.Company) companyRow {
 }
 
 func (r companyRow) toDomain() tenant.Company {
-	return tenant.RestoreCompany(r.ID, tenant.Code(r.Code), r.Name, tenant.Status(r.Status), r.CreatedAt)
+	return tenant.RestoreCompany(tenant.CompanyRecord{ID: r.ID, Code: tenant.Code(r.Code), Name: r.Name, Status: tenant.Status(r.Status), CreatedAt: r.CreatedAt})
 }
 
 type apiKeyRow struct {
@@ -50,7 +50,8 @@ func toAPIKeyRow(k tenant.APIKey) apiKeyRow {
 func (r apiKeyRow) toDomain() tenant.APIKey {
 	var h tenant.KeyHash
 	copy(h[:], r.Hash)
-	return tenant.RestoreAPIKey(r.ID, r.CompanyID, r.Name, r.Prefix, h, r.CreatedAt, r.LastUsedAt, r.RevokedAt)
+	return tenant.RestoreAPIKey(tenant.APIKeyRecord{ID: r.ID, CompanyID: r.CompanyID, Name: r.Name, Prefix: r.Prefix, Hash: h,
+		CreatedAt: r.CreatedAt, LastUsedAt: r.LastUsedAt, RevokedAt: r.RevokedAt})
 }
 
 // TenantRepository implements ports.CompanyRepository and ports.APIKeyRepository.

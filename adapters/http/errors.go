@@ -59,7 +59,7 @@ func Classify(err error) Problem {
 		return Problem{Status: http.StatusBadRequest, Code: "malformed_json", Message: malformed.Error(), Cause: err}
 	case errors.As(err, &invalid):
 		return Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Message: "the request has invalid values",
-			Details: invalid.Problems, Cause: err}
+			Details: worded(invalid.Problems), Cause: err}
 	case errors.Is(err, context.Canceled):
 		return Problem{Status: StatusClientClosed, Code: "client_closed", Message: "the client closed the request", Cause: err}
 	case errors.Is(err, domain.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
@@ -100,7 +100,7 @@ type errorDetail struct {
 
 // writeError answers with the default error shape and logs server faults.
 func writeError(c *gin.Context, err error) {
-	p := boundDetails(c, Classify(err))
+	p := classifyRequest(c, err)
 	noteProblem(c, p)
 	body := errorBody{Error: p.Code, Message: p.Message, RequestID: requestIDOf(c)}
 	for _, d := range p.Details {

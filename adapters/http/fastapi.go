@@ -39,7 +39,7 @@ type fastAPIErrorBody struct {
 
 // writeFastAPIError answers err in FastAPI's shape; statuses come from Classify.
 func writeFastAPIError(c *gin.Context, err error) {
-	p := boundDetails(c, Classify(err))
+	p := classifyRequest(c, err)
 	noteProblem(c, p)
 	if p.Status == http.StatusUnprocessableEntity && len(p.Details) > 0 {
 		body := fastAPIValidationBody{Detail: make([]fastAPIIssue, len(p.Details))}
@@ -122,6 +122,17 @@ func (ps *problems) queryInt(c *gin.Context, name string, minimum, maximum int64
 		return 0, false
 	}
 	return int(n), true
+}
+
+// queryLimit parses the limit query parameter under the area's paging.
+func (ps *problems) queryLimit(c *gin.Context, paging domain.PageSize) int {
+	n, ok := ps.queryInt(c, "limit", math.MinInt64, math.MaxInt64)
+	if !ok {
+		return paging.Default
+	}
+	limit, err := paging.Limit(&n, "limit")
+	_ = ps.merge(err, "query")
+	return limit
 }
 
 // queryStatus parses an optional status query parameter.

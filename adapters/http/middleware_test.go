@@ -36,3 +36,13 @@ func TestAClientThatHungUpIsLoggedAs499(t *testing.T) {
 	assert.Equal(t, StatusClientClosed, answeredStatus(c))
 	assert.Equal(t, StatusClientClosed, Classify(fmt.Errorf("query: %w", context.Canceled)).Status)
 }
+
+func TestAFailureAfterTheTimeBudgetIs503(t *testing.T) {
+	c, _ := gin.CreateTestContext(httptest.NewRecorder())
+	ctx, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	<-ctx.Done()
+	c.Request = httptest.NewRequest("POST", "/", nil).WithContext(ctx)
+	p := classifyRequest(c, fmt.Errorf("insert rows: interrupted (9)"))
+	assert.Equal(t, http.StatusServiceUnavailable, p.Status)
+}

@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -458,6 +460,24 @@ func (s *jsonScan) number() {
 	if f, err := strconv.ParseFloat(lit, 64); errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
 		s.problem(problemNumber, msgNotFinite, s.path())
 	}
+}
+
+// classifyRequest is Classify in the light of the request: a failure
+// after the request's time budget ran out is that (503), whatever the
+// driver made of the cancellation (SQLite says "interrupted"); after the
+// client hung up it is 499; and the problems listed are bounded.
+func classifyRequest(c *gin.Context, err error) Problem {
+	p := Classify(err)
+	if p.Status == http.StatusInternalServerError {
+		switch c.Request.Context().Err() {
+		case context.DeadlineExceeded:
+			p = Problem{Status: http.StatusServiceUnavailable, Code: "timeout", Cause: err,
+				Message: "the request took longer than its time budget, try again later"}
+		case context.Canceled:
+			p = Problem{Status: StatusClientClosed, Code: "client_closed", Message: "the client closed the request", Cause: err}
+		}
+	}
+	return boundDetails(c, p)
 }
 
 // boundDetails keeps an error answer's list of problems within the

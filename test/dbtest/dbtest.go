@@ -265,7 +265,7 @@ func createInstances(b Backend, n int) ([]*Target, error) {
 	}
 	out := make([]*Target, n)
 	for i := range n {
-		if out[i], err = open(b, urls[i%len(urls)], i == 0); err != nil {
+		if out[i], err = open(b, urls[i%len(urls)], i == 0, instancePool); err != nil {
 			return nil, fmt.Errorf("instance %d: %w", i+1, err)
 		}
 	}
@@ -277,7 +277,7 @@ func create(b Backend) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return open(b, urls[0], true)
+	return open(b, urls[0], true, 0)
 }
 
 // createDatabase creates a fresh database on b's server and returns the
@@ -326,14 +326,20 @@ func createDatabase(b Backend) ([]string, error) {
 	return urls, nil
 }
 
-// open connects to dbURL, migrating the schema with migrate. A database
-// just created on one node of a cluster reaches the others a moment later:
-// the connection is tried for a few seconds.
-func open(b Backend, dbURL string, migrate bool) (*Target, error) {
+// instancePool is the connection pool of each of several instances: the
+// instances of a test binary hold theirs until it ends, on servers that
+// other test binaries use at the same time.
+const instancePool = 8
+
+// open connects to dbURL with a pool of maxOpen connections (0: the
+// default), migrating the schema with migrate. A database just created on
+// one node of a cluster reaches the others a moment later: the connection
+// is tried for a few seconds.
+func open(b Backend, dbURL string, migrate bool, maxOpen int) (*Target, error) {
 	var db *gorm.DB
 	var err error
 	for try := 0; try < 50; try++ {
-		if db, err = database.Open(database.Config{URL: dbURL}, slog.Default()); err == nil {
+		if db, err = database.Open(database.Config{URL: dbURL, MaxOpenConns: maxOpen}, slog.Default()); err == nil {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
