@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -51,10 +52,12 @@ func requireCompany(auth Authenticator, throttle *AuthThrottle, onError errorWri
 			c.Abort()
 			return
 		}
+		start := time.Now()
 		company, err := auth.Authenticate(c.Request.Context(), key)
 		if err != nil {
 			if errors.Is(err, domain.ErrUnauthenticated) {
 				throttle.Failed(addr, prefix)
+				waitUntil(c.Request.Context(), start.Add(failedAuthFloor))
 			}
 			onError(c, err)
 			c.Abort()
@@ -62,6 +65,21 @@ func requireCompany(auth Authenticator, throttle *AuthThrottle, onError errorWri
 		}
 		c.Set(ctxCompany, company)
 		c.Next()
+	}
+}
+
+// failedAuthFloor is the least time a refused key is answered in: what
+// is left of the difference between an unknown prefix and a known one
+// with a wrong secret (reading the stored key) disappears under it.
+const failedAuthFloor = 2 * time.Millisecond
+
+// waitUntil sleeps until t, or until ctx ends.
+func waitUntil(ctx context.Context, t time.Time) {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
 	}
 }
 

@@ -27,8 +27,9 @@ const (
 	// DefaultBodyLimit is the largest request body accepted unless configured.
 	DefaultBodyLimit = 32 << 20
 	// DefaultBodyBudget is the request body bytes in flight across the
-	// process: eight bodies of the largest size.
-	DefaultBodyBudget = 256 << 20
+	// process: four bodies of the largest size, which decoded and stored
+	// stay under 2 GiB.
+	DefaultBodyBudget = 128 << 20
 	// DefaultBodyTimeout is how long a body may take to arrive.
 	DefaultBodyTimeout = 60 * time.Second
 	// DefaultRequestTimeout bounds the handling of one request, its body

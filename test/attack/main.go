@@ -76,10 +76,11 @@ type attack struct {
 
 // server is one parc serve process.
 type server struct {
-	cmd  *exec.Cmd
-	base string
-	key  string // a company's key
-	code string // its project's code
+	cmd   *exec.Cmd
+	base  string
+	key   string // a company's key
+	valid string // another company's key, never guessed at
+	code  string // its project's code
 }
 
 func freePort() string {
@@ -127,6 +128,11 @@ func (a *attack) start(env ...string) *server {
 	}
 	s.admin("POST", "/admin/companies", map[string]any{"code": code, "name": "Attack " + code}, &company)
 	s.key = company.APIKey
+	var other struct {
+		APIKey string `json:"api_key"`
+	}
+	s.admin("POST", "/admin/companies", map[string]any{"code": code + "B", "name": "Other " + code}, &other)
+	s.valid = other.APIKey
 	s.code = "P" + code
 	s.admin("POST", "/admin/projects", map[string]any{"code": s.code, "licenses": 10, "companies": []string{code}, "owner": code}, nil)
 	return s
@@ -319,11 +325,12 @@ func (a *attack) guessing() {
 	s := a.start()
 	defer s.stop()
 	for _, g := range []struct {
-		name, path, header string
+		name, path, header, from string
 	}{
-		{"admin token", "/admin/companies", "Bearer guess-%d"},
-		{"API key", "/me", "parc_" + s.key[5:13] + "_%032d"},
+		{"admin token", "/admin/companies", "Bearer guess-%d", "127.0.0.2"},
+		{"API key", "/me", "parc_" + s.key[5:13] + "_%032d", "127.0.0.3"},
 	} {
+		client := clientFrom(g.from)
 		counts := map[int]int{}
 		var mu sync.Mutex
 		var wg sync.WaitGroup
@@ -333,7 +340,7 @@ func (a *attack) guessing() {
 				for i := w; time.Now().Before(deadline); i += 8 {
 					req, _ := http.NewRequest("GET", s.base+g.path, nil)
 					req.Header.Set("Authorization", fmt.Sprintf(g.header, i))
-					resp, err := http.DefaultClient.Do(req)
+					resp, err := client.Do(req)
 					if err != nil {
 						continue
 					}
@@ -347,14 +354,17 @@ func (a *attack) guessing() {
 		}
 		wg.Wait()
 		fmt.Printf("%-12s statuses %v: %.0f wrong guesses checked per second\n", g.name, counts, float64(counts[401])/3)
-		// A valid key is not slowed by the guessing just done.
-		req, _ := http.NewRequest("GET", s.base+"/me", nil)
-		req.Header.Set("Authorization", s.key)
-		t0 := time.Now()
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			fmt.Printf("%-12s then the valid key: %d in %s\n", "", resp.StatusCode, time.Since(t0).Round(time.Microsecond))
+		// A valid key (another prefix) from another address is not slowed
+		// by the guessing just done; from the guessing address it waits.
+		for _, from := range []string{"127.0.0.9", g.from} {
+			req, _ := http.NewRequest("GET", s.base+"/me", nil)
+			req.Header.Set("Authorization", s.valid)
+			t0 := time.Now()
+			resp, err := clientFrom(from).Do(req)
+			if err == nil {
+				resp.Body.Close()
+				fmt.Printf("%-12s then a valid key from %s: %d in %s\n", "", from, resp.StatusCode, time.Since(t0).Round(time.Microsecond))
+			}
 		}
 	}
 }
@@ -388,9 +398,14 @@ func (a *attack) prefixTiming() {
 		try(unknown)
 	}
 	var k, u []time.Duration
-	for range 2000 {
-		k = append(k, try(known))
-		u = append(u, try(unknown))
+	for i := range 2000 { // which goes first alternates, so that order cannot bias
+		if i%2 == 0 {
+			k = append(k, try(known))
+			u = append(u, try(unknown))
+		} else {
+			u = append(u, try(unknown))
+			k = append(k, try(known))
+		}
 	}
 	slices.Sort(k)
 	slices.Sort(u)
@@ -400,4 +415,11 @@ func (a *attack) prefixTiming() {
 		gap = -gap
 	}
 	fmt.Printf("median known prefix + wrong secret %s, unknown prefix %s: gap %s (must be < 20µs)\n", mk, mu, gap)
+}
+
+// clientFrom is a client whose connections start from the loopback
+// address from, so that the server sees distinct client addresses.
+func clientFrom(from string) *http.Client {
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+	return &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 8}}
 }
