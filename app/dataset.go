@@ -84,7 +84,7 @@ func (s *DataSetService) ApplyBatch(ctx context.Context, c DataCaller, in datase
 	if err != nil {
 		return BatchResult{}, fmt.Errorf("RelationalDataSet: %w", err)
 	}
-	s.log.InfoContext(ctx, "data set batch applied", "project", c.Project, "company", string(acting.Code()),
+	s.log.InfoContext(ctx, "data set batch applied", "project", c.Project, "company", acting.Code().String(),
 		"items", batch.Size(), "created", len(plan.Creates), "updated", len(plan.Updates))
 	return BatchResult{Company: acting, Entities: plan.Results}, nil
 }

@@ -20,13 +20,12 @@ import (
 
 var datasetModels = []any{&datasetRow{}, &datasetEntityRow{}}
 
-// datasetEntityRow is an entity of a (project, company) scope: its first
-// spelling, and the row writers lock (see LockEntities).
+// datasetEntityRow is an entity of a (project, company) scope: the row
+// writers lock (see LockEntities). Its spelling is the rows' entity_name.
 type datasetEntityRow struct {
 	ProjectID string `gorm:"primaryKey;size:36"`
 	CompanyID string `gorm:"primaryKey;size:36"`
 	EntityKey string `gorm:"primaryKey;size:64"`
-	Name      string `gorm:"size:64;not null"`
 	LockCount int64  `gorm:"not null;default:0"` // see writeLock
 }
 
@@ -99,7 +98,7 @@ func toDatasetRow(scope ports.DataScope, r dataset.Row) (datasetRow, error) {
 	if err != nil {
 		return datasetRow{}, err
 	}
-	return datasetRow{ProjectID: scope.ProjectID, EntityKey: r.Entity().Key(), CompanyID: scope.CompanyID, RowKey: string(r.Code()),
+	return datasetRow{ProjectID: scope.ProjectID, EntityKey: r.Entity().Key(), CompanyID: scope.CompanyID, RowKey: r.Code().String(),
 		EntityName: r.Entity().Display(), Fields: jsonDoc(doc), FieldNames: string(nameDoc),
 		SrvDate: r.SrvDate(), SrvExport: r.SrvExport(), SrvAttrib: r.SrvAttrib()}, nil
 }
@@ -214,7 +213,7 @@ func (r *DataSetRepository) LockEntities(ctx context.Context, scope ports.DataSc
 	}
 	rows := make([]datasetEntityRow, len(missing))
 	for i, k := range missing {
-		rows[i] = datasetEntityRow{ProjectID: scope.ProjectID, CompanyID: scope.CompanyID, EntityKey: k, Name: byKey[k].Display()}
+		rows[i] = datasetEntityRow{ProjectID: scope.ProjectID, CompanyID: scope.CompanyID, EntityKey: k}
 	}
 	// A concurrent writer may create the same records: its insert waits for
 	// ours (or ours for its), and the loser does nothing, then locks.

@@ -73,7 +73,7 @@ func toAccountListDTO(p app.AccountPage) accountListDTO {
 		Accounts: make([]accountDTO, len(p.Accounts))}
 	for i, a := range p.Accounts {
 		out.Accounts[i] = accountDTO{Login: a.Login().Display(), Email: a.Email(), Name: a.Name(), Status: string(a.Status()),
-			CompanyCode: string(p.Company.Code()), CreatedAt: timeJSON(a.CreatedAt()), UpdatedAt: timeJSON(a.UpdatedAt())}
+			CompanyCode: p.Company.Code().String(), CreatedAt: timeJSON(a.CreatedAt()), UpdatedAt: timeJSON(a.UpdatedAt())}
 	}
 	return out
 }

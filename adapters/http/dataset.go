@@ -68,7 +68,7 @@ func rowJSON(r dataset.Row, company tenant.Company) map[string]json.RawMessage {
 	out[dataset.SrvDateUTC] = jsonString(dataset.FormatSrvDate(r.SrvDate()))
 	out[dataset.SrvExport] = json.RawMessage(strconv.Itoa(r.SrvExport()))
 	out[dataset.SrvAttrib] = json.RawMessage(strconv.Itoa(r.SrvAttrib()))
-	out[dataset.CompanyCode] = jsonString(string(company.Code()))
+	out[dataset.CompanyCode] = jsonString(company.Code().String())
 	return out
 }
 
@@ -347,7 +347,7 @@ func (h dataSetHandlers) batch(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	out := batchResultDTO{Status: "success", CompanyCode: string(res.Company.Code()), Entities: []entityResultDTO{}}
+	out := batchResultDTO{Status: "success", CompanyCode: res.Company.Code().String(), Entities: []entityResultDTO{}}
 	for _, e := range res.Entities {
 		out.Entities = append(out.Entities, entityResultDTO{EntityName: e.Entity, Created: e.Created, Updated: e.Updated,
 			Unchanged: e.Unchanged, Deleted: e.Deleted, Related: e.Related})
@@ -416,7 +416,7 @@ func (h dataSetHandlers) export(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	out := exportResultDTO{EntityName: res.Entity.Display(), CompanyCode: string(res.Company.Code()), SrvExport: res.SrvExport,
+	out := exportResultDTO{EntityName: res.Entity.Display(), CompanyCode: res.Company.Code().String(), SrvExport: res.SrvExport,
 		Updated: res.Updated, Rows: make([]exportRowDTO, len(res.Rows))}
 	for i, r := range res.Rows {
 		row := exportRowDTO{RowCode: r.RowCode, Status: r.Status}

@@ -214,6 +214,27 @@ func UniqueName(purpose string) string {
 	return "parc_test_" + purpose + "_" + randomSuffix()
 }
 
+// EmptyDatabase creates a database of backend b with no schema, dropped
+// when the test binary ends, and returns its URL: for tests of the schema
+// itself. An unavailable backend is skipped loudly unless required.
+func EmptyDatabase(t testing.TB, b Backend) string {
+	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	if !mainCalls {
+		t.Fatal("dbtest: call dbtest.Main(m) from this package's TestMain, so that test databases are dropped")
+	}
+	urls, err := createDatabase(b)
+	if err == nil {
+		return urls[0]
+	}
+	if b.Required() {
+		t.Fatalf("dbtest: %s is required (PARC_TEST_REQUIRE) but unavailable: %v", b.Name, err)
+	}
+	t.Skipf("SKIPPED %s: server unavailable (%v); set PARC_TEST_REQUIRE=%s to fail instead", b.Name, err, b.Name)
+	return ""
+}
+
 // EachCluster runs fn as one subtest per backend of ProbedBackends with n
 // Parc instances sharing one database (see Instances): several pools on one
 // SQLite file, PostgreSQL or MariaDB server, or one pool per node of the
