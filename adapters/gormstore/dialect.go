@@ -10,11 +10,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	gosqlite "github.com/glebarez/go-sqlite"
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+	moderncsqlite "modernc.org/sqlite"
 )
 
 // dialect is where the three backends differ. Every difference has one
@@ -64,7 +64,7 @@ func (d dialect) retryable(err error) bool {
 	if errors.As(err, &myErr) {
 		return myErr.Number == 1213 || myErr.Number == 1205 // deadlock, lock wait timeout
 	}
-	var liteErr *gosqlite.Error
+	var liteErr *moderncsqlite.Error
 	if errors.As(err, &liteErr) {
 		code := liteErr.Code() & 0xff
 		return code == 5 || code == 6 // SQLITE_BUSY, SQLITE_LOCKED
