@@ -81,8 +81,13 @@ var (
 	buildErr  error
 )
 
-// parcBinary builds cmd/parc once per benchmark binary.
+// parcBinary builds cmd/parc once per benchmark binary, or takes the one
+// PARC_BENCH_BIN names (to measure another version with the same
+// benchmark).
 func parcBinary(b *testing.B) string {
+	if bin := os.Getenv("PARC_BENCH_BIN"); bin != "" {
+		return bin
+	}
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "parc-bench-")
 		if err != nil {
@@ -103,15 +108,18 @@ func parcBinary(b *testing.B) string {
 
 // parcServer is a `parc serve` process on the benchmark database.
 type parcServer struct {
-	cmd  *exec.Cmd
-	base string
-	key  string
+	cmd     *exec.Cmd
+	base    string
+	key     string
+	company string // the code of the company the key belongs to
+	env     []string
 }
 
 func startParc(b *testing.B, target *dbtest.Target) *parcServer {
 	bin := parcBinary(b)
 	env := append(os.Environ(), "PARC_DATABASE_URL="+target.URL)
-	create := exec.Command(bin, "company", "create", "--code", "BENCH-"+uuid.NewString()[:8], "--name", "Benchmark")
+	code := "BENCH-" + uuid.NewString()[:8]
+	create := exec.Command(bin, "company", "create", "--code", code, "--name", "Benchmark")
 	create.Env = env
 	out, err := create.Output()
 	if err != nil {
@@ -136,7 +144,7 @@ func startParc(b *testing.B, target *dbtest.Target) *parcServer {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	s := &parcServer{cmd: cmd, base: "http://" + addr, key: company.APIKey}
+	s := &parcServer{cmd: cmd, base: "http://" + addr, key: company.APIKey, company: code, env: env}
 	b.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		_ = cmd.Wait()
