@@ -39,7 +39,6 @@ type datasetRow struct {
 func (datasetRow) TableName() string { return "dataset_rows" }
 
 var (
-	datasetInsert     = "INSERT INTO dataset_rows (project_id, entity_key, company_id, row_key, entity_name, fields, field_names, srv_date, srv_export, srv_attrib)"
 	datasetKeyColumns = []string{"project_id", "entity_key", "company_id", "row_key"}
 	datasetUpdates    = []string{"entity_name = excluded.entity_name", "fields = excluded.fields", "field_names = excluded.field_names",
 		"srv_date = excluded.srv_date", "srv_export = excluded.srv_export", "srv_attrib = excluded.srv_attrib"}
@@ -245,18 +244,23 @@ func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, ro
 	slices.SortStableFunc(out, func(a, b datasetRow) int {
 		return dataset.CompareKeys(dataset.RowKey{Entity: a.EntityKey, Code: dataset.RowCode(a.RowKey)}, dataset.RowKey{Entity: b.EntityKey, Code: dataset.RowCode(b.RowKey)})
 	})
-	values := make([][]any, 0, len(out))
+	last := out[:0]
 	for i, row := range out {
 		if i+1 < len(out) && out[i+1].EntityKey == row.EntityKey && out[i+1].RowKey == row.RowKey {
 			continue
 		}
-		values = append(values, []any{row.ProjectID, row.EntityKey, row.CompanyID, row.RowKey, row.EntityName, row.Fields, row.FieldNames, row.SrvDate, row.SrvExport, row.SrvAttrib})
+		last = append(last, row)
 	}
-	tail := ""
-	if upsert {
-		tail = r.s.dialect.onConflictUpdate(datasetKeyColumns, datasetUpdates...)
+	return insertRows(ctx, r.s, "write rows", datasetRowsTable, datasetTail(r.s.dialect, upsert), last)
+}
+
+// datasetTail ends the insert of data-set rows: nothing for new rows, the
+// replacement of every non-key column for an upsert.
+func datasetTail(d dialect, upsert bool) string {
+	if !upsert {
+		return ""
 	}
-	return r.s.insertRows(ctx, "write rows", datasetInsert, tail, values)
+	return d.onConflictUpdate(datasetKeyColumns, datasetUpdates...)
 }
 
 func (r *DataSetRepository) SetExport(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey, value int) error {

@@ -217,13 +217,20 @@ func (d dialect) onConflictUpdate(keys []string, assignments ...string) string {
 
 var excludedRef = regexp.MustCompile(`\bexcluded\.(\w+)`)
 
+// insertStatement is the complete multi-row INSERT of values after head
+// ("INSERT INTO t (columns)"), ending with tail, and its arguments.
+func (d dialect) insertStatement(head, tail string, values [][]any) (string, []any) {
+	source, args := d.multiRowValues(values)
+	return head + " " + source + tail, args
+}
+
 // multiRowValues renders the row source of a multi-row INSERT and its
 // arguments. On PostgreSQL it is "SELECT * FROM unnest(?::text[], …)", one
 // array parameter per column, so that parsing and binding cost the same
 // whatever the number of rows; elsewhere "VALUES (?, …), …", one parameter
 // per value (size batches with batchRows). rows must not be empty, and the
-// values of a column must share one Go type: string, bool, int, time.Time or
-// jsonDoc.
+// values of a column must share one Go type: string, *string, bool, int,
+// time.Time, *time.Time or jsonDoc.
 func (d dialect) multiRowValues(rows [][]any) (string, []any) {
 	columns := len(rows[0])
 	if d != dialectPostgres {
@@ -251,6 +258,10 @@ func (d dialect) multiRowValues(rows [][]any) (string, []any) {
 			casts[c], args[c] = "?::bigint[]", pgColumn[int](rows, c)
 		case time.Time:
 			casts[c], args[c] = "?::timestamptz[]", pgColumn[time.Time](rows, c)
+		case *time.Time:
+			casts[c], args[c] = "?::timestamptz[]", pgColumn[*time.Time](rows, c)
+		case *string:
+			casts[c], args[c] = "?::text[]", pgColumn[*string](rows, c)
 		case jsonDoc:
 			casts[c], args[c] = "?::jsonb[]", pgColumn[jsonDoc](rows, c)
 		default:
