@@ -2,34 +2,66 @@
 # `make test` runs every test, on PostgreSQL and MariaDB too where they answer.
 
 GO            ?= go
-STATICCHECK   ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 BENCH_FLAGS   ?= -benchtime=1x -count=1 -timeout=60m
+# The version stamped into release binaries; `parc version` shows it.
+VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+# run, build and release build alike (pure Go, no cgo), so that they share
+# the build cache. Debug information is stripped by flag, not by a tool.
+export CGO_ENABLED = 0
+BUILD_FLAGS   = -trimpath -buildvcs=auto -ldflags='-s -w -X github.com/parc-hq/parc/internal/buildinfo.version=$(VERSION)'
+PLATFORMS     ?= linux/amd64 linux/arm64 darwin/arm64 windows/amd64
+REDOCLY       = tools/redocly/node_modules/.bin/redocly
 
-.PHONY: run build migrate test test-race lint bench fmt
+.PHONY: run build release image migrate test test-race lint lint-openapi bench fmt galera-up galera-down
 
 run:
-	$(GO) run ./cmd/parc serve
+	$(GO) run $(BUILD_FLAGS) ./cmd/parc serve
 
 build:
-	CGO_ENABLED=0 $(GO) build -o bin/parc ./cmd/parc
+	$(GO) build $(BUILD_FLAGS) -o bin/parc ./cmd/parc
+
+# Static binaries for each platform, in dist/release/, with their SHA-256 sums.
+release:
+	@rm -rf dist/release && mkdir -p dist/release
+	@for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  out=dist/release/parc-$(VERSION)-$$os-$$arch$$ext; echo "$$out"; \
+	  GOOS=$$os GOARCH=$$arch $(GO) build $(BUILD_FLAGS) -o $$out ./cmd/parc || exit 1; \
+	done
+	cd dist/release && sha256sum parc-* > SHA256SUMS
+
+# A container image tarball (docker load / podman load), built without a
+# Docker daemon by tools/image; test/image checks it.
+IMAGE_ARCH    ?= amd64
+image:
+	@mkdir -p dist/image
+	GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build $(BUILD_FLAGS) -o dist/image/parc ./cmd/parc
+	$(GO) run ./tools/image -binary dist/image/parc -arch $(IMAGE_ARCH) -version $(VERSION) -o dist/image/parc.tar
 
 migrate:
-	$(GO) run ./cmd/parc migrate
+	$(GO) run $(BUILD_FLAGS) ./cmd/parc migrate
 
 # The probe prints, loudly, which backends will be skipped; with
 # PARC_TEST_REQUIRE=postgres,mysql a missing server fails the run instead.
 # Concurrency tests are subtests named "Concurrent …" under a backend
-# subtest (TestX/postgres/Concurrent …); they run once more under -race.
+# subtest (TestX/postgres/Concurrent …); they run once more under -race,
+# which needs cgo (the only build that does).
 test:
 	@$(GO) run ./test/dbprobe
-	$(GO) test -count=1 -race -run '//Concurrent' ./...
+	CGO_ENABLED=1 $(GO) test -count=1 -race -run '//Concurrent' ./...
 	$(GO) test -count=1 ./...
 
-lint:
+lint: lint-openapi
 	$(GO) vet ./...
-	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@latest
-	$(STATICCHECK) ./...
+	$(GO) tool staticcheck ./...
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: the files above need formatting"; exit 1; }
+
+# The OpenAPI document against Redocly's recommended rules (version pinned in
+# tools/redocly/package.json); 0 errors and 0 warnings expected.
+lint-openapi:
+	@test -x $(REDOCLY) || npm ci --prefix tools/redocly --no-audit --no-fund --silent
+	$(GO) run ./cmd/parc openapi > tools/redocly/openapi.json
+	cd tools/redocly && ./node_modules/.bin/redocly lint openapi.json --max-problems 100
 
 # Benchmarks need PostgreSQL (and use MariaDB and SQLite where noted); see test/bench.
 bench:
@@ -38,3 +70,12 @@ bench:
 
 fmt:
 	gofmt -w .
+
+# A 3-node MariaDB Galera cluster on 127.0.0.1:13306-13308 for the multi-node
+# tests (needs mariadb-server, galera-4 and rsync); then
+# export PARC_TEST_GALERA=$$(scripts/galera urls).
+galera-up:
+	scripts/galera start
+
+galera-down:
+	scripts/galera stop

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
-	"strings"
 
 	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/account"
@@ -123,45 +121,19 @@ func (s *AccountService) Bulk(ctx context.Context, projectCode string, caller te
 }
 
 // actingCompanies resolves the company of every item (its companyCode, or
-// the caller's) in one query, under the project's owner rule.
+// the caller's) under the project's owner rule (ProjectService's).
 func (s *AccountService) actingCompanies(ctx context.Context, p project.Project, caller tenant.Company, items []AccountInput) ([]string, error) {
-	if _, err := p.ActingCompany(caller.ID(), ""); err != nil {
+	codes := make([]string, len(items))
+	for i, it := range items {
+		codes[i] = it.CompanyCode
+	}
+	byCode, err := s.access.actingCompanies(ctx, p, caller, codes)
+	if err != nil {
 		return nil, err
 	}
-	var codes []tenant.Code
-	wanted := map[string]bool{}
-	for _, it := range items {
-		if c := it.CompanyCode; c != "" && c != string(caller.Code()) && !wanted[c] {
-			wanted[c] = true
-			codes = append(codes, tenant.Code(c))
-		}
-	}
-	byCode := map[string]string{string(caller.Code()): caller.ID()}
-	if len(codes) > 0 {
-		found, err := s.companies.CompaniesByCodes(ctx, codes)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range found {
-			byCode[string(c.Code())] = c.ID()
-		}
-	}
 	ids := make([]string, len(items))
-	for i, it := range items {
-		if it.CompanyCode == "" {
-			ids[i] = caller.ID()
-			continue
-		}
-		id, ok := byCode[it.CompanyCode]
-		if !ok {
-			// Refused by the same rule as an outsider's code, as in
-			// ProjectService.Access: no code is confirmed nor denied.
-			id = unknownCompanyID
-		}
-		if _, err := p.ActingCompany(caller.ID(), id); err != nil {
-			return nil, err
-		}
-		ids[i] = id
+	for i, code := range codes {
+		ids[i] = byCode[code].ID()
 	}
 	return ids, nil
 }
@@ -199,57 +171,4 @@ func (s *AccountService) List(ctx context.Context, projectCode string, caller te
 		return AccountPage{}, fmt.Errorf("list accounts: %w", err)
 	}
 	return AccountPage{Usage: account.Usage{Licenses: p.Licenses(), Used: active}, Company: company, Accounts: list, Total: total}, nil
-}
-
-// LicenceGuard is the app.ProjectGuard of the licence rules: inside the
-// transaction that holds the project's lock, it refuses a licence count below
-// the project's active accounts, and removing a member company that still has
-// active accounts (domain.ErrConflict, saying what to disable first). Bulk
-// calls take the same lock, so none can activate an account between the
-// count and the update.
-func (s *AccountService) LicenceGuard(ctx context.Context, old, updated project.Project) error {
-	if err := s.checkRemovedMembers(ctx, old, updated); err != nil {
-		return err
-	}
-	if updated.Licenses() >= old.Licenses() {
-		return nil
-	}
-	active, err := s.accounts.CountActive(ctx, updated.ID())
-	if err != nil {
-		return err
-	}
-	return account.CheckLicences(string(updated.Code()), active, updated.Licenses())
-}
-
-// checkRemovedMembers refuses the update if a company it removes still holds
-// active accounts: they would keep licences that no one could free.
-func (s *AccountService) checkRemovedMembers(ctx context.Context, old, updated project.Project) error {
-	var removed []string
-	for _, id := range old.Members() {
-		if !updated.IsMember(id) {
-			removed = append(removed, id)
-		}
-	}
-	if len(removed) == 0 {
-		return nil
-	}
-	active, err := s.accounts.CountActiveByCompany(ctx, updated.ID(), removed)
-	if err != nil || len(active) == 0 {
-		return err
-	}
-	holders := make([]string, 0, len(active))
-	for id := range active {
-		holders = append(holders, id)
-	}
-	companies, err := s.companies.CompaniesByIDs(ctx, holders)
-	if err != nil {
-		return err
-	}
-	slices.SortFunc(companies, func(a, b tenant.Company) int { return strings.Compare(string(a.Code()), string(b.Code())) })
-	for _, c := range companies {
-		if err := account.CheckMemberRemoval(string(updated.Code()), string(c.Code()), active[c.ID()]); err != nil {
-			return err
-		}
-	}
-	return nil
 }

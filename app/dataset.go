@@ -230,7 +230,7 @@ func (s *DataSetService) resolveRow(ctx context.Context, c DataCaller, entity, c
 	}
 	rc, err := dataset.ParseRowCode(code)
 	if err != nil {
-		return rowTarget{}, domain.Invalid("row_code", dataset.Reason(err), "rowCode")
+		return rowTarget{}, domain.InvalidAt(err, "row_code", "rowCode")
 	}
 	return rowTarget{scope: scope, acting: acting, entity: e, key: dataset.KeyOf(e, rc)}, nil
 }
@@ -350,7 +350,7 @@ func (s *DataSetService) Export(ctx context.Context, c DataCaller, in ExportInpu
 	e, err := dataset.ParseEntityName(in.EntityName)
 	problems := &domain.ValidationError{}
 	if err != nil {
-		problems.Add("entity_name", dataset.Reason(err), "entityName")
+		problems.AddAt(err, "entity_name", "entityName")
 	}
 	type wanted struct {
 		key  dataset.RowKey
@@ -361,12 +361,12 @@ func (s *DataSetService) Export(ctx context.Context, c DataCaller, in ExportInpu
 	for i, r := range in.Rows {
 		code, err := dataset.ParseRowCode(r.RowCode)
 		if err != nil {
-			problems.Add("row_code", dataset.Reason(err), "rows", i, "rowCode")
+			problems.AddAt(err, "row_code", "rows", i, "rowCode")
 			continue
 		}
 		t, err := dataset.ParseSrvDate(r.SrvDateUTC)
 		if err != nil {
-			problems.Add("date", dataset.Reason(err), "rows", i, "srvDateUTC")
+			problems.AddAt(err, "date", "rows", i, "srvDateUTC")
 			continue
 		}
 		items[i] = wanted{key: dataset.KeyOf(e, code), date: dataset.FormatSrvDate(t)}
@@ -389,7 +389,7 @@ func (s *DataSetService) Export(ctx context.Context, c DataCaller, in ExportInpu
 			byKey[r.Key()] = r
 		}
 		out = ExportResult{Company: acting, Entity: e, SrvExport: in.SrvExport}
-		var update []dataset.RowKey
+		var update []dataset.Row
 		for _, it := range items {
 			res := ExportRowResult{RowCode: string(it.key.Code)}
 			row, ok := byKey[it.key]
@@ -400,7 +400,7 @@ func (s *DataSetService) Export(ctx context.Context, c DataCaller, in ExportInpu
 				res.Status, res.Row, res.Found = ExportChanged, row, true
 			default:
 				res.Status, res.Row, res.Found = ExportUpdated, row.WithExport(in.SrvExport), true
-				update = append(update, it.key)
+				update = append(update, row)
 			}
 			out.Rows = append(out.Rows, res)
 		}
@@ -479,11 +479,11 @@ func (s *DataSetService) settled(ctx context.Context, scope ports.DataScope, q d
 func parseEntity(entity string) (dataset.EntityName, error) {
 	e, err := dataset.ParseEntityName(entity)
 	if err != nil {
-		return e, domain.Invalid("entity_name", dataset.Reason(err), "entity")
+		return e, domain.InvalidAt(err, "entity_name", "entity")
 	}
 	return e, nil
 }
 
 func rowNotFound(e dataset.EntityName, code dataset.RowCode) error {
-	return fmt.Errorf("row %s/%s: %w", e.Display(), code, domain.ErrNotFound)
+	return domain.NotFound("row %s/%s", e.Display(), code)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/inventory"
@@ -59,13 +60,14 @@ func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inv
 		if err != nil {
 			return err
 		}
+		// The events' time is read once the computers are locked (or, on a
+		// cluster, in the attempt that won certification), so that a
+		// history's order of time is the order its pushes committed in:
+		// a push that waited for another dates its events after it.
+		now = s.clock.Now()
 		idList := make([]string, 0, len(ids))
 		for _, c := range computers {
 			idList = append(idList, ids[c.Name.Key()])
-		}
-		stored, err := s.repo.Installations(ctx, companyID, idList)
-		if err != nil {
-			return err
 		}
 		desired := make([]inventory.Desired, len(v.Valid))
 		for i, r := range v.Valid {
@@ -81,11 +83,8 @@ func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inv
 		if full {
 			untrimmed = len(trim.Incomplete)
 		}
-		plan = inventory.Merge(stored, desired, trim, now)
-		if plan.Empty() {
-			return nil
-		}
-		return s.repo.Apply(ctx, companyID, plan)
+		plan, err = writeInstallations(ctx, s.repo, companyID, idList, desired, trim, now)
+		return err
 	})
 	if err != nil {
 		return PushResult{}, fmt.Errorf("push inventory: %w", err)
@@ -95,6 +94,23 @@ func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inv
 	s.log.DebugContext(ctx, "inventory pushed", "company", companyID, "computers", len(computers),
 		"installed", res.Installed, "updated", res.Updated, "removed", res.Removed, "unchanged", res.Unchanged, "rejected", res.Rejected)
 	return res, nil
+}
+
+// writeInstallations merges desired into the stored installations of the
+// computers and writes what changed: the one write path of every push,
+// whether from the JSON API or from an inventory agent. Call it inside the
+// transaction that touched the computers.
+func writeInstallations(ctx context.Context, repo ports.InventoryRepository, companyID string, computerIDs []string,
+	desired []inventory.Desired, trim inventory.Trim, now time.Time) (inventory.Plan, error) {
+	stored, err := repo.Installations(ctx, companyID, computerIDs)
+	if err != nil {
+		return inventory.Plan{}, err
+	}
+	plan := inventory.Merge(stored, desired, trim, now)
+	if plan.Empty() {
+		return plan, nil
+	}
+	return plan, repo.Apply(ctx, companyID, plan)
 }
 
 // Installations lists the company's installations, one page at a time.
@@ -120,7 +136,7 @@ func (s *InventoryService) Programs(ctx context.Context, companyID, program stri
 func (s *InventoryService) History(ctx context.Context, companyID, computerName, cursor string, limit int) (inventory.HistoryPage, error) {
 	if !inventory.SearchableText(computerName) {
 		// No computer can bear such a name; PostgreSQL would refuse to look.
-		return inventory.HistoryPage{}, fmt.Errorf("computer history: computer %q: %w", computerName, domain.ErrNotFound)
+		return inventory.HistoryPage{}, domain.NotFound("computer history: computer %q", computerName)
 	}
 	page, err := s.repo.ComputerHistory(ctx, companyID, inventory.ComputerKey(computerName), cursor, inventoryPageSize(limit))
 	if err != nil {

@@ -5,18 +5,23 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"github.com/parc-hq/parc/domain"
+	"github.com/parc-hq/parc/domain/account"
 	"github.com/parc-hq/parc/domain/project"
 	"github.com/parc-hq/parc/domain/tenant"
 	"github.com/parc-hq/parc/ports"
 )
 
 // ProjectService lets the operator manage projects, and resolves which
-// company a caller acts for inside a project.
+// company a caller acts for inside a project. It enforces the licence rules
+// of a project change itself (see UpdateProject): they are not optional.
 type ProjectService struct {
 	projects  ports.ProjectRepository
 	companies ports.CompanyRepository
+	accounts  ports.AccountRepository
 	tx        ports.Transactor
 	clock     ports.Clock
 	ids       ports.IDGenerator
@@ -24,8 +29,9 @@ type ProjectService struct {
 }
 
 // NewProjectService builds the service.
-func NewProjectService(projects ports.ProjectRepository, companies ports.CompanyRepository, tx ports.Transactor, clock ports.Clock, ids ports.IDGenerator, log *slog.Logger) *ProjectService {
-	return &ProjectService{projects: projects, companies: companies, tx: tx, clock: clock, ids: ids, log: log}
+func NewProjectService(projects ports.ProjectRepository, companies ports.CompanyRepository, accounts ports.AccountRepository,
+	tx ports.Transactor, clock ports.Clock, ids ports.IDGenerator, log *slog.Logger) *ProjectService {
+	return &ProjectService{projects: projects, companies: companies, accounts: accounts, tx: tx, clock: clock, ids: ids, log: log}
 }
 
 // ProjectDetails is a project with its companies resolved, for display.
@@ -62,7 +68,7 @@ func (s *ProjectService) CreateProject(ctx context.Context, in ProjectInput) (Pr
 		}
 		if err := s.projects.CreateProject(ctx, p); err != nil {
 			if errors.Is(err, domain.ErrConflict) {
-				return fmt.Errorf("project code %q already exists: %w", in.Code, domain.ErrConflict)
+				return domain.Conflict("project code %q already exists", in.Code)
 			}
 			return err
 		}
@@ -84,13 +90,12 @@ type ProjectUpdate struct {
 	Owner     *string  // "" removes the owner
 }
 
-// ProjectGuard may refuse a project change inside the transaction that
-// holds the project's lock (the licence rules refuse a count below the active
-// accounts). A nil guard accepts every change.
-type ProjectGuard func(ctx context.Context, old, updated project.Project) error
-
-// UpdateProject changes a project under its row lock, asking beforeSave first.
-func (s *ProjectService) UpdateProject(ctx context.Context, code string, up ProjectUpdate, beforeSave ProjectGuard) (ProjectDetails, error) {
+// UpdateProject changes a project under its row lock. Inside that lock it
+// refuses a licence count below the project's active accounts, and removing
+// a member company that still has active accounts (domain.ErrConflict,
+// saying what to disable first). Bulk account calls take the same lock, so
+// none can activate an account between the count and the update.
+func (s *ProjectService) UpdateProject(ctx context.Context, code string, up ProjectUpdate) (ProjectDetails, error) {
 	var out ProjectDetails
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
 		current, err := s.projects.LockProject(ctx, project.Code(code))
@@ -114,10 +119,8 @@ func (s *ProjectService) UpdateProject(ctx context.Context, code string, up Proj
 		if err != nil {
 			return err
 		}
-		if beforeSave != nil {
-			if err := beforeSave(ctx, current, updated); err != nil {
-				return err
-			}
+		if err := s.checkLicences(ctx, current, updated); err != nil {
+			return err
 		}
 		if err := s.projects.UpdateProject(ctx, updated); err != nil {
 			return err
@@ -152,10 +155,6 @@ func (s *ProjectService) Projects(ctx context.Context) ([]ProjectDetails, error)
 	return out, nil
 }
 
-// unknownCompanyID stands for a companyCode that names no company: company
-// ids are UUIDs, so it is never a project's member.
-const unknownCompanyID = "unknown company"
-
 // Access resolves a caller's request on a project: the project, and the
 // company the caller acts for (its own, or companyCode's when the caller is
 // the project's owner). An unknown project is domain.ErrNotFound; a refusal,
@@ -165,27 +164,101 @@ func (s *ProjectService) Access(ctx context.Context, code string, caller tenant.
 	if err != nil {
 		return project.Project{}, tenant.Company{}, err
 	}
+	acting, err := s.actingCompanies(ctx, p, caller, []string{companyCode})
+	if err != nil {
+		return project.Project{}, tenant.Company{}, err
+	}
+	return p, acting[companyCode], nil
+}
+
+// actingCompanies is the one place of the rule "for which company does a
+// caller act in project p": for each of codes (a companyCode, "" for the
+// caller's own company), the company, resolved in one query. The first code
+// the project's rule refuses (in the order given) refuses the whole call;
+// an unknown code is refused as a company outside the project is, so that
+// no code is confirmed nor denied.
+func (s *ProjectService) actingCompanies(ctx context.Context, p project.Project, caller tenant.Company, codes []string) (map[string]tenant.Company, error) {
 	if _, err := p.ActingCompany(caller.ID(), ""); err != nil {
-		return project.Project{}, tenant.Company{}, err
+		return nil, err
 	}
-	if companyCode == "" || companyCode == string(caller.Code()) {
-		return p, caller, nil
+	out := map[string]tenant.Company{"": caller, string(caller.Code()): caller}
+	var wanted []tenant.Code
+	for _, c := range codes {
+		if _, known := out[c]; !known && !slices.Contains(wanted, tenant.Code(c)) {
+			wanted = append(wanted, tenant.Code(c))
+		}
 	}
-	other, err := s.companies.CompanyByCode(ctx, tenant.Code(companyCode))
-	if err != nil && !errors.Is(err, domain.ErrNotFound) {
-		return project.Project{}, tenant.Company{}, err
+	if len(wanted) == 0 {
+		return out, nil
 	}
-	// An unknown code goes through the same rule as a company outside the
-	// project, with an id no member has, so that every caller gets the same
-	// refusal for both and learns nothing of other tenants' codes.
-	requested := other.ID()
-	if requested == "" {
-		requested = unknownCompanyID
+	found, err := s.companies.CompaniesByCodes(ctx, wanted)
+	if err != nil {
+		return nil, err
 	}
-	if _, err := p.ActingCompany(caller.ID(), requested); err != nil {
-		return project.Project{}, tenant.Company{}, err
+	byCode := make(map[tenant.Code]tenant.Company, len(found))
+	for _, c := range found {
+		byCode[c.Code()] = c
 	}
-	return p, other, nil
+	for _, code := range wanted {
+		c, ok := byCode[code]
+		if !ok {
+			return nil, p.UnknownCompany(caller.ID())
+		}
+		if _, err := p.ActingCompany(caller.ID(), c.ID()); err != nil {
+			return nil, err
+		}
+		out[string(code)] = c
+	}
+	return out, nil
+}
+
+// checkLicences applies the licence rules to a change of the locked
+// project old into updated.
+func (s *ProjectService) checkLicences(ctx context.Context, old, updated project.Project) error {
+	if err := s.checkRemovedMembers(ctx, old, updated); err != nil {
+		return err
+	}
+	if updated.Licenses() >= old.Licenses() {
+		return nil
+	}
+	active, err := s.accounts.CountActive(ctx, updated.ID())
+	if err != nil {
+		return err
+	}
+	return account.CheckLicences(string(updated.Code()), active, updated.Licenses())
+}
+
+// checkRemovedMembers refuses the update if a company it removes still holds
+// active accounts: they would keep licences that no one could free.
+func (s *ProjectService) checkRemovedMembers(ctx context.Context, old, updated project.Project) error {
+	var removed []string
+	for _, id := range old.Members() {
+		if !updated.IsMember(id) {
+			removed = append(removed, id)
+		}
+	}
+	if len(removed) == 0 {
+		return nil
+	}
+	active, err := s.accounts.CountActiveByCompany(ctx, updated.ID(), removed)
+	if err != nil || len(active) == 0 {
+		return err
+	}
+	holders := make([]string, 0, len(active))
+	for id := range active {
+		holders = append(holders, id)
+	}
+	companies, err := s.companies.CompaniesByIDs(ctx, holders)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(companies, func(a, b tenant.Company) int { return strings.Compare(string(a.Code()), string(b.Code())) })
+	for _, c := range companies {
+		if err := account.CheckMemberRemoval(string(updated.Code()), string(c.Code()), active[c.ID()]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *ProjectService) details(ctx context.Context, p project.Project) (ProjectDetails, error) {

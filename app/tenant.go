@@ -42,7 +42,7 @@ func (s *TenantService) CreateCompany(ctx context.Context, code, name string) (t
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
 		if err := s.companies.CreateCompany(ctx, company); err != nil {
 			if errors.Is(err, domain.ErrConflict) {
-				return fmt.Errorf("company code %q already exists: %w", code, domain.ErrConflict)
+				return domain.Conflict("company code %q already exists", code)
 			}
 			return err
 		}

@@ -51,8 +51,12 @@ type DataSetRepository interface {
 	InsertRows(ctx context.Context, scope DataScope, rows []dataset.Row) error
 	// SaveRows creates or replaces rows (fields and server fields).
 	SaveRows(ctx context.Context, scope DataScope, rows []dataset.Row) error
-	// SetExport sets srvExport on the rows of the keys, leaving srvDateUTC as it is.
-	SetExport(ctx context.Context, scope DataScope, keys []dataset.RowKey, value int) error
+	// SetExport sets srvExport on the stored rows, each only while its
+	// srvDateUTC is still the one of the row given (the condition is part
+	// of the write), leaving srvDateUTC as it is. Call it inside
+	// Transactor.Within; a row changed since it was read makes the
+	// transaction run again.
+	SetExport(ctx context.Context, scope DataScope, rows []dataset.Row, value int) error
 	// FindRows runs a query: one page of rows and the number of rows matching.
 	FindRows(ctx context.Context, scope DataScope, q dataset.Query) (rows []dataset.Row, total int, err error)
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -56,6 +58,11 @@ func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", backend, err)
 	}
+	if backend == MySQL {
+		if db, err = readYourWrites(db, cfg.URL, log); err != nil {
+			return nil, fmt.Errorf("open %s database: %w", backend, err)
+		}
+	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", backend, err)
@@ -89,6 +96,9 @@ func Dialector(rawURL string) (Backend, gorm.Dialector, error) {
 	}
 	switch strings.ToLower(scheme) {
 	case "sqlite", "sqlite3", "file":
+		if err := sqliteDirExists(rest); err != nil {
+			return "", nil, err
+		}
 		return SQLite, sqlite.Open(sqliteDSN(rest)), nil
 	case "postgres", "postgresql":
 		// pgx quotes the faulty escape of a URL it cannot parse, which may
@@ -98,13 +108,31 @@ func Dialector(rawURL string) (Backend, gorm.Dialector, error) {
 		}
 		return Postgres, postgres.Open(rawURL), nil
 	case "mysql", "mariadb":
-		dsn, err := mysqlDSN(rawURL)
+		dsn, err := mysqlDSN(rawURL, nil)
 		if err != nil {
 			return "", nil, err
 		}
 		return MySQL, mysql.Open(dsn), nil
 	}
 	return "", nil, fmt.Errorf("database URL scheme %q: want sqlite, postgres or mysql", scheme)
+}
+
+// sqliteDirExists refuses a database file in a directory that does not
+// exist, which SQLite itself reports as "out of memory (14)".
+func sqliteDirExists(path string) error {
+	path, _, _ = strings.Cut(strings.TrimPrefix(path, "//"), "?")
+	if path == "" || strings.HasPrefix(path, ":") {
+		return nil // in-memory
+	}
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("sqlite database %s: directory %s does not exist or cannot be read", path, dir)
+	case !info.IsDir():
+		return fmt.Errorf("sqlite database %s: %s is not a directory", path, dir)
+	}
+	return nil
 }
 
 // sqliteDSN adds the settings Parc relies on to a file path: WAL so readers do
@@ -124,8 +152,18 @@ func sqliteDSN(path string) string {
 
 // mysqlDSN converts mysql://user:pass@host:port/db?params to the driver's DSN,
 // with the settings Parc relies on: times parsed as UTC with microseconds,
-// utf8mb4 throughout.
-func mysqlDSN(rawURL string) (string, error) {
+// utf8mb4 throughout, and parameters interpolated by the client. The URL's
+// own parameters (session variables or driver settings) come next, then
+// session, which holds the variables Parc chose after looking at the
+// server, unless the URL set them.
+//
+// Interpolation is not a matter of taste: with server-side prepared
+// statements, a transaction aborted by a Galera cluster's certification was
+// seen to go unreported, the next statement running in autocommit outside
+// the transaction. With the text protocol every abort reaches Parc, as
+// error 1213, at the next statement or at COMMIT. It also saves a round
+// trip per statement.
+func mysqlDSN(rawURL string, session map[string]string) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return "", unparsable(MySQL)
@@ -144,10 +182,22 @@ func mysqlDSN(rawURL string) (string, error) {
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
 	cfg.Collation = "utf8mb4_bin"
+	// An UPDATE's affected rows are the rows it matched, as on PostgreSQL
+	// and SQLite, not only those whose values changed.
+	cfg.ClientFoundRows = true
 	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
 	for k, v := range u.Query() {
 		cfg.Params[k] = v[len(v)-1]
 	}
+	for k, v := range session {
+		if _, set := cfg.Params[k]; !set {
+			cfg.Params[k] = v
+		}
+	}
+	// Set last: a URL parameter cannot turn it off (the driver would take
+	// interpolateParams=false from Params otherwise).
+	delete(cfg.Params, "interpolateParams")
+	cfg.InterpolateParams = true
 	return cfg.FormatDSN(), nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	mysqldriver "github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
@@ -79,4 +80,20 @@ func TestUnparsableURLNeverShowsThePassword(t *testing.T) {
 	_, err := Open(Config{URL: "mysql://root:s3cr%zz@127.0.0.1:3306/x"}, slog.New(slog.DiscardHandler))
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "s3cr")
+}
+
+func TestMySQLConnectionsInterpolateParameters(t *testing.T) {
+	for _, raw := range []string{"mysql://root@127.0.0.1:3306/x", "mysql://root@127.0.0.1:3306/x?interpolateParams=false"} {
+		dsn, err := mysqlDSN(raw, map[string]string{"wsrep_sync_wait": GaleraSyncWait})
+		require.NoError(t, err)
+		cfg, err := mysqldriver.ParseDSN(dsn)
+		require.NoError(t, err)
+		assert.True(t, cfg.InterpolateParams, raw)
+		assert.Equal(t, "1", cfg.Params["wsrep_sync_wait"], raw)
+	}
+	dsn, err := mysqlDSN("mysql://root@127.0.0.1:3306/x?wsrep_sync_wait=0", map[string]string{"wsrep_sync_wait": GaleraSyncWait})
+	require.NoError(t, err)
+	cfg, err := mysqldriver.ParseDSN(dsn)
+	require.NoError(t, err)
+	assert.Equal(t, "0", cfg.Params["wsrep_sync_wait"], "the URL's choice wins")
 }

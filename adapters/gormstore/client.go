@@ -24,6 +24,7 @@ type clientRow struct {
 	Status    string    `gorm:"size:16;not null;index:ix_clients_status,priority:2"`
 	CreatedAt time.Time `gorm:"not null;precision:6"`
 	UpdatedAt time.Time `gorm:"not null;precision:6"`
+	LockCount int64     `gorm:"not null;default:0"` // see writeLock
 }
 
 func (clientRow) TableName() string { return "clients" }
@@ -46,6 +47,7 @@ type siteRow struct {
 	Status    string    `gorm:"size:16;not null;index:ix_sites_client,priority:2"`
 	CreatedAt time.Time `gorm:"not null;precision:6"`
 	UpdatedAt time.Time `gorm:"not null;precision:6"`
+	LockCount int64     `gorm:"not null;default:0"` // see writeLock
 }
 
 func (siteRow) TableName() string { return "sites" }

@@ -263,11 +263,33 @@ func datasetTail(d dialect, upsert bool) string {
 	return d.onConflictUpdate(datasetKeyColumns, datasetUpdates...)
 }
 
-func (r *DataSetRepository) SetExport(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey, value int) error {
+// SetExport updates each row only where its srv_date is still the one read:
+// the condition is part of the statement, so that it holds whatever guards
+// the caller took (and a write certified on another node since the read
+// makes this one fail at commit). A row that changed since makes the whole
+// transaction run again (errStaleRead), which then reports it as changed.
+func (r *DataSetRepository) SetExport(ctx context.Context, scope ports.DataScope, rows []dataset.Row, value int) error {
+	dates := make(map[dataset.RowKey]time.Time, len(rows))
+	keys := make([]dataset.RowKey, len(rows))
+	for i, row := range rows {
+		keys[i] = row.Key()
+		dates[row.Key()] = row.SrvDate()
+	}
 	for _, c := range keyChunks(keys) {
-		err := r.chunkRows(r.s.conn(ctx).Model(&datasetRow{}), scope, c).Update("srv_export", value).Error
-		if err != nil {
-			return fmt.Errorf("set export status of %s: %w", c.entity, r.s.translate(err))
+		pairs := make([]string, len(c.codes))
+		args := make([]any, 0, 2*len(c.codes))
+		for i, code := range c.codes {
+			pairs[i] = "(?, ?)"
+			args = append(args, code, dates[dataset.RowKey{Entity: c.entity, Code: dataset.RowCode(code)}])
+		}
+		res := r.chunkRows(r.s.conn(ctx).Model(&datasetRow{}), scope, c).
+			Where("(row_key, srv_date) IN ("+strings.Join(pairs, ", ")+")", args...).
+			Update("srv_export", value)
+		if res.Error != nil {
+			return fmt.Errorf("set export status of %s: %w", c.entity, r.s.translate(res.Error))
+		}
+		if int(res.RowsAffected) != len(c.codes) {
+			return fmt.Errorf("set export status of %s: %w", c.entity, errStaleRead)
 		}
 	}
 	return nil

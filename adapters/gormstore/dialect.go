@@ -54,15 +54,20 @@ func (d dialect) batchRows(columns, limit int) int {
 }
 
 // retryable reports a transaction lost to a deadlock or a serialization
-// conflict, which succeeds when run again.
+// conflict, which succeeds when run again. On a Galera cluster a transaction
+// that fails certification against another node's commit (or is aborted by
+// one being applied) gets MySQL's deadlock error, 1213, SQLSTATE 40001.
 func (d dialect) retryable(err error) bool {
+	if errors.Is(err, errStaleRead) {
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		return pgErr.Code == "40P01" || pgErr.Code == "40001" // deadlock_detected, serialization_failure
 	}
 	var myErr *mysql.MySQLError
 	if errors.As(err, &myErr) {
-		return myErr.Number == 1213 || myErr.Number == 1205 // deadlock, lock wait timeout
+		return myErr.Number == 1213 || myErr.Number == 1205 || string(myErr.SQLState[:]) == "40001" // deadlock or certification failure, lock wait timeout
 	}
 	var liteErr *moderncsqlite.Error
 	if errors.As(err, &liteErr) {
@@ -87,7 +92,10 @@ func (d dialect) unavailable(err error) bool {
 	var myErr *mysql.MySQLError
 	if errors.As(err, &myErr) {
 		switch myErr.Number {
-		case 1040, 1045, 1049: // too many connections, access denied, unknown database
+		// too many connections, access denied, unknown database, a Galera
+		// node outside the cluster's primary component ("WSREP has not yet
+		// prepared node for application use")
+		case 1040, 1045, 1049, 1047:
 			return true
 		}
 		return false
@@ -229,7 +237,7 @@ func (d dialect) insertStatement(head, tail string, values [][]any) (string, []a
 // array parameter per column, so that parsing and binding cost the same
 // whatever the number of rows; elsewhere "VALUES (?, …), …", one parameter
 // per value (size batches with batchRows). rows must not be empty, and the
-// values of a column must share one Go type: string, *string, bool, int,
+// values of a column must share one Go type: string, *string, bool, int, int64,
 // time.Time, *time.Time or jsonDoc.
 func (d dialect) multiRowValues(rows [][]any) (string, []any) {
 	columns := len(rows[0])
@@ -256,6 +264,8 @@ func (d dialect) multiRowValues(rows [][]any) (string, []any) {
 			casts[c], args[c] = "?::boolean[]", pgColumn[bool](rows, c)
 		case int:
 			casts[c], args[c] = "?::bigint[]", pgColumn[int](rows, c)
+		case int64:
+			casts[c], args[c] = "?::bigint[]", pgColumn[int64](rows, c)
 		case time.Time:
 			casts[c], args[c] = "?::timestamptz[]", pgColumn[time.Time](rows, c)
 		case *time.Time:

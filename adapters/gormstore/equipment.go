@@ -32,6 +32,19 @@ type equipmentRow struct {
 	Status    string     `gorm:"size:16;not null"`
 	CreatedAt time.Time  `gorm:"not null;precision:6"`
 	UpdatedAt time.Time  `gorm:"not null;precision:6"`
+	LockCount int64      `gorm:"not null;default:0"` // see writeLock
+
+	// Agent facts: what an inventory agent (OCS, FusionInventory, GLPI
+	// Agent) last reported of the machine, and when. Added together, for
+	// the agent protocols; empty on equipment no agent reports.
+	Manufacturer  string     `gorm:"size:128;not null;default:''"`
+	Model         string     `gorm:"size:128;not null;default:''"`
+	OSName        string     `gorm:"column:os_name;size:128;not null;default:''"`
+	OSVersion     string     `gorm:"column:os_version;size:128;not null;default:''"`
+	AgentDeviceID string     `gorm:"size:255;not null;default:''"`
+	AgentKind     string     `gorm:"size:32;not null;default:''"`
+	AgentTag      string     `gorm:"size:128;not null;default:''"`
+	LastInventory *time.Time `gorm:"precision:6"`
 }
 
 func (equipmentRow) TableName() string { return "equipment" }
@@ -50,6 +63,12 @@ func toEquipmentRow(e client.Equipment) equipmentRow {
 	if seen := e.LastSeen(); !seen.IsZero() {
 		row.LastSeen = &seen
 	}
+	f := e.Facts()
+	row.Manufacturer, row.Model, row.OSName, row.OSVersion = f.Manufacturer, f.Model, f.OSName, f.OSVersion
+	row.AgentDeviceID, row.AgentKind, row.AgentTag = f.DeviceID, f.Agent, f.Tag
+	if at := e.LastInventory(); !at.IsZero() {
+		row.LastInventory = &at
+	}
 	return row
 }
 
@@ -65,6 +84,11 @@ func (r equipmentRow) toDomain() client.Equipment {
 	if r.LastSeen != nil {
 		rec.LastSeen = *r.LastSeen
 	}
+	rec.Facts = client.Facts{Manufacturer: r.Manufacturer, Model: r.Model, OSName: r.OSName, OSVersion: r.OSVersion,
+		DeviceID: r.AgentDeviceID, Agent: r.AgentKind, Tag: r.AgentTag}
+	if r.LastInventory != nil {
+		rec.LastInventory = *r.LastInventory
+	}
 	return client.RestoreEquipment(rec)
 }
 
@@ -74,7 +98,43 @@ type EquipmentRepository struct{ s *Store }
 // NewEquipmentRepository builds the repository on a store.
 func NewEquipmentRepository(s *Store) *EquipmentRepository { return &EquipmentRepository{s: s} }
 
-var _ ports.EquipmentRepository = (*EquipmentRepository)(nil)
+var (
+	_ ports.EquipmentRepository      = (*EquipmentRepository)(nil)
+	_ ports.AgentEquipmentRepository = (*EquipmentRepository)(nil)
+)
+
+// SaveInventory writes what an agent's inventory sets: serial, facts, the
+// time of the inventory, and the site a tag may have placed it on.
+func (r *EquipmentRepository) SaveInventory(ctx context.Context, e client.Equipment) error {
+	row := toEquipmentRow(e)
+	err := r.s.conn(ctx).Model(&equipmentRow{}).Where("company_id = ? AND id = ?", row.CompanyID, row.ID).
+		Updates(map[string]any{"site_id": row.SiteID, "serial": row.Serial, "manufacturer": row.Manufacturer, "model": row.Model,
+			"os_name": row.OSName, "os_version": row.OSVersion, "agent_device_id": row.AgentDeviceID, "agent_kind": row.AgentKind,
+			"agent_tag": row.AgentTag, "last_inventory": row.LastInventory, "updated_at": time.Now().UTC()}).Error
+	if err != nil {
+		return fmt.Errorf("record agent inventory: %w", r.s.translate(err))
+	}
+	return nil
+}
+
+// SitesNamed compares names in Go, by the domain's rule: the backends'
+// LOWER functions disagree beyond ASCII. Only the sites' ids, clients and
+// names are read, and only for an unplaced computer whose agent has a tag.
+func (r *EquipmentRepository) SitesNamed(ctx context.Context, companyID, name string) ([]client.Site, error) {
+	var rows []siteRow
+	err := r.s.conn(ctx).Model(&siteRow{}).Select("id, company_id, client_id, nom, status, created_at").
+		Where("company_id = ?", companyID).Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("find sites named by a tag: %w", r.s.translate(err))
+	}
+	var out []client.Site
+	for _, row := range rows {
+		if client.SameName(row.Nom, name) {
+			out = append(out, row.toDomain())
+		}
+	}
+	return out, nil
+}
 
 func (r *EquipmentRepository) CreateEquipment(ctx context.Context, e client.Equipment) error {
 	row := toEquipmentRow(e)

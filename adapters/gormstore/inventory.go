@@ -125,7 +125,9 @@ func computerSeen(d dialect) string {
 	return d.onConflictUpdate([]string{"company_id", "name_key"},
 		"ip_address = CASE WHEN excluded.ip_address <> '' AND (equipment.last_seen IS NULL OR equipment.last_seen <= excluded.last_seen) THEN excluded.ip_address ELSE equipment.ip_address END",
 		"last_seen = CASE WHEN equipment.last_seen IS NULL OR equipment.last_seen < excluded.last_seen THEN excluded.last_seen ELSE equipment.last_seen END",
-		"updated_at = excluded.updated_at")
+		"updated_at = excluded.updated_at",
+		// The row is the guard of the computer's installations (see writeLock).
+		"lock_count = equipment.lock_count + 1")
 }
 
 func ipText(a netip.Addr) string {

@@ -31,8 +31,7 @@ func TestPostgresTextIsByteWiseWhateverTheDatabaseLocale(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	admin, err := database.Open(database.Config{URL: backend.ServerURL, MaxOpenConns: 1}, quiet)
 	require.NoError(t, err)
-	const name = "parc_test_icu_locale"
-	require.NoError(t, admin.Exec("DROP DATABASE IF EXISTS "+name+" WITH (FORCE)").Error)
+	name := dbtest.UniqueName("icu")
 	if err := admin.Exec("CREATE DATABASE " + name + " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'").Error; err != nil {
 		t.Skipf("this PostgreSQL cannot create an ICU database: %v", err)
 	}

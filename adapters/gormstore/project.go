@@ -19,6 +19,7 @@ type projectRow struct {
 	Licenses  int       `gorm:"not null"`
 	OwnerID   string    `gorm:"column:owner_company_id;size:36;not null;default:''"`
 	CreatedAt time.Time `gorm:"not null;precision:6"`
+	LockCount int64     `gorm:"not null;default:0"` // see writeLock
 }
 
 func (projectRow) TableName() string { return "projects" }
@@ -83,7 +84,10 @@ func (r *ProjectRepository) LockProject(ctx context.Context, code project.Code) 
 	if !inTx(ctx) {
 		return project.Project{}, fmt.Errorf("lock project %s: called outside a transaction", code)
 	}
-	return r.one(ctx, r.s.dialect.forUpdate(r.s.conn(ctx)), code)
+	if _, err := r.s.writeLock(ctx, "projects", "code = ?", string(code)); err != nil {
+		return project.Project{}, fmt.Errorf("lock project %s: %w", code, err)
+	}
+	return r.one(ctx, r.s.conn(ctx), code)
 }
 
 func (r *ProjectRepository) one(ctx context.Context, db *gorm.DB, code project.Code) (project.Project, error) {

@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -34,6 +32,7 @@ func New(db *gorm.DB) *Store {
 	if s.dialect == dialectSQLite {
 		s.writers = make(chan struct{}, 1)
 	}
+	s.guardAborts()
 	return s
 }
 
@@ -54,45 +53,6 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 func inTx(ctx context.Context) bool {
 	_, ok := ctx.Value(txKey{}).(*gorm.DB)
 	return ok
-}
-
-// maxTxAttempts bounds the retries of a transaction that lost a deadlock or a
-// serialization conflict: such a loss is normal under concurrency (the
-// database picked a victim) and the cure is to run it again.
-const maxTxAttempts = 6
-
-// Within runs fn in a transaction. A call made inside another Within joins
-// the outer transaction. A transaction that fails on a deadlock or a
-// serialization conflict is rolled back and run again, a bounded number of
-// times with jittered backoff.
-func (s *Store) Within(ctx context.Context, fn func(ctx context.Context) error) error {
-	if inTx(ctx) {
-		return fn(ctx)
-	}
-	if s.writers != nil {
-		select {
-		case s.writers <- struct{}{}:
-			defer func() { <-s.writers }()
-		case <-ctx.Done():
-			return fmt.Errorf("wait for the writer before: %w", ctx.Err())
-		}
-	}
-	var err error
-	for attempt := 1; ; attempt++ {
-		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return fn(context.WithValue(ctx, txKey{}, tx))
-		})
-		if err == nil || attempt == maxTxAttempts || !s.dialect.retryable(err) {
-			break
-		}
-		backoff := time.Duration(attempt*attempt)*5*time.Millisecond + rand.N(10*time.Millisecond)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff):
-		}
-	}
-	return s.translate(err)
 }
 
 // Ping checks that the database answers.
@@ -142,15 +102,24 @@ func insertRows[T any](ctx context.Context, s *Store, what string, t table[T], t
 	return nil
 }
 
-// lockByID reads the row of T with this company and id and locks it until
-// the transaction ends; it returns nil when there is none. what names the
-// kind of row in errors.
+// lockByID locks the row of T with this company and id until the
+// transaction ends (see writeLock), then reads it; it returns nil when there
+// is none. what names the kind of row in errors.
 func lockByID[T any](ctx context.Context, s *Store, what, companyID, id string) (*T, error) {
 	if !inTx(ctx) {
 		return nil, fmt.Errorf("lock %s %s: called outside a transaction", what, id)
 	}
+	var model T
+	table := any(model).(interface{ TableName() string }).TableName()
+	locked, err := s.writeLock(ctx, table, "company_id = ? AND id = ?", companyID, id)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s %s: %w", what, id, err)
+	}
+	if locked == 0 {
+		return nil, nil
+	}
 	var rows []T
-	err := s.dialect.forUpdate(s.conn(ctx)).Where("company_id = ? AND id = ?", companyID, id).Limit(1).Find(&rows).Error
+	err = s.conn(ctx).Where("company_id = ? AND id = ?", companyID, id).Limit(1).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("lock %s %s: %w", what, id, s.translate(err))
 	}
@@ -165,7 +134,8 @@ func lockByID[T any](ctx context.Context, s *Store, what, companyID, id string) 
 // (slices.Chunk).
 const maxInKeys = 5000
 
-// notFound is the error of a lookup that found nothing; what names the thing.
+// notFound is the error of a lookup that found nothing; what names the
+// thing ("project X"). Its text is what a caller reads.
 func notFound(what string) error {
-	return fmt.Errorf("%s: %w", what, domain.ErrNotFound)
+	return domain.NotFound("%s not found", what)
 }

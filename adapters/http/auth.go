@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"fmt"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -30,7 +29,7 @@ func credential(c *gin.Context) string {
 	return h
 }
 
-var errNoKey = fmt.Errorf("missing API key (send it in the Authorization header): %w", domain.ErrUnauthenticated)
+var errNoKey = domain.Unauthenticated("missing API key (send it in the Authorization header)")
 
 // requireCompany admits requests carrying a valid key of an active company.
 // onError renders failures in the caller area's error shape.
@@ -74,8 +73,8 @@ func mustCompany(c *gin.Context) tenant.Company {
 }
 
 var (
-	errAdminClosed = fmt.Errorf("the admin API is closed: no operator token is configured: %w", domain.ErrUnauthenticated)
-	errAdminToken  = fmt.Errorf("invalid operator token: %w", domain.ErrUnauthenticated)
+	errAdminClosed = domain.Unauthenticated("the admin API is closed: no operator token is configured")
+	errAdminToken  = domain.Unauthenticated("invalid operator token")
 )
 
 // requireAdmin admits requests bearing the operator token. With no token

@@ -4,7 +4,6 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -84,11 +83,23 @@ type equipmentDTO struct {
 	Status       string  `json:"status"`
 	LastSeen     *string `json:"last_seen"`
 	Timestamp    string  `json:"timestamp"`
+	// What an inventory agent last reported ("" and null when none did).
+	Manufacturer  string  `json:"manufacturer"`
+	Model         string  `json:"model"`
+	OSName        string  `json:"os_name"`
+	OSVersion     string  `json:"os_version"`
+	Agent         string  `json:"agent"`
+	AgentDeviceID string  `json:"agent_device_id"`
+	AgentTag      string  `json:"agent_tag"`
+	LastInventory *string `json:"last_inventory"`
 }
 
 func toEquipmentDTO(e client.Equipment) equipmentDTO {
+	f := e.Facts()
 	return equipmentDTO{EquipementID: e.ID(), Name: e.Name(), Type: e.Type(), Serial: e.Serial(), IPAddress: knownIPJSON(e.IPAddress()),
-		SiteID: optional(e.SiteID()), Status: string(e.Status()), LastSeen: knownTimeJSON(e.LastSeen()), Timestamp: timeJSON(e.CreatedAt())}
+		SiteID: optional(e.SiteID()), Status: string(e.Status()), LastSeen: knownTimeJSON(e.LastSeen()), Timestamp: timeJSON(e.CreatedAt()),
+		Manufacturer: f.Manufacturer, Model: f.Model, OSName: f.OSName, OSVersion: f.OSVersion, Agent: f.Agent,
+		AgentDeviceID: f.DeviceID, AgentTag: f.Tag, LastInventory: knownTimeJSON(e.LastInventory())}
 }
 
 func toEquipmentDTOs(list []client.Equipment) []equipmentDTO {
@@ -133,13 +144,12 @@ func answer(c *gin.Context, v any, err error) {
 	c.JSON(http.StatusOK, v)
 }
 
-// precheck runs the domain's rules on a decoded body before anything is
-// looked up, as FastAPI validates a body before calling its handler (a bad
-// body for an unknown id is 422, not 404), and adds their problems to the
-// decoding ones so that one answer lists them all as pydantic would. check
-// runs the rules with valid stand-ins for the fields that did not decode.
-func precheck(ps *problems, check func() error, order ...string) {
-	_ = ps.merge(check(), "body")
+// precheck adds the problems of the domain's rules on a decoded body
+// (checked before anything is looked up, as FastAPI validates a body before
+// calling its handler: a bad body for an unknown id is 422, not 404) to the
+// decoding ones, so that one answer lists them all in pydantic's order.
+func precheck(ps *problems, checked error, order ...string) {
+	_ = ps.merge(checked, "body")
 	ps.byField(order...)
 }
 
@@ -179,23 +189,17 @@ func clientBody(c *gin.Context, withID bool) (id, nom string, code int64, err er
 				id = *p
 			}
 		}
-		var nomOK, codeOK bool
-		nom, nomOK = obj.str("nom")
-		code, codeOK = obj.integer("code")
-		precheck(ps, func() error {
-			_, err := client.New("", "", stand(nom, nomOK, "x"), stand(code, codeOK, 0), time.Time{})
-			return err
-		}, "client_id", "nom", "code")
+		var in client.ClientInput
+		var ok bool
+		if nom, ok = obj.str("nom"); ok {
+			in.Nom = &nom
+		}
+		if code, ok = obj.integer("code"); ok {
+			in.Code = &code
+		}
+		precheck(ps, client.CheckClient(in), "client_id", "nom", "code")
 	}
 	return id, nom, code, ps.err()
-}
-
-// stand is v when it decoded, else a valid stand-in.
-func stand[T any](v T, ok bool, standIn T) T {
-	if ok {
-		return v
-	}
-	return standIn
 }
 
 func (h clientHandlers) register(c *gin.Context) {
@@ -247,12 +251,9 @@ func siteBody(c *gin.Context, ps *problems) (string, error) {
 	}
 	var nom string
 	if obj != nil {
-		var ok bool
-		nom, ok = obj.str("nom")
-		if ok {
-			// A site's name follows a client's rules (see precheck).
-			_, err := client.New("", "", nom, 0, time.Time{})
-			_ = ps.merge(err, "body")
+		if name, ok := obj.str("nom"); ok {
+			nom = name
+			_ = ps.merge(client.CheckSiteName(nom), "body")
 		}
 	}
 	return nom, ps.err()
@@ -329,14 +330,8 @@ func equipmentBody(c *gin.Context, ps *problems, creating bool) (app.EquipmentUp
 	if !creating {
 		up.SiteID, _ = obj.uuid("site_id", false, true)
 	}
-	precheck(ps, func() error {
-		spec := specOf(up)
-		if up.Name == nil {
-			spec.Name = "x"
-		}
-		_, err := client.NewEquipment("", "", spec, time.Time{})
-		return err
-	}, equipmentFields...)
+	ch := client.EquipmentChange{Name: up.Name, Type: up.Type, Serial: up.Serial, IPAddress: up.IPAddress}
+	precheck(ps, client.CheckEquipment(ch), equipmentFields...)
 	return up, ps.err()
 }
 

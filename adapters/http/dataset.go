@@ -255,7 +255,7 @@ func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 				}
 				c, err := dataset.CodeFromJSON(code.raw)
 				if err != nil {
-					problems.Add("row_code", dataset.Reason(err), "relations", i, code.name)
+					problems.AddAt(err, "row_code", "relations", i, code.name)
 				}
 				*code.dst = string(c)
 			}
@@ -405,7 +405,7 @@ func (h dataSetHandlers) export(c *gin.Context) {
 	for i, r := range in.Rows {
 		code, err := dataset.CodeFromJSON(r.RowCode)
 		if err != nil {
-			problems.Add("row_code", dataset.Reason(err), "rows", i, "rowCode")
+			problems.AddAt(err, "row_code", "rows", i, "rowCode")
 		}
 		req.Rows = append(req.Rows, app.ExportRowInput{RowCode: string(code), SrvDateUTC: r.SrvDateUTC})
 	}

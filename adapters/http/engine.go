@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parc-hq/parc/adapters/http/agent"
 	"github.com/parc-hq/parc/app"
 	"github.com/parc-hq/parc/ports"
 )
@@ -20,6 +21,9 @@ type Config struct {
 	Addr       string // listen address, e.g. 127.0.0.1:8080
 	AdminToken string // operator token; empty closes /admin
 	BodyLimit  int64  // bytes; 0 means DefaultBodyLimit
+	// TLSCertFile and TLSKeyFile (PEM), when set, make the server speak
+	// HTTPS itself, for agents that reach Parc without a reverse proxy.
+	TLSCertFile, TLSKeyFile string
 }
 
 // Services are the use cases the API exposes. Health and Tenants are
@@ -31,13 +35,14 @@ type Services struct {
 	Tenants *app.TenantService
 
 	Projects *app.ProjectService
-	// ProjectGuard vets project updates (licence counts); nil accepts all.
-	ProjectGuard app.ProjectGuard
 
 	Inventory *app.InventoryService
-	Clients   *app.ClientService
-	DataSets  *app.DataSetService
-	Accounts  *app.AccountService
+	// Agents takes in the inventories of OCS Inventory, FusionInventory
+	// and GLPI Agent (package agent).
+	Agents   *app.AgentService
+	Clients  *app.ClientService
+	DataSets *app.DataSetService
+	Accounts *app.AccountService
 }
 
 // NewEngine builds the Gin engine with every route and middleware.
@@ -65,7 +70,7 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	admin := e.Group("/admin", requireAdmin(cfg.AdminToken), bodyLimit(cfg.BodyLimit, writeError))
 	registerAdminRoutes(admin, svc.Tenants)
 	if svc.Projects != nil {
-		registerProjectAdminRoutes(admin, svc.Projects, svc.ProjectGuard)
+		registerProjectAdminRoutes(admin, svc.Projects)
 	}
 
 	// Company routes, grouped by the shape their errors take: each area's
@@ -77,6 +82,9 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 	if svc.Inventory != nil {
 		registerInventoryRoutes(company("/client-data", writeInventoryError), svc.Inventory)
 	}
+	if svc.Agents != nil {
+		registerAgentRoutes(e, cfg, log, svc)
+	}
 	if svc.Clients != nil {
 		registerClientRoutes(company("/", writeFastAPIError), svc.Clients)
 	}
@@ -87,4 +95,24 @@ func NewEngine(cfg Config, log *slog.Logger, svc Services) *gin.Engine {
 		registerAccountRoutes(company("/", writeError), svc.Accounts)
 	}
 	return e
+}
+
+// AgentPaths are where the inventory agents are served: the OCS agents'
+// default path, and GLPI's own inventory path, so that an agent moved from
+// a GLPI server keeps its URL's path.
+var AgentPaths = []string{"/ocsinventory", "/front/inventory.php"}
+
+// registerAgentRoutes mounts the agents' protocols. They authenticate by
+// themselves (HTTP Basic, with the challenge the agents need) and bound
+// their bodies as sent and once inflated.
+func registerAgentRoutes(e *gin.Engine, cfg Config, log *slog.Logger, svc Services) {
+	h := gin.WrapH(agent.New(agent.Config{
+		BodyLimit: cfg.BodyLimit,
+		// The throttling of failed authentications plugs in here: it is
+		// told of every refused agent credential.
+		AuthFailed: nil,
+	}, svc.Tenants, svc.Agents, log))
+	for _, p := range AgentPaths {
+		e.POST(p, h)
+	}
 }

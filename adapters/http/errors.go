@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,12 +23,30 @@ type Problem struct {
 	Cause error
 }
 
-// Classify maps an error to its Problem.
+// kindStatus is the status and code of each domain error kind.
+var kindStatus = []struct {
+	kind   error
+	status int
+	code   string
+}{
+	{domain.ErrInvalid, http.StatusUnprocessableEntity, "invalid_input"},
+	{domain.ErrUnauthenticated, http.StatusUnauthorized, "unauthorized"},
+	{domain.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{domain.ErrNotFound, http.StatusNotFound, "not_found"},
+	{domain.ErrConflict, http.StatusConflict, "conflict"},
+}
+
+// Classify maps an error to its Problem. It reads the error's type: the
+// public message is the one a *domain.Error was built with where the failure
+// was found, whatever context wrapping added since (that context is for the
+// log). An error that only wraps a kind (a storage fault translated to
+// domain.ErrConflict, say) has no public text and reads as its kind.
 func Classify(err error) Problem {
 	var (
 		tooLarge  *http.MaxBytesError
 		malformed *MalformedJSONError
 		invalid   *domain.ValidationError
+		typed     *domain.Error
 	)
 	switch {
 	case errors.As(err, &tooLarge):
@@ -40,31 +57,26 @@ func Classify(err error) Problem {
 	case errors.As(err, &invalid):
 		return Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Message: "the request has invalid values",
 			Details: invalid.Problems, Cause: err}
-	case errors.Is(err, domain.ErrInvalid):
-		return Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Message: publicMessage(err, domain.ErrInvalid), Cause: err}
-	case errors.Is(err, domain.ErrUnauthenticated):
-		return Problem{Status: http.StatusUnauthorized, Code: "unauthorized", Message: publicMessage(err, domain.ErrUnauthenticated), Cause: err}
-	case errors.Is(err, domain.ErrForbidden):
-		return Problem{Status: http.StatusForbidden, Code: "forbidden", Message: publicMessage(err, domain.ErrForbidden), Cause: err}
-	case errors.Is(err, domain.ErrNotFound):
-		return Problem{Status: http.StatusNotFound, Code: "not_found", Message: publicMessage(err, domain.ErrNotFound), Cause: err}
-	case errors.Is(err, domain.ErrConflict):
-		return Problem{Status: http.StatusConflict, Code: "conflict", Message: publicMessage(err, domain.ErrConflict), Cause: err}
 	case errors.Is(err, domain.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return Problem{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the database is unavailable, try again later", Cause: err}
+	case errors.As(err, &typed):
+		return kindProblem(typed.Kind(), typed.Message(), err)
+	}
+	for _, k := range kindStatus {
+		if errors.Is(err, k.kind) {
+			return kindProblem(k.kind, k.kind.Error(), err)
+		}
 	}
 	return Problem{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error", Cause: err}
 }
 
-// publicMessage is an error's text without the trailing ": <kind>" that
-// wrapping a domain kind last leaves ("... lowering its licences to 1:
-// conflict"): the status and code already say the kind.
-func publicMessage(err, kind error) string {
-	msg := err.Error()
-	if trimmed, ok := strings.CutSuffix(msg, ": "+kind.Error()); ok && trimmed != "" {
-		return trimmed
+func kindProblem(kind error, message string, cause error) Problem {
+	for _, k := range kindStatus {
+		if k.kind == kind {
+			return Problem{Status: k.status, Code: k.code, Message: message, Cause: cause}
+		}
 	}
-	return msg
+	return Problem{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error", Cause: cause}
 }
 
 // errorBody is the default error shape.

@@ -44,12 +44,12 @@ func writeFastAPIError(c *gin.Context, err error) {
 	if p.Status == http.StatusUnprocessableEntity && len(p.Details) > 0 {
 		body := fastAPIValidationBody{Detail: make([]fastAPIIssue, len(p.Details))}
 		for i, d := range p.Details {
-			body.Detail[i] = fastAPIIssue{Loc: located(d.Path), Msg: d.Message, Type: d.Type}
+			body.Detail[i] = fastAPIIssue{Loc: located(d.Path), Msg: pydanticMessage(d), Type: d.Type}
 		}
 		c.AbortWithStatusJSON(p.Status, body)
 		return
 	}
-	c.AbortWithStatusJSON(p.Status, fastAPIErrorBody{Detail: detailMessage(err, p)})
+	c.AbortWithStatusJSON(p.Status, fastAPIErrorBody{Detail: p.Message})
 }
 
 // located gives a problem path its FastAPI location: problems found in the
@@ -64,32 +64,12 @@ func located(path []any) []any {
 	return append([]any{"body"}, path...)
 }
 
-var errorKinds = []error{domain.ErrNotFound, domain.ErrConflict, domain.ErrInvalid, domain.ErrForbidden,
-	domain.ErrUnauthenticated, domain.ErrUnavailable}
-
-// detailMessage is the "detail" of a non-validation error: the text of the
-// error that carries the kind (e.g. "client … not found"), without the
-// context use cases wrapped around it, nor the kind's own word. Server
-// faults keep Classify's generic text.
-func detailMessage(err error, p Problem) string {
-	if p.Status >= http.StatusInternalServerError {
-		return p.Message
-	}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		inner := errors.Unwrap(e)
-		if inner != nil && slices.Contains(errorKinds, inner) {
-			return strings.TrimSuffix(e.Error(), ": "+inner.Error())
-		}
-	}
-	return p.Message
-}
-
 // problems collects the validation problems of one request, with their full
 // location, in the order pydantic reports them: path, query, then body.
 type problems struct{ v domain.ValidationError }
 
-func (ps *problems) add(p client.Problem, loc ...any) {
-	ps.v.Problems = append(ps.v.Problems, p.At(loc...))
+func (ps *problems) add(p pyProblem, loc ...any) {
+	ps.v.Problems = append(ps.v.Problems, p.at(loc...))
 }
 
 // merge adds err's problems under the location prefix; an error that is not
@@ -135,10 +115,10 @@ func (ps *problems) queryInt(c *gin.Context, name string, minimum, maximum int64
 		ps.add(*problem, "query", name)
 		return 0, false
 	case n < minimum:
-		ps.add(client.GreaterThanEqual(minimum), "query", name)
+		ps.add(pyGreaterThanEqual(minimum), "query", name)
 		return 0, false
 	case n > maximum:
-		ps.add(client.LessThanEqual(maximum), "query", name)
+		ps.add(pyLessThanEqual(maximum), "query", name)
 		return 0, false
 	}
 	return int(n), true
@@ -170,7 +150,7 @@ func (ps *problems) queryBool(c *gin.Context, name string) bool {
 	case "0", "false", "f", "no", "n", "off":
 		return false
 	}
-	ps.add(client.BoolParsing, "query", name)
+	ps.add(pyBoolParsing, "query", name)
 	return false
 }
 
@@ -190,20 +170,20 @@ func (ps *problems) decodeObject(c *gin.Context) (*jsonObject, error) {
 		return nil, err
 	}
 	if len(body) == 0 {
-		ps.add(client.Missing, "body")
+		ps.add(pyMissing, "body")
 		return nil, nil
 	}
 	if pos, bad := jsonErrorPosition(body); bad {
-		ps.add(client.JSONInvalid, "body", pos)
+		ps.add(pyJSONInvalid, "body", pos)
 		return nil, nil
 	}
 	if string(bytes.TrimSpace(body)) == "null" {
-		ps.add(client.Missing, "body")
+		ps.add(pyMissing, "body")
 		return nil, nil
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
-		ps.add(client.ModelAttributesType, "body")
+		ps.add(pyModelAttributesType, "body")
 		return nil, nil
 	}
 	return &jsonObject{fields: fields, ps: ps}, nil
@@ -230,12 +210,12 @@ func jsonErrorPosition(body []byte) (int, bool) {
 func (o *jsonObject) str(name string) (string, bool) {
 	raw, present := o.fields[name]
 	if !present {
-		o.ps.add(client.Missing, "body", name)
+		o.ps.add(pyMissing, "body", name)
 		return "", false
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil || isNull(raw) {
-		o.ps.add(client.StringType, "body", name)
+		o.ps.add(pyStringType, "body", name)
 		return "", false
 	}
 	return s, true
@@ -254,7 +234,7 @@ func (o *jsonObject) optStr(name string, nullable bool) *string {
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil || isNull(raw) {
-		o.ps.add(client.StringType, "body", name)
+		o.ps.add(pyStringType, "body", name)
 		return nil
 	}
 	return &s
@@ -265,7 +245,7 @@ func (o *jsonObject) optStr(name string, nullable bool) *string {
 func (o *jsonObject) integer(name string) (int64, bool) {
 	raw, present := o.fields[name]
 	if !present {
-		o.ps.add(client.Missing, "body", name)
+		o.ps.add(pyMissing, "body", name)
 		return 0, false
 	}
 	n, problem := parseIntJSON(raw)
@@ -281,7 +261,7 @@ func (o *jsonObject) uuid(name string, required, nullable bool) (*string, bool) 
 	raw, present := o.fields[name]
 	if !present {
 		if required {
-			o.ps.add(client.Missing, "body", name)
+			o.ps.add(pyMissing, "body", name)
 			return nil, false
 		}
 		return nil, true
@@ -292,7 +272,7 @@ func (o *jsonObject) uuid(name string, required, nullable bool) (*string, bool) 
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil || isNull(raw) {
-		o.ps.add(client.UUIDType, "body", name)
+		o.ps.add(pyUUIDType, "body", name)
 		return nil, false
 	}
 	id, err := client.ParseID(name, s)
@@ -305,15 +285,15 @@ func (o *jsonObject) uuid(name string, required, nullable bool) (*string, bool) 
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
-func parseIntJSON(raw json.RawMessage) (int64, *client.Problem) {
+func parseIntJSON(raw json.RawMessage) (int64, *pyProblem) {
 	raw = bytes.TrimSpace(raw)
 	switch {
 	case len(raw) == 0:
-		return 0, &client.IntType
+		return 0, &pyIntType
 	case raw[0] == '"':
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, &client.IntParsing
+			return 0, &pyIntParsing
 		}
 		return parseIntText(s)
 	case string(raw) == "true":
@@ -323,12 +303,12 @@ func parseIntJSON(raw json.RawMessage) (int64, *client.Problem) {
 	case raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'):
 		return parseNumber(string(raw))
 	}
-	return 0, &client.IntType
+	return 0, &pyIntType
 }
 
 // parseIntText parses an integer given as text (a JSON string, a query
 // parameter): surrounding spaces are ignored, "12.0" is 12, "1.5" is not.
-func parseIntText(s string) (int64, *client.Problem) {
+func parseIntText(s string) (int64, *pyProblem) {
 	s = strings.TrimSpace(s)
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, nil
@@ -336,33 +316,33 @@ func parseIntText(s string) (int64, *client.Problem) {
 	if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && !strings.ContainsAny(s, "eEnN") {
 		return boundedInt(f)
 	}
-	return 0, &client.IntParsing
+	return 0, &pyIntParsing
 }
 
 // parseNumber parses a JSON number: an integral one is an integer, one with
 // a fractional part is int_from_float.
-func parseNumber(s string) (int64, *client.Problem) {
+func parseNumber(s string) (int64, *pyProblem) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return 0, &client.IntParsing
+		return 0, &pyIntParsing
 	}
 	if f != math.Trunc(f) {
-		return 0, &client.IntFromFloat
+		return 0, &pyIntFromFloat
 	}
 	return boundedInt(f)
 }
 
 // boundedInt refuses integers that do not fit the int64 columns.
-func boundedInt(f float64) (int64, *client.Problem) {
+func boundedInt(f float64) (int64, *pyProblem) {
 	switch {
 	case f >= math.MaxInt64:
-		p := client.LessThanEqual(math.MaxInt64)
+		p := pyLessThanEqual(math.MaxInt64)
 		return 0, &p
 	case f < math.MinInt64:
-		p := client.GreaterThanEqual(math.MinInt64)
+		p := pyGreaterThanEqual(math.MinInt64)
 		return 0, &p
 	}
 	return int64(f), nil

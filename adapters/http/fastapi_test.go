@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"testing"
-
-	"github.com/parc-hq/parc/domain/client"
 )
 
 func TestJSONErrorPositionCountsCharacters(t *testing.T) {
@@ -39,12 +37,12 @@ func TestParseIntJSONIsPydanticLax(t *testing.T) {
 		{`" 42 "`, 42, ""},
 		{`"4.0"`, 4, ""},
 		{`true`, 1, ""},
-		{`"abc"`, 0, client.IntParsing.Type},
-		{`"4.5"`, 0, client.IntParsing.Type},
-		{`1.5`, 0, client.IntFromFloat.Type},
-		{`null`, 0, client.IntType.Type},
-		{`[1]`, 0, client.IntType.Type},
-		{`{}`, 0, client.IntType.Type},
+		{`"abc"`, 0, pyIntParsing.Type},
+		{`"4.5"`, 0, pyIntParsing.Type},
+		{`1.5`, 0, pyIntFromFloat.Type},
+		{`null`, 0, pyIntType.Type},
+		{`[1]`, 0, pyIntType.Type},
+		{`{}`, 0, pyIntType.Type},
 		{`99999999999999999999`, 0, "less_than_equal"},
 	} {
 		n, p := parseIntJSON([]byte(tt.raw))

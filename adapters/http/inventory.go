@@ -329,7 +329,7 @@ func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
 	g.GET("/computers/*path", func(c *gin.Context) {
 		name, ok := historyComputerName(c.Request.URL.EscapedPath(), computers)
 		if !ok {
-			writeInventoryError(c, fmt.Errorf("%s: %w", c.Request.URL.Path, domain.ErrNotFound))
+			writeInventoryError(c, domain.NotFound("%s", c.Request.URL.Path))
 			return
 		}
 		v := &domain.ValidationError{}

@@ -12,14 +12,14 @@ import (
 
 type servicesIn struct {
 	fx.In
-	Health       ports.HealthChecker
-	Tenants      *app.TenantService
-	Projects     *app.ProjectService
-	Clients      *app.ClientService
-	DataSets     *app.DataSetService
-	ProjectGuard app.ProjectGuard `optional:"true"`
-	Inventory    *app.InventoryService
-	Accounts     *app.AccountService
+	Health    ports.HealthChecker
+	Tenants   *app.TenantService
+	Projects  *app.ProjectService
+	Clients   *app.ClientService
+	DataSets  *app.DataSetService
+	Inventory *app.InventoryService
+	Agents    *app.AgentService
+	Accounts  *app.AccountService
 }
 
 // Module provides the engine and a server started and stopped with the
@@ -27,8 +27,8 @@ type servicesIn struct {
 var Module = fx.Module("http",
 	fx.Provide(
 		func(cfg Config, log *slog.Logger, in servicesIn) *gin.Engine {
-			return NewEngine(cfg, log, Services{Health: in.Health, Tenants: in.Tenants, Projects: in.Projects, ProjectGuard: in.ProjectGuard,
-				Inventory: in.Inventory, Clients: in.Clients, DataSets: in.DataSets, Accounts: in.Accounts})
+			return NewEngine(cfg, log, Services{Health: in.Health, Tenants: in.Tenants, Projects: in.Projects,
+				Inventory: in.Inventory, Agents: in.Agents, Clients: in.Clients, DataSets: in.DataSets, Accounts: in.Accounts})
 		},
 		NewServer,
 	),

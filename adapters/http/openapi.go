@@ -11,7 +11,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	swaggerfiles "github.com/swaggo/files/v2"
+
+	"github.com/parc-hq/parc/adapters/http/swaggerui"
 )
 
 // The OpenAPI document is kept as one JSON fragment per area under openapi/,
@@ -88,44 +89,21 @@ func mergeInto(dst, src map[string]any, where string) error {
 	return nil
 }
 
-// swaggerInitializer points the embedded Swagger UI at our document, with
-// no validator: the default one loads a badge from an outside host, and
-// /docs must work offline and leak nothing.
-const swaggerInitializer = `window.onload = function() {
-  window.ui = SwaggerUIBundle({
-    url: "/openapi.json",
-    validatorUrl: null,
-    dom_id: "#swagger-ui",
-    deepLinking: true,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-    layout: "StandaloneLayout"
-  });
-};
-`
-
+// registerDocsRoutes serves the document and Swagger UI. The page lives at
+// /docs (its assets under /docs/); /docs/ sends browsers there.
 func registerDocsRoutes(e *gin.Engine) {
 	e.GET("/openapi.json", func(c *gin.Context) {
 		c.Data(http.StatusOK, "application/json", openapiJSON)
 	})
-	assets := http.FileServer(http.FS(swaggerfiles.FS))
-	e.GET("/docs", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/docs/") })
+	e.GET("/docs", func(c *gin.Context) { swaggerui.Serve(c.Writer, c.Request, "") })
 	e.GET("/docs/*file", func(c *gin.Context) {
 		file := strings.TrimPrefix(c.Param("file"), "/")
-		if file == "swagger-initializer.js" {
-			c.Data(http.StatusOK, "application/javascript", []byte(swaggerInitializer))
-			return
-		}
 		if file == "" || file == "index.html" {
-			// Served directly: the file server would redirect index.html to "./".
-			page, err := fs.ReadFile(swaggerfiles.FS, "index.html")
-			if err != nil {
-				writeError(c, err)
-				return
-			}
-			c.Data(http.StatusOK, "text/html; charset=utf-8", page)
+			c.Redirect(http.StatusMovedPermanently, "../docs") // relative: works under a proxy path prefix
 			return
 		}
-		c.Request.URL.Path = "/" + file
-		assets.ServeHTTP(c.Writer, c.Request)
+		if !swaggerui.Serve(c.Writer, c.Request, file) {
+			writeError(c, errRouteNotFound)
+		}
 	})
 }

@@ -31,7 +31,7 @@ func toProjectDTO(d app.ProjectDetails) projectDTO {
 	return out
 }
 
-func registerProjectAdminRoutes(admin *gin.RouterGroup, projects *app.ProjectService, guard app.ProjectGuard) {
+func registerProjectAdminRoutes(admin *gin.RouterGroup, projects *app.ProjectService) {
 	admin.POST("/projects", func(c *gin.Context) {
 		var in struct {
 			Code      string   `json:"code"`
@@ -75,7 +75,7 @@ func registerProjectAdminRoutes(admin *gin.RouterGroup, projects *app.ProjectSer
 			return
 		}
 		d, err := projects.UpdateProject(c.Request.Context(), c.Param("code"),
-			app.ProjectUpdate{Name: in.Name, Licenses: in.Licenses, Companies: in.Companies, Owner: in.Owner}, guard)
+			app.ProjectUpdate{Name: in.Name, Licenses: in.Licenses, Companies: in.Companies, Owner: in.Owner})
 		if err != nil {
 			writeError(c, err)
 			return

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/netip"
 	"time"
@@ -13,7 +12,7 @@ import (
 	"github.com/parc-hq/parc/ports"
 )
 
-var errRouteNotFound = fmt.Errorf("no such route: %w", domain.ErrNotFound)
+var errRouteNotFound = domain.NotFound("no such route")
 
 // registerSystemRoutes: probes, metrics and documentation, all without auth.
 func registerSystemRoutes(e *gin.Engine, health ports.HealthChecker, m *metrics) {

@@ -75,7 +75,7 @@ func registerAdminRoutes(admin *gin.RouterGroup, tenants *app.TenantService) {
 			writeError(c, err)
 			return
 		}
-		c.JSON(http.StatusCreated, createdCompanyDTO{companyDTO: toCompanyDTO(company), APIKey: key.Secret, Key: toKeyDTO(key.Key)})
+		c.JSON(http.StatusCreated, CreatedCompanyView(company, key))
 	})
 	admin.GET("/companies", func(c *gin.Context) {
 		companies, err := tenants.Companies(c.Request.Context())

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -29,12 +28,13 @@ func envString(key, def string) string {
 	return def
 }
 
-// loadConfig reads the environment and registers the flags that override it
-// on fs (parsed by the caller).
-func loadConfig(fs *flag.FlagSet) (*config, error) {
+// loadConfig reads the environment; each command then declares the flags
+// that may override it (--database-url, --addr).
+func loadConfig() (*config, error) {
 	cfg := &config{
-		DB:   database.Config{URL: envString("PARC_DATABASE_URL", database.DefaultURL)},
-		HTTP: httpapi.Config{Addr: envString("PARC_ADDR", "127.0.0.1:8080"), AdminToken: os.Getenv("PARC_ADMIN_TOKEN")},
+		DB: database.Config{URL: envString("PARC_DATABASE_URL", database.DefaultURL)},
+		HTTP: httpapi.Config{Addr: envString("PARC_ADDR", "127.0.0.1:8080"), AdminToken: os.Getenv("PARC_ADMIN_TOKEN"),
+			TLSCertFile: os.Getenv("PARC_TLS_CERT_FILE"), TLSKeyFile: os.Getenv("PARC_TLS_KEY_FILE")},
 	}
 	var err error
 	num := func(key string, def int64) int64 {
@@ -70,10 +70,11 @@ func loadConfig(fs *flag.FlagSet) (*config, error) {
 			err = fmt.Errorf("PARC_LOG_LEVEL=%q: want debug, info, warn or error", lvl)
 		}
 	}
+	if err == nil && (cfg.HTTP.TLSCertFile == "") != (cfg.HTTP.TLSKeyFile == "") {
+		err = fmt.Errorf("PARC_TLS_CERT_FILE and PARC_TLS_KEY_FILE go together: set both, or neither")
+	}
 	if err != nil {
 		return nil, err
 	}
-	fs.StringVar(&cfg.DB.URL, "database-url", cfg.DB.URL, "database URL: sqlite:PATH, postgres://… or mysql://… (env PARC_DATABASE_URL)")
-	fs.StringVar(&cfg.HTTP.Addr, "addr", cfg.HTTP.Addr, "listen address (env PARC_ADDR)")
 	return cfg, nil
 }

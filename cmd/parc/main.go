@@ -1,25 +1,17 @@
 // Command parc serves the Parc API and administers its database.
 //
-//	parc serve                       run the HTTP API (migrates the schema first)
-//	parc migrate                     create or upgrade the schema, then exit
-//	parc company create --code C --name N
-//	parc company update --code C [--name N] [--status active|disabled]
-//	parc company list
-//	parc key create --company C [--name N]
-//	parc key list --company C
-//	parc key revoke PREFIX
-//	parc project create --code C --licenses N --companies A,B [--owner A] [--name N]
-//	parc project update --code C [--name N] [--licenses N] [--companies A,B] [--owner A]
-//	parc project list
+// Run `parc help` for the list of commands, `parc help COMMAND` or
+// `parc COMMAND --help` for one command's flags. Configuration comes from
+// the environment (PARC_DATABASE_URL, PARC_ADDR, PARC_ADMIN_TOKEN, ...; see
+// the README) and from the --database-url and --addr flags.
 //
-// Configuration comes from the environment (PARC_DATABASE_URL, PARC_ADDR,
-// PARC_ADMIN_TOKEN, ...; see the README) and --database-url / --addr flags.
+// Each command lives in its own file (serve.go, migrate.go, company_create.go,
+// ...) and is listed once in commands.go.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,86 +22,91 @@ import (
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "parc:", err)
 		var usage usageError
 		if errors.As(err, &usage) {
+			if usage.msg != "" {
+				fmt.Fprintln(os.Stderr, "parc:", usage.msg)
+			}
+			if usage.help != "" {
+				fmt.Fprintln(os.Stderr, usage.help)
+			}
 			os.Exit(2)
 		}
+		fmt.Fprintln(os.Stderr, "parc:", err)
 		os.Exit(1)
 	}
 }
 
-type usageError struct{ msg string }
+// usageError is a command line Parc cannot run: the process exits 2 and
+// prints the message, then the help that applies.
+type usageError struct{ msg, help string }
 
-func (e usageError) Error() string { return e.msg }
-
-const usage = `usage: parc <command> [flags]
-
-commands:
-  serve                                 serve the HTTP API (migrates the schema first)
-  migrate                               create or upgrade the schema, then exit
-  company create --code CODE --name N   create a company; prints its first API key
-  company update --code CODE [--name N] [--status active|disabled]
-                                        rename, disable or re-enable a company
-  company list                          list companies
-  key create --company CODE [--name N]  issue another API key for a company
-  key list --company CODE               list a company's keys
-  key revoke PREFIX                     revoke a key by its public prefix
-  project create --code C --licenses N --companies A,B [--owner A] [--name N]
-  project update --code C [--name N] [--licenses N] [--companies A,B] [--owner A]
-                                        change a project (--owner "" removes the owner)
-  project list                          list projects
-
-every command takes --database-url (env PARC_DATABASE_URL); serve also --addr (env PARC_ADDR)`
-
-// command is one CLI verb: it registers its flags, then runs.
-type command struct {
-	flags func(fs *flag.FlagSet) // may be nil
-	run   func(ctx context.Context, cfg *config, args []string, stdout io.Writer) error
+func (e usageError) Error() string {
+	if e.help == "" {
+		return e.msg
+	}
+	return e.msg + "\n\n" + e.help
 }
 
-func commands() map[string]command {
-	cmds := map[string]command{
-		"serve":   {run: serve},
-		"migrate": {run: migrate},
+// run parses args and runs the command they name.
+func run(args []string, stdout, _ io.Writer) error {
+	if len(args) == 0 {
+		return usageError{help: mainUsage()}
 	}
-	for name, c := range adminCommands() {
-		cmds[name] = c
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		return help(args[1:], stdout)
+	case "--version", "-version":
+		if len(args) > 1 {
+			return usageError{msg: fmt.Sprintf("unexpected argument %q after %s", args[1], args[0])}
+		}
+		return printVersion(stdout)
 	}
-	return cmds
+	cmd, rest := lookup(args)
+	if cmd == nil {
+		return unknownCommand(args, stdout)
+	}
+	return cmd.execute(rest, stdout)
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stdout, usage)
+// help prints the usage of the command named by args, or of them all.
+func help(args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stdout, mainUsage())
 		return nil
 	}
-	name, rest := args[0], args[1:]
-	if _, ok := commands()[name]; !ok && len(rest) > 0 {
-		name, rest = args[0]+" "+args[1], args[2:]
+	if cmd, rest := lookup(args); cmd != nil && len(rest) == 0 {
+		fmt.Fprintln(stdout, cmd.usage())
+		return nil
 	}
-	cmd, ok := commands()[name]
-	if !ok {
-		return usageError{fmt.Sprintf("unknown command %q\n\n%s", name, usage)}
+	if len(args) == 1 && isGroup(args[0]) {
+		fmt.Fprintln(stdout, groupUsage(args[0]))
+		return nil
 	}
-	fs := flag.NewFlagSet("parc "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg, err := loadConfig(fs)
-	if err != nil {
-		return err
-	}
-	if cmd.flags != nil {
-		cmd.flags(fs)
-	}
-	if err := fs.Parse(rest); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	return usageError{msg: fmt.Sprintf("no help for unknown command %q", joinArgs(args)), help: mainUsage()}
+}
+
+// unknownCommand explains args that name no command: a group alone or with
+// --help prints the group's commands.
+func unknownCommand(args []string, stdout io.Writer) error {
+	if isGroup(args[0]) {
+		if len(args) == 2 && isHelpFlag(args[1]) {
+			fmt.Fprintln(stdout, groupUsage(args[0]))
 			return nil
 		}
-		return usageError{err.Error()}
+		if len(args) == 1 {
+			return usageError{msg: fmt.Sprintf("%s needs a subcommand", args[0]), help: groupUsage(args[0])}
+		}
+		return usageError{msg: fmt.Sprintf("unknown command %q", args[0]+" "+args[1]), help: groupUsage(args[0])}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return cmd.run(ctx, cfg, fs.Args(), stdout)
+	return usageError{msg: fmt.Sprintf("unknown command %q", args[0]), help: mainUsage()}
+}
+
+func isHelpFlag(s string) bool { return s == "-h" || s == "-help" || s == "--help" }
+
+// signalContext ends on SIGINT or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
 func newLogger(cfg *config, w io.Writer) *slog.Logger {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"log/slog"
 	"net/http"
@@ -28,7 +27,7 @@ func testConfig(t *testing.T, dbURL string) *config {
 	t.Setenv("PARC_DATABASE_URL", dbURL)
 	t.Setenv("PARC_ADDR", "127.0.0.1:0")
 	t.Setenv("PARC_ADMIN_TOKEN", "")
-	cfg, err := loadConfig(flag.NewFlagSet("test", flag.ContinueOnError))
+	cfg, err := loadConfig()
 	require.NoError(t, err)
 	return cfg
 }
@@ -58,10 +57,14 @@ func TestCLIBootstrapsACompany(t *testing.T) {
 	var created struct {
 		Code      string `json:"code"`
 		APIKey    string `json:"api_key"`
-		KeyPrefix string `json:"key_prefix"`
+		KeyPrefix string `json:"-"`
+		Key       struct {
+			Prefix string `json:"prefix"`
+		} `json:"key"`
 	}
 	require.NoError(t, json.Unmarshal(out.Bytes(), &created))
 	assert.Equal(t, "ACME", created.Code)
+	created.KeyPrefix = created.Key.Prefix
 	assert.Contains(t, created.APIKey, created.KeyPrefix)
 
 	out.Reset()
@@ -70,15 +73,21 @@ func TestCLIBootstrapsACompany(t *testing.T) {
 
 	out.Reset()
 	require.NoError(t, run([]string{"key", "revoke", created.KeyPrefix}, &out, io.Discard))
-	assert.Contains(t, out.String(), "revoked key "+created.KeyPrefix)
+	assert.Contains(t, out.String(), `"prefix": "`+created.KeyPrefix+`"`)
+	assert.Contains(t, out.String(), `"revoked_at": "`)
 
 	out.Reset()
 	require.NoError(t, run([]string{"key", "list", "--company", "ACME"}, &out, io.Discard))
-	var keys []keyOut
+	var keys []struct {
+		Prefix    string  `json:"prefix"`
+		CreatedAt string  `json:"created_at"`
+		RevokedAt *string `json:"revoked_at"`
+	}
 	require.NoError(t, json.Unmarshal(out.Bytes(), &keys))
 	require.Len(t, keys, 2)
-	assert.True(t, keys[0].Revoked)
-	assert.False(t, keys[1].Revoked)
+	assert.NotNil(t, keys[0].RevokedAt)
+	assert.Nil(t, keys[1].RevokedAt)
+	assert.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`, keys[0].CreatedAt, "milliseconds, as the API")
 
 	err := run([]string{"company", "create", "--code", "ACME", "--name", "Again"}, &out, io.Discard)
 	assert.ErrorContains(t, err, "already exists")
@@ -89,7 +98,7 @@ func TestServeStopsOnSignalContext(t *testing.T) {
 	cfg := testConfig(t, "sqlite:"+filepath.Join(t.TempDir(), "serve.db"))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, nil, io.Discard) }()
+	go func() { done <- serve(ctx, cfg) }()
 	time.Sleep(300 * time.Millisecond)
 	cancel()
 	select {

@@ -15,6 +15,23 @@ import (
 	"github.com/parc-hq/parc/app"
 )
 
+// projectOut is the part of a printed project the tests compare.
+type projectOut struct {
+	Code      string   `json:"code"`
+	Name      string   `json:"name"`
+	Licenses  int      `json:"licenses"`
+	Companies []string `json:"companies"`
+	Owner     *string  `json:"owner"`
+}
+
+type companyOut struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Status string `json:"status"`
+}
+
+func owner(code string) *string { return &code }
+
 func TestCLICreatesAProject(t *testing.T) {
 	testConfig(t, "sqlite:"+filepath.Join(t.TempDir(), "cli.db"))
 	var out bytes.Buffer
@@ -25,7 +42,7 @@ func TestCLICreatesAProject(t *testing.T) {
 	require.NoError(t, run([]string{"project", "create", "--code", "FIELD", "--licenses", "3", "--companies", "ACME, BETA", "--owner", "ACME"}, &out, io.Discard))
 	var created projectOut
 	require.NoError(t, json.Unmarshal(out.Bytes(), &created))
-	assert.Equal(t, projectOut{Code: "FIELD", Name: "FIELD", Licenses: 3, Companies: []string{"ACME", "BETA"}, Owner: "ACME"}, created)
+	assert.Equal(t, projectOut{Code: "FIELD", Name: "FIELD", Licenses: 3, Companies: []string{"ACME", "BETA"}, Owner: owner("ACME")}, created)
 
 	out.Reset()
 	require.NoError(t, run([]string{"project", "list"}, &out, io.Discard))
@@ -51,7 +68,7 @@ func TestCLIUpdatesProjectsAndCompanies(t *testing.T) {
 		require.NoError(t, run([]string{"project", "update", "--code", "FIELD", "--name", "Field work", "--companies", "ACME,BETA,GAMMA"}, &out, io.Discard))
 		var got projectOut
 		require.NoError(t, json.Unmarshal(out.Bytes(), &got))
-		assert.Equal(t, projectOut{Code: "FIELD", Name: "Field work", Licenses: 3, Companies: []string{"ACME", "BETA", "GAMMA"}, Owner: "ACME"}, got)
+		assert.Equal(t, projectOut{Code: "FIELD", Name: "Field work", Licenses: 3, Companies: []string{"ACME", "BETA", "GAMMA"}, Owner: owner("ACME")}, got)
 
 		out.Reset()
 		require.NoError(t, run([]string{"project", "update", "--code", "FIELD", "--owner", ""}, &out, io.Discard))
@@ -101,7 +118,7 @@ func TestCLIUpdatesProjectsAndCompanies(t *testing.T) {
 		require.NoError(t, run([]string{"company", "update", "--code", "GAMMA", "--status", "active"}, &out, io.Discard))
 		got = companyOut{}
 		require.NoError(t, json.Unmarshal(out.Bytes(), &got))
-		assert.Equal(t, companyOut{CompanyID: got.CompanyID, Code: "GAMMA", Name: "Gamma SA", Status: "active"}, got)
+		assert.Equal(t, companyOut{Code: "GAMMA", Name: "Gamma SA", Status: "active"}, got)
 
 		assert.Error(t, run([]string{"company", "update", "--code", "GAMMA", "--status", "sleeping"}, &out, io.Discard))
 		assert.ErrorContains(t, run([]string{"company", "update", "--code", "NOPE", "--name", "x"}, &out, io.Discard), "not found")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,14 +11,25 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/parc-hq/parc/adapters/database"
-	"github.com/parc-hq/parc/adapters/gormstore"
+	"github.com/parc-hq/parc/internal/buildinfo"
 )
 
-// serve runs the API until SIGINT or SIGTERM, then drains requests in
-// flight (up to PARC_SHUTDOWN_TIMEOUT) and exits.
-func serve(ctx context.Context, cfg *config, _ []string, _ io.Writer) error {
+var serveCommand = &command{
+	name: "serve", synopsis: "[--addr HOST:PORT] [--database-url URL]", database: true,
+	summary: "serve the HTTP API (migrates the schema first)",
+	setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string, io.Writer) error {
+		fs.StringVar(&cfg.HTTP.Addr, "addr", cfg.HTTP.Addr, "listen address (env PARC_ADDR)")
+		return func(ctx context.Context, _ []string, _ io.Writer) error { return serve(ctx, cfg) }
+	},
+}
+
+// serve runs the API until ctx ends (SIGINT or SIGTERM), then drains
+// requests in flight (up to PARC_SHUTDOWN_TIMEOUT) and returns.
+func serve(ctx context.Context, cfg *config) error {
 	log := newLogger(cfg, os.Stderr)
-	log.Info("starting parc", "database", database.Redact(cfg.DB.URL), "admin_api", cfg.HTTP.AdminToken != "")
+	build := buildinfo.Read()
+	log.Info("starting parc", "version", build.Version, "revision", build.Revision, "go", build.GoVersion,
+		"database", database.Redact(cfg.DB.URL), "admin_api", cfg.HTTP.AdminToken != "", "tls", cfg.HTTP.TLSCertFile != "")
 	application := fx.New(serveOptions(cfg, log))
 	if err := application.Start(ctx); err != nil {
 		return startError(err)
@@ -30,17 +42,6 @@ func serve(ctx context.Context, cfg *config, _ []string, _ io.Writer) error {
 	}
 	log.Info("parc stopped")
 	return nil
-}
-
-// migrate creates or upgrades the schema and exits.
-func migrate(ctx context.Context, cfg *config, _ []string, stdout io.Writer) error {
-	return withCore(ctx, cfg, func(store *gormstore.Store) error {
-		if err := store.Migrate(ctx); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "schema is up to date (%s)\n", store.Backend())
-		return nil
-	})
 }
 
 // withCore starts the storage and use cases (no HTTP), hands fn what it

@@ -188,8 +188,8 @@ func CheckLicences(projectCode string, active, licenses int) error {
 	if licenses >= active {
 		return nil
 	}
-	return fmt.Errorf("project %s has %s: disable %d before lowering its licences to %d: %w",
-		projectCode, activeAccounts(active), active-licenses, licenses, domain.ErrConflict)
+	return domain.Conflict("project %s has %s: disable %d before lowering its licences to %d",
+		projectCode, activeAccounts(active), active-licenses, licenses)
 }
 
 // CheckMemberRemoval refuses removing a member company from a project while
@@ -198,8 +198,8 @@ func CheckMemberRemoval(projectCode, companyCode string, active int) error {
 	if active == 0 {
 		return nil
 	}
-	return fmt.Errorf("company %s has %s in project %s: disable them before removing it from the project: %w",
-		companyCode, activeAccounts(active), projectCode, domain.ErrConflict)
+	return domain.Conflict("company %s has %s in project %s: disable them before removing it from the project",
+		companyCode, activeAccounts(active), projectCode)
 }
 
 // activeAccounts words a count of active accounts: "1 active account", "7 active accounts".

@@ -8,9 +8,12 @@
 // Deactivation does not cascade; the counts of the read model skip inactive
 // things instead (see Summary).
 //
-// Validation problems are *domain.ValidationError whose problems carry
-// pydantic v2's types and messages (see Problem), at paths named after the
-// JSON fields of the contract ("nom", "code", "name", "ip_address", ...).
+// Validation problems are *domain.ValidationError whose problems carry a
+// type and the values of the rule (see TypeStringTooShort, …), at paths
+// named after the JSON fields of the contract ("nom", "code", "name",
+// "ip_address", ...); adapters word them. CheckClient, CheckSiteName and
+// CheckEquipment run the rules on an input alone, so that an adapter can
+// report them with its decoding problems before anything is looked up.
 // Constructors and update methods report every problem of their input at
 // once, and leave the receiver unchanged when there is any.
 package client
@@ -33,13 +36,13 @@ const (
 )
 
 // ParseStatus accepts exactly the two status words; otherwise the error is
-// StatusEnum at path {"status"}.
+// TypeEnum at path {"status"}.
 func ParseStatus(s string) (Status, error) {
 	switch Status(s) {
 	case StatusActive, StatusInactive:
 		return Status(s), nil
 	}
-	return "", StatusEnum.Invalid("status")
+	return "", invalid(TypeEnum, map[string]any{"expected": []string{string(StatusActive), string(StatusInactive)}}, "status")
 }
 
 // MaxNomLen bounds the name (`nom`) of a client or a site, in characters.
@@ -77,16 +80,39 @@ func Restore(id, companyID, nom string, code int64, status Status, createdAt tim
 // Update replaces the name and the code (PUT /clients/update sends both), with
 // New's rules. An inactive client may be updated too; it stays inactive.
 func (c *Client) Update(nom string, code int64) error {
-	v := &domain.ValidationError{}
-	nom = text(v, "nom", nom, true, MaxNomLen)
-	if code < 0 {
-		add(v, GreaterThanEqual(0), "code")
-	}
-	if err := v.OrNil(); err != nil {
+	if err := CheckClient(ClientInput{Nom: &nom, Code: &code}); err != nil {
 		return err
 	}
-	c.nom, c.code = nom, code
+	c.nom, c.code = Name(nom), code
 	return nil
+}
+
+// ClientInput is a client as a caller describes it; a nil field is one
+// that did not arrive and is not checked.
+type ClientInput struct {
+	Nom  *string
+	Code *int64
+}
+
+// CheckClient reports every problem of in at once, with New's rules: a nom
+// of 1 to MaxNomLen characters once trimmed, a code of 0 or more.
+func CheckClient(in ClientInput) error {
+	v := &domain.ValidationError{}
+	if in.Nom != nil {
+		checkText(v, "nom", *in.Nom, true, MaxNomLen)
+	}
+	if in.Code != nil && *in.Code < 0 {
+		v.Problems = append(v.Problems, problem(TypeGreaterThanEqual, map[string]any{"ge": int64(0)}, "code"))
+	}
+	return v.OrNil()
+}
+
+// CheckSiteName reports the problems of a site's name: a client's rules
+// for nom.
+func CheckSiteName(nom string) error {
+	v := &domain.ValidationError{}
+	checkText(v, "nom", nom, true, MaxNomLen)
+	return v.OrNil()
 }
 
 // Deactivate marks the client inactive (DELETE /clients/{client_id}). Doing it
@@ -101,17 +127,20 @@ func (c Client) Status() Status       { return c.status }
 func (c Client) Active() bool         { return c.status == StatusActive }
 func (c Client) CreatedAt() time.Time { return c.createdAt }
 
-// text trims s and checks its length in characters (as pydantic counts them);
-// a required field must keep at least one. Problems go to v at path {field}.
-func text(v *domain.ValidationError, field, s string, required bool, maxLen int) string {
-	s = strings.TrimSpace(s)
-	switch n := utf8.RuneCountInString(s); {
+// Name is the form every name and text of this area is kept in: surrounding
+// white space trimmed.
+func Name(s string) string { return strings.TrimSpace(s) }
+
+// checkText checks the length of Name(s) in characters (as pydantic counts
+// them); a required field must keep at least one. Problems go to v at path
+// {field}.
+func checkText(v *domain.ValidationError, field, s string, required bool, maxLen int) {
+	switch n := utf8.RuneCountInString(Name(s)); {
 	case required && n == 0:
-		add(v, StringTooShort(1), field)
+		v.Problems = append(v.Problems, problem(TypeStringTooShort, map[string]any{"min_length": 1}, field))
 	case n > maxLen:
-		add(v, StringTooLong(maxLen), field)
+		v.Problems = append(v.Problems, problem(TypeStringTooLong, map[string]any{"max_length": maxLen}, field))
 	}
-	return s
 }
 
 // stamp is the form of every time this package keeps: UTC, microseconds

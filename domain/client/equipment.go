@@ -31,11 +31,11 @@ func NormaliseName(name string) string {
 // ParseIP validates an IPv4 or IPv6 address as pydantic's IPvAnyAddress does
 // (no surrounding spaces, no leading zeros in IPv4). Unlike it, an IPv6 zone
 // ("fe80::1%eth0") is refused: it names an interface of the sender and is
-// meaningless once stored. The error is IPAnyAddress at path {field}.
+// meaningless once stored. The error is TypeIPAnyAddress at path {field}.
 func ParseIP(field, s string) (netip.Addr, error) {
 	a, err := netip.ParseAddr(s)
 	if err != nil || a.Zone() != "" {
-		return netip.Addr{}, IPAnyAddress.Invalid(field)
+		return netip.Addr{}, invalid(TypeIPAnyAddress, nil, field)
 	}
 	return a, nil
 }
@@ -57,6 +57,10 @@ type Equipment struct {
 	lastSeen  time.Time  // zero when the inventory push never reported it
 	status    Status
 	createdAt time.Time
+	// What an inventory agent last reported (facts.Serial unused: serial
+	// holds it), and when.
+	facts         Facts
+	lastInventory time.Time
 }
 
 // EquipmentSpec is what a caller says about a new equipment. Texts are
@@ -94,40 +98,56 @@ type EquipmentChange struct {
 // Update applies ch with NewEquipment's rules, all or nothing. The site is
 // changed by MoveTo and Unassign, which need the site itself.
 func (e *Equipment) Update(ch EquipmentChange) error {
-	v := &domain.ValidationError{}
+	if err := CheckEquipment(ch); err != nil {
+		return err
+	}
 	next := *e
 	if ch.Name != nil {
-		next.name = text(v, "name", *ch.Name, true, MaxNameLen)
+		next.name = Name(*ch.Name)
 		next.nameKey = NormaliseName(next.name)
 	}
 	if ch.Type != nil {
-		next.typ = text(v, "type", *ch.Type, false, MaxTypeLen)
+		next.typ = Name(*ch.Type)
 	}
 	if ch.Serial != nil {
-		next.serial = text(v, "serial", *ch.Serial, false, MaxSerialLen)
+		next.serial = Name(*ch.Serial)
 	}
 	if ch.IPAddress != nil {
 		next.ip = netip.Addr{}
 		if *ch.IPAddress != "" {
-			ip, err := ParseIP("ip_address", *ch.IPAddress)
-			if err != nil {
-				add(v, IPAnyAddress, "ip_address")
-			}
-			next.ip = ip
+			next.ip, _ = ParseIP("ip_address", *ch.IPAddress) // checked above
 		}
-	}
-	if err := v.OrNil(); err != nil {
-		return err
 	}
 	if !e.lastSeen.IsZero() && next.nameKey != e.nameKey {
 		// Renaming it here would make the agent's next push create the
 		// computer again under its old name, splitting its software and
 		// history in two. A computer renamed on the machine itself
 		// arrives under its new name with its agent's next push.
-		return newError(domain.ErrConflict, "equipment %s is reported by the software inventory as %q: its name is the agent's, only its spelling may change here", e.id, e.name)
+		return domain.Conflict("equipment %s is reported by the software inventory as %q: its name is the agent's, only its spelling may change here", e.id, e.name)
 	}
 	*e = next
 	return nil
+}
+
+// CheckEquipment reports every problem of the fields ch sets, with
+// NewEquipment's rules (a nil field is not checked), at "name", "type",
+// "serial" and "ip_address".
+func CheckEquipment(ch EquipmentChange) error {
+	v := &domain.ValidationError{}
+	if ch.Name != nil {
+		checkText(v, "name", *ch.Name, true, MaxNameLen)
+	}
+	if ch.Type != nil {
+		checkText(v, "type", *ch.Type, false, MaxTypeLen)
+	}
+	if ch.Serial != nil {
+		checkText(v, "serial", *ch.Serial, false, MaxSerialLen)
+	}
+	if ch.IPAddress != nil && *ch.IPAddress != "" {
+		_, err := ParseIP("ip_address", *ch.IPAddress)
+		v.Collect(err)
+	}
+	return v.OrNil()
 }
 
 // MoveTo places the equipment on site, whose client is owner (the caller
@@ -143,10 +163,10 @@ func (e *Equipment) MoveTo(site Site, owner Client) error {
 		return fmt.Errorf("move equipment %s: site %s belongs to client %s, not %s", e.id, site.id, site.clientID, owner.id)
 	}
 	if !site.Active() {
-		return newError(domain.ErrConflict, "site %s is inactive", site.id)
+		return inactive("site", site.id)
 	}
 	if !owner.Active() {
-		return newError(domain.ErrConflict, "client %s is inactive", owner.id)
+		return inactive("client", owner.id)
 	}
 	e.siteID = site.id
 	return nil
@@ -187,6 +207,8 @@ type EquipmentRecord struct {
 	LastSeen      time.Time  // zero when never reported
 	Status        Status
 	CreatedAt     time.Time
+	Facts         Facts     // Serial is ignored: the field above holds it
+	LastInventory time.Time // zero when no agent sent one
 }
 
 // RestoreEquipment rebuilds a stored equipment without validating it again.
@@ -197,6 +219,10 @@ func RestoreEquipment(r EquipmentRecord) Equipment {
 	}
 	if !r.LastSeen.IsZero() {
 		e.lastSeen = r.LastSeen.UTC()
+	}
+	e.facts = r.Facts
+	if !r.LastInventory.IsZero() {
+		e.lastInventory = r.LastInventory.UTC()
 	}
 	return e
 }

@@ -1,9 +1,7 @@
 package client
 
 import (
-	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
 // IDs of clients, sites and equipment are UUIDs kept as plain strings in
@@ -15,12 +13,13 @@ import (
 // ParseID validates s as a UUID and returns its canonical form. It accepts
 // what pydantic accepts: 32 hex digits, the hyphenated 8-4-4-4-12 form, and
 // that form in braces or after "urn:uuid:"; hex digits in either case.
-// Otherwise the error is UUIDParsing(s) at path {field}.
+// Otherwise the error is TypeUUIDParsing at path {field}, with s as
+// Params["input"] (the HTTP adapter explains what is wrong with it).
 func ParseID(field, s string) (string, error) {
 	if id, ok := canonicalUUID(s); ok {
 		return id, nil
 	}
-	return "", UUIDParsing(s).Invalid(field)
+	return "", invalid(TypeUUIDParsing, map[string]any{"input": s}, field)
 }
 
 func canonicalUUID(s string) (string, bool) {
@@ -63,61 +62,3 @@ func isHex(r rune) bool {
 }
 
 const urnPrefix = "urn:uuid:"
-
-// uuidCharError is the start of the message for a character that cannot be
-// in a UUID. Recent pydantic-core releases (a newer Rust uuid crate) shorten
-// it to "invalid character: found `x` at 1"; this follows the longer wording
-// of the releases FastAPI services were deployed with.
-const uuidCharError = "invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found"
-
-// UUIDError explains why s is not a UUID, in the words of the Rust uuid crate
-// that pydantic-core reports (the text after "Input should be a valid UUID, ").
-// Its logic is the crate's, quirks included: positions are 1-based byte
-// offsets; the first character that is neither a hex digit nor '-' wins;
-// otherwise a string without hyphens has a bad length, then the hyphens are
-// counted, then the groups measured left to right (the last group's length
-// counts the braces or the "urn:uuid:" prefix too, as the crate does).
-// The result is meaningless for a valid UUID.
-func UUIDError(s string) string {
-	if !utf8.ValidString(s) {
-		return "non-UTF8 input"
-	}
-	body, offset, simple := s, 0, true
-	switch {
-	case len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}':
-		body, offset, simple = s[1:len(s)-1], 1, false
-	case strings.HasPrefix(s, urnPrefix):
-		body, offset, simple = s[len(urnPrefix):], len(urnPrefix), false
-	}
-	hyphens := 0
-	var bounds [4]int
-	for i, r := range body {
-		switch {
-		case r == '-':
-			if hyphens < 4 {
-				bounds[hyphens] = i
-			}
-			hyphens++
-		case !isHex(r):
-			return fmt.Sprintf("%s `%c` at %d", uuidCharError, r, i+offset+1)
-		}
-	}
-	switch {
-	case hyphens == 0 && simple:
-		return fmt.Sprintf("invalid length: expected length 32 for simple format, found %d", len(s))
-	case hyphens != 4:
-		return fmt.Sprintf("invalid group count: expected 5, found %d", hyphens+1)
-	}
-	starts := [5]int{0, 9, 14, 19, 24}
-	lengths := [5]int{8, 4, 4, 4, 12}
-	for g := range 4 {
-		if bounds[g] != starts[g+1]-1 {
-			return groupLengthError(g, lengths[g], bounds[g]-starts[g])
-		}
-	}
-	return groupLengthError(4, lengths[4], len(s)-starts[4])
-}
-
-func groupLengthError(group, want, found int) string {
-	return fmt.Sprintf("invalid group length in group %d: expected %d, found %d", group, want, found)
-}

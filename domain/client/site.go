@@ -2,8 +2,6 @@ package client
 
 import (
 	"time"
-
-	"github.com/parc-hq/parc/domain"
 )
 
 // Site is a place of a client where equipment stands. Site names need not be
@@ -28,7 +26,7 @@ func NewSite(id string, owner Client, nom string, now time.Time) (Site, error) {
 		return Site{}, err
 	}
 	if !owner.Active() {
-		return Site{}, newError(domain.ErrConflict, "client %s is inactive", owner.id)
+		return Site{}, inactive("client", owner.id)
 	}
 	return s, nil
 }
@@ -40,12 +38,10 @@ func RestoreSite(id, companyID, clientID, nom string, status Status, createdAt t
 
 // Rename replaces the site's name, with the client's rules for nom.
 func (s *Site) Rename(nom string) error {
-	v := &domain.ValidationError{}
-	nom = text(v, "nom", nom, true, MaxNomLen)
-	if err := v.OrNil(); err != nil {
+	if err := CheckSiteName(nom); err != nil {
 		return err
 	}
-	s.nom = nom
+	s.nom = Name(nom)
 	return nil
 }
 

@@ -101,14 +101,14 @@ func ParseBatch(in BatchInput) (Batch, error) {
 	for _, group := range in.Deletes {
 		entity, err := ParseEntityName(group.Entity)
 		if err != nil {
-			problems.Add("entity_name", reason(err), "deletes", group.Entity)
+			problems.AddAt(err, "entity_name", "deletes", group.Entity)
 			continue
 		}
 		note(entity)
 		for i, raw := range group.Codes {
 			code, err := CodeFromJSON(raw)
 			if err != nil {
-				problems.Add("row_code", reason(err), "deletes", group.Entity, i)
+				problems.AddAt(err, "row_code", "deletes", group.Entity, i)
 				continue
 			}
 			b.deletes = append(b.deletes, deletion{entity: entity, code: code})
@@ -117,7 +117,7 @@ func ParseBatch(in BatchInput) (Batch, error) {
 	for _, group := range in.Data {
 		entity, err := ParseEntityName(group.Entity)
 		if err != nil {
-			problems.Add("entity_name", reason(err), "data", group.Entity)
+			problems.AddAt(err, "entity_name", "data", group.Entity)
 			continue
 		}
 		note(entity)
@@ -134,7 +134,7 @@ func ParseBatch(in BatchInput) (Batch, error) {
 			}
 			code, err := codeOf(entity, fields)
 			if err != nil {
-				problems.Add("row_code", reason(err), path...)
+				problems.AddAt(err, "row_code", path...)
 				continue
 			}
 			b.upserts = append(b.upserts, upsert{entity: entity, code: code, fields: fields, path: path})
@@ -144,19 +144,19 @@ func ParseBatch(in BatchInput) (Batch, error) {
 		rel := relation{path: []any{"relations", i}}
 		var err error
 		if rel.source, err = ParseEntityName(r.SourceEntityName); err != nil {
-			problems.Add("entity_name", reason(err), "relations", i, "SourceEntityName")
+			problems.AddAt(err, "entity_name", "relations", i, "SourceEntityName")
 		}
 		if rel.target, err = ParseEntityName(r.TargetEntityName); err != nil {
-			problems.Add("entity_name", reason(err), "relations", i, "TargetEntityName")
+			problems.AddAt(err, "entity_name", "relations", i, "TargetEntityName")
 		}
 		if rel.sourceCode, err = ParseRowCode(r.SourceRowCode); err != nil {
-			problems.Add("row_code", reason(err), "relations", i, "SourceRowCode")
+			problems.AddAt(err, "row_code", "relations", i, "SourceRowCode")
 		}
 		if rel.targetCode, err = ParseRowCode(r.TargetRowCode); err != nil {
-			problems.Add("row_code", reason(err), "relations", i, "TargetRowCode")
+			problems.AddAt(err, "row_code", "relations", i, "TargetRowCode")
 		}
 		if rel.field, err = ParseFieldName(r.TargetFieldName); err != nil {
-			problems.Add("field_name", reason(err), "relations", i, "TargetFieldName")
+			problems.AddAt(err, "field_name", "relations", i, "TargetFieldName")
 		} else if rel.target.Key() != "" && rel.field.Key() == rel.target.IDField() {
 			problems.Add("field_name", "TargetFieldName may not be the target's own code field", "relations", i, "TargetFieldName")
 		} else if IsServerField(rel.field.Display()) {
@@ -351,12 +351,12 @@ func PlanBatch(b Batch, existing []Row, now time.Time) (Plan, error) {
 func NewRow(entity EntityName, fields Fields, existing *Row, srvExport int, now time.Time) (Row, error) {
 	code, err := codeOf(entity, fields)
 	if err != nil {
-		return Row{}, domain.Invalid("row_code", reason(err), entity.Display()+"_ID")
+		return Row{}, domain.InvalidAt(err, "row_code", entity.Display()+"_ID")
 	}
 	var prev time.Time
 	if existing != nil {
 		if existing.IsLive() {
-			return Row{}, fmt.Errorf("row %s/%s already exists: %w", entity.Display(), code, domain.ErrConflict)
+			return Row{}, domain.Conflict("row %s/%s already exists", entity.Display(), code)
 		}
 		prev, entity = existing.srvDate, existing.entity
 	}

@@ -6,7 +6,6 @@
 package dataset
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/parc-hq/parc/domain"
@@ -58,7 +57,7 @@ func ParseEntityName(s string) (EntityName, error) {
 	}
 	for _, r := range reserved {
 		if strings.EqualFold(s, r) {
-			return EntityName{}, fmt.Errorf("%q is a reserved name, not an entity: %w", s, domain.ErrInvalid)
+			return EntityName{}, domain.Rejected("%q is a reserved name, not an entity", s)
 		}
 	}
 	return EntityName{key: strings.ToLower(s), display: s}, nil
@@ -102,14 +101,14 @@ func (f FieldName) Display() string { return f.display }
 
 func checkIdentifier(s, what string) error {
 	if s == "" {
-		return fmt.Errorf("%s is empty: %w", what, domain.ErrInvalid)
+		return domain.Rejected("%s is empty", what)
 	}
 	if len(s) > maxNameLen {
-		return fmt.Errorf("%s %.20q… is longer than %d characters: %w", what, s, maxNameLen, domain.ErrInvalid)
+		return domain.Rejected("%s %.20q… is longer than %d characters", what, s, maxNameLen)
 	}
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
-			return fmt.Errorf("%s %q may contain only letters, digits and '_': %w", what, s, domain.ErrInvalid)
+			return domain.Rejected("%s %q may contain only letters, digits and '_'", what, s)
 		}
 	}
 	return nil
@@ -125,15 +124,15 @@ type RowCode string
 func ParseRowCode(s string) (RowCode, error) {
 	switch {
 	case s == "":
-		return "", fmt.Errorf("row code is empty: %w", domain.ErrInvalid)
+		return "", domain.Rejected("row code is empty")
 	case len(s) > MaxRowCodeLen:
-		return "", fmt.Errorf("row code is longer than %d bytes: %w", MaxRowCodeLen, domain.ErrInvalid)
+		return "", domain.Rejected("row code is longer than %d bytes", MaxRowCodeLen)
 	case strings.Contains(s, "/"):
-		return "", fmt.Errorf("row code %q contains '/': %w", s, domain.ErrInvalid)
+		return "", domain.Rejected("row code %q contains '/'", s)
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f {
-			return "", fmt.Errorf("row code %q contains a control character: %w", s, domain.ErrInvalid)
+			return "", domain.Rejected("row code %q contains a control character", s)
 		}
 	}
 	return RowCode(s), nil

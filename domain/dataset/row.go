@@ -77,7 +77,7 @@ func ParseFields(obj map[string]json.RawMessage, path ...any) (Fields, error) {
 		}
 		fn, err := ParseFieldName(name)
 		if err != nil {
-			problems.Add("field_name", reason(err), append(slices.Clone(path), name)...)
+			problems.AddAt(err, "field_name", append(slices.Clone(path), name)...)
 			continue
 		}
 		if nestingDepth(obj[name]) >= MaxDepth {
@@ -166,7 +166,7 @@ func hasNUL(raw json.RawMessage) bool {
 func codeOf(e EntityName, f Fields) (RowCode, error) {
 	field, ok := f[e.IDField()]
 	if !ok {
-		return "", fmt.Errorf("the row has no code: field %s_ID is required: %w", e.Display(), domain.ErrInvalid)
+		return "", domain.Rejected("the row has no code: field %s_ID is required", e.Display())
 	}
 	return CodeFromJSON(field.Value)
 }
@@ -183,7 +183,7 @@ func CodeFromJSON(raw json.RawMessage) (RowCode, error) {
 	if err := dec.Decode(&n); err == nil {
 		return ParseRowCode(n.String())
 	}
-	return "", fmt.Errorf("a row code must be a string or a number, not %s: %w", abbreviate(raw), domain.ErrInvalid)
+	return "", domain.Rejected("a row code must be a string or a number, not %s", abbreviate(raw))
 }
 
 func abbreviate(raw json.RawMessage) string {
@@ -253,23 +253,12 @@ func FormatSrvDate(t time.Time) string {
 func ParseSrvDate(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date like 2025-11-06T16:55:01.544123Z: %w", s, domain.ErrInvalid)
+		return time.Time{}, domain.Rejected("%q is not a date like 2025-11-06T16:55:01.544123Z", s)
 	}
 	if t.Nanosecond()%1000 != 0 {
-		return time.Time{}, fmt.Errorf("%q is more precise than a microsecond: %w", s, domain.ErrInvalid)
+		return time.Time{}, domain.Rejected("%q is more precise than a microsecond", s)
 	}
 	return t.UTC(), nil
-}
-
-// Reason is an error's text without its kind suffix, for a FieldError message.
-func Reason(err error) string { return reason(err) }
-
-func reason(err error) string {
-	s := err.Error()
-	for _, kind := range []error{domain.ErrInvalid, domain.ErrNotFound, domain.ErrConflict} {
-		s = strings.TrimSuffix(s, ": "+kind.Error())
-	}
-	return s
 }
 
 // ParseInt reads an integer parameter given as text (srvExport, limit, …).

@@ -121,7 +121,7 @@ func ParseSelect(in SelectInput) (Query, error) {
 	q := Query{Limit: DefaultLimit, SrvExport: in.SrvExport, SrvAttrib: in.SrvAttrib}
 	entity, err := ParseEntityName(in.EntityName)
 	if err != nil {
-		problems.Add("entity_name", reason(err), "entityName")
+		problems.AddAt(err, "entity_name", "entityName")
 	}
 	q.Entity = entity
 	if in.Limit != nil {
@@ -168,7 +168,7 @@ func ParseSelect(in SelectInput) (Query, error) {
 		}
 		filter, err := parseFilter(f)
 		if err != nil {
-			problems.Add("filter", reason(err), "filterFields", i)
+			problems.AddAt(err, "filter", "filterFields", i)
 			continue
 		}
 		q.Filters = append(q.Filters, filter)
@@ -178,7 +178,7 @@ func ParseSelect(in SelectInput) (Query, error) {
 		if server := serverFieldOf(s.FieldName); server != "" {
 			sort.Server = server
 		} else if fn, err := ParseFieldName(s.FieldName); err != nil {
-			problems.Add("field_name", reason(err), "sortFields", i, "fieldName")
+			problems.AddAt(err, "field_name", "sortFields", i, "fieldName")
 			continue
 		} else {
 			sort.Field = fn.Key()
@@ -207,23 +207,23 @@ func parseFilter(in FilterInput) (Filter, error) {
 		}
 	}
 	if f.Op == "" {
-		return Filter{}, fmt.Errorf("operator %q is not one of Equal, StartWith, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual: %w", in.Operator, domain.ErrInvalid)
+		return Filter{}, domain.Rejected("operator %q is not one of Equal, StartWith, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual", in.Operator)
 	}
 	switch n := len(in.FilterValues); {
 	case n == 0:
-		return Filter{}, fmt.Errorf("filterValues needs at least one value: %w", domain.ErrInvalid)
+		return Filter{}, domain.Rejected("filterValues needs at least one value")
 	case n > 1 && f.Op != Equal && f.Op != StartWith:
-		return Filter{}, fmt.Errorf("%s takes exactly one value: %w", f.Op, domain.ErrInvalid)
+		return Filter{}, domain.Rejected("%s takes exactly one value", f.Op)
 	}
 	if server := serverFieldOf(in.FieldName); server == SrvExport || server == SrvAttrib {
 		if f.Op == StartWith {
-			return Filter{}, fmt.Errorf("%s cannot be compared with StartWith: %w", server, domain.ErrInvalid)
+			return Filter{}, domain.Rejected("%s cannot be compared with StartWith", server)
 		}
 		f.Server, f.Kind = server, NumberValues
 		for _, raw := range in.FilterValues {
 			var n int64
 			if json.Unmarshal(raw, &n) != nil {
-				return Filter{}, fmt.Errorf("%s values must be whole numbers: %w", server, domain.ErrInvalid)
+				return Filter{}, domain.Rejected("%s values must be whole numbers", server)
 			}
 			f.Numbers = append(f.Numbers, float64(n))
 		}
@@ -232,13 +232,13 @@ func parseFilter(in FilterInput) (Filter, error) {
 	if strings.EqualFold(in.FieldName, SrvDateUTC) {
 		f.Server = SrvDateUTC
 		if f.Op == StartWith {
-			return Filter{}, fmt.Errorf("srvDateUTC cannot be compared with StartWith: %w", domain.ErrInvalid)
+			return Filter{}, domain.Rejected("srvDateUTC cannot be compared with StartWith")
 		}
 		f.Kind = DateValues
 		for _, raw := range in.FilterValues {
 			var s string
 			if json.Unmarshal(raw, &s) != nil {
-				return Filter{}, fmt.Errorf("srvDateUTC values must be dates in strings: %w", domain.ErrInvalid)
+				return Filter{}, domain.Rejected("srvDateUTC values must be dates in strings")
 			}
 			t, err := ParseSrvDate(s)
 			if err != nil {
@@ -260,7 +260,7 @@ func parseFilter(in FilterInput) (Filter, error) {
 		case len(raw) > 0 && raw[0] == '"':
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
-				return Filter{}, fmt.Errorf("filterValues[%d]: %v: %w", i, err, domain.ErrInvalid)
+				return Filter{}, domain.Rejected("filterValues[%d]: %v", i, err)
 			}
 			f.Texts = append(f.Texts, s)
 		case string(raw) == "true" || string(raw) == "false":
@@ -268,18 +268,18 @@ func parseFilter(in FilterInput) (Filter, error) {
 		default:
 			var n float64
 			if err := json.Unmarshal(raw, &n); err != nil {
-				return Filter{}, fmt.Errorf("filterValues[%d] must be a string, a number or a boolean: %w", i, domain.ErrInvalid)
+				return Filter{}, domain.Rejected("filterValues[%d] must be a string, a number or a boolean", i)
 			}
 			kind = NumberValues
 			f.Numbers = append(f.Numbers, n)
 		}
 		if i > 0 && kind != f.Kind {
-			return Filter{}, fmt.Errorf("filterValues mixes numbers and text: %w", domain.ErrInvalid)
+			return Filter{}, domain.Rejected("filterValues mixes numbers and text")
 		}
 		f.Kind = kind
 	}
 	if f.Kind == NumberValues && f.Op == StartWith {
-		return Filter{}, fmt.Errorf("StartWith compares text: give its value as a string: %w", domain.ErrInvalid)
+		return Filter{}, domain.Rejected("StartWith compares text: give its value as a string")
 	}
 	return f, nil
 }

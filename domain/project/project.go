@@ -157,16 +157,35 @@ func (p Project) IsMember(companyID string) bool {
 // domain.ErrForbidden: a caller learns nothing about projects it is not in.
 func (p Project) ActingCompany(caller, requested string) (string, error) {
 	if !p.IsMember(caller) {
-		return "", fmt.Errorf("company is not a member of project %s: %w", p.code, domain.ErrForbidden)
+		return "", domain.Forbidden("company is not a member of project %s", p.code)
 	}
 	if requested == "" || requested == caller {
 		return caller, nil
 	}
-	if p.owner != caller {
-		return "", fmt.Errorf("only the owner of project %s may act for another company (companyCode): %w", p.code, domain.ErrForbidden)
-	}
-	if !p.IsMember(requested) {
-		return "", fmt.Errorf("companyCode names a company that is not a member of project %s: %w", p.code, domain.ErrForbidden)
+	if err := p.actForOther(caller, p.IsMember(requested)); err != nil {
+		return "", err
 	}
 	return requested, nil
+}
+
+// UnknownCompany is ActingCompany's answer to a caller that names, with a
+// companyCode, no company at all: the refusal of a company outside the
+// project, so that no caller learns which codes other tenants use.
+func (p Project) UnknownCompany(caller string) error {
+	if !p.IsMember(caller) {
+		return domain.Forbidden("company is not a member of project %s", p.code)
+	}
+	return p.actForOther(caller, false)
+}
+
+// actForOther is the rule for a member acting for another company, a
+// member or not.
+func (p Project) actForOther(caller string, member bool) error {
+	if p.owner != caller {
+		return domain.Forbidden("only the owner of project %s may act for another company (companyCode)", p.code)
+	}
+	if !member {
+		return domain.Forbidden("companyCode names a company that is not a member of project %s", p.code)
+	}
+	return nil
 }

@@ -77,3 +77,15 @@ func TestActingCompany(t *testing.T) {
 		}
 	}
 }
+
+// A code that names no company is refused exactly as an outsider is.
+func TestUnknownCompanyIsRefusedAsAnOutsider(t *testing.T) {
+	p, _ := project.New("p", project.Spec{Code: "P", Members: []string{"owner", "member"}, Owner: "owner"}, time.Now())
+	for _, caller := range []string{"owner", "member", "stranger"} {
+		_, outsider := p.ActingCompany(caller, "stranger-2")
+		unknown := p.UnknownCompany(caller)
+		if !errors.Is(unknown, domain.ErrForbidden) || unknown.Error() != outsider.Error() {
+			t.Errorf("%s: unknown %v, outsider %v", caller, unknown, outsider)
+		}
+	}
+}

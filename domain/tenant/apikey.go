@@ -28,7 +28,7 @@ const (
 var keyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // ErrMalformedKey is returned for text that cannot be an API key at all.
-var ErrMalformedKey = fmt.Errorf("malformed API key: %w", domain.ErrUnauthenticated)
+var ErrMalformedKey = domain.Unauthenticated("malformed API key")
 
 // KeyHash is the stored digest of a key's secret.
 type KeyHash [sha256.Size]byte
@@ -126,7 +126,7 @@ func (k APIKey) Revoked() bool          { return k.revokedAt != nil }
 
 // ErrKeyRejected is the one answer to every failed authentication: the caller
 // learns nothing about which check failed.
-var ErrKeyRejected = fmt.Errorf("invalid or revoked API key: %w", domain.ErrUnauthenticated)
+var ErrKeyRejected = domain.Unauthenticated("invalid or revoked API key")
 
 // Authenticate checks a presented key against its stored record and company.
 func Authenticate(p PresentedKey, k APIKey, c Company) error {

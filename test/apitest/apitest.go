@@ -59,6 +59,10 @@ func New(t testing.TB, target *dbtest.Target, opts ...Option) *API {
 func init() {
 	// The documentation page is HTML; validate it as opaque text.
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	// The inventory agents' bodies and replies: compressed or XML, opaque.
+	for _, ct := range []string{"application/x-compress", "application/x-compress-zlib", "application/x-compress-gzip", "application/xml"} {
+		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
+	}
 }
 
 func openAPIRouter(t testing.TB) routers.Router {

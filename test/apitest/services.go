@@ -18,17 +18,18 @@ func Services(target *dbtest.Target, log *slog.Logger) httpapi.Services {
 	tenants := gormstore.NewTenantRepository(store)
 	projects := gormstore.NewProjectRepository(store)
 	clients, equipment := gormstore.NewClientRepository(store), gormstore.NewEquipmentRepository(store)
-	projectService := app.NewProjectService(projects, tenants, store, clock, ids, log)
-	accounts := app.NewAccountService(gormstore.NewAccountRepository(store), projects, tenants, projectService, store, clock, ids, log)
+	accountRepo := gormstore.NewAccountRepository(store)
+	projectService := app.NewProjectService(projects, tenants, accountRepo, store, clock, ids, log)
+	accounts := app.NewAccountService(accountRepo, projects, tenants, projectService, store, clock, ids, log)
 	return httpapi.Services{
 		Health:    store,
 		Tenants:   app.NewTenantService(tenants, tenants, store, clock, ids, log),
 		Projects:  projectService,
 		Inventory: app.NewInventoryService(gormstore.NewInventoryRepository(store), store, clock, ids, log),
-		Clients:   app.NewClientService(clients, clients, equipment, store, clock, ids, log),
-		DataSets:  app.NewDataSetService(gormstore.NewDataSetRepository(store), projectService, store, clock, log),
-		// The licence rule vets project updates.
-		ProjectGuard: accounts.LicenceGuard,
-		Accounts:     accounts,
+		Agents: app.NewAgentService(gormstore.NewInventoryRepository(store), equipment, equipment, clients, clients,
+			store, clock, ids, log),
+		Clients:  app.NewClientService(clients, clients, equipment, store, clock, ids, log),
+		DataSets: app.NewDataSetService(gormstore.NewDataSetRepository(store), projectService, store, clock, log),
+		Accounts: accounts,
 	}
 }

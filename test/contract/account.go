@@ -37,7 +37,7 @@ func (r AccountRepos) projectRepos() ProjectRepos {
 // service builds the real use case on the repositories under test.
 func (r AccountRepos) service() *app.AccountService {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	access := app.NewProjectService(r.Projects, r.Companies, r.Tx, system.Clock{}, system.UUIDs{}, log)
+	access := app.NewProjectService(r.Projects, r.Companies, r.Accounts, r.Tx, system.Clock{}, system.UUIDs{}, log)
 	return app.NewAccountService(r.Accounts, r.Projects, r.Companies, access, r.Tx, system.Clock{}, system.UUIDs{}, log)
 }
 
@@ -140,26 +140,6 @@ func RunAccountRepository(t *testing.T, newRepos func(t *testing.T) AccountRepos
 		got, err = r.Accounts.CountActiveByCompany(ctx, p.ID(), nil)
 		require.NoError(t, err)
 		assert.Empty(t, got)
-	})
-
-	t.Run("the licence guard refuses fewer licences than active accounts", func(t *testing.T) {
-		r := newRepos(t)
-		p := NewProject(t, r.projectRepos(), 3, 1)
-		require.NoError(t, r.Accounts.InsertAccounts(ctx, []account.Account{
-			newAccount(t, p, p.Members()[0], "a", account.StatusActive), newAccount(t, p, p.Members()[0], "b", account.StatusActive)}))
-		svc := r.service()
-		for licenses, ok := range map[int]bool{5: true, 2: true, 1: false, 0: false} {
-			n := licenses
-			updated, err := p.Apply(project.Change{Licenses: &n})
-			require.NoError(t, err)
-			err = r.Tx.Within(ctx, func(ctx context.Context) error { return svc.LicenceGuard(ctx, p, updated) })
-			if ok {
-				assert.NoError(t, err, "licenses %d", licenses)
-				continue
-			}
-			assert.ErrorIs(t, err, domain.ErrConflict, "licenses %d", licenses)
-			assert.ErrorContains(t, err, fmt.Sprintf("has 2 active accounts: disable %d before lowering its licences to %d", 2-licenses, licenses))
-		}
 	})
 
 	t.Run("Concurrent bulk calls racing for the last licences never exceed them", func(t *testing.T) {

@@ -290,13 +290,21 @@ func RunDataSetRepository(t *testing.T, newRepos func(t *testing.T) DataSetRepos
 		assert.Equal(t, []string{"L", "G"}, codes)
 
 		require.NoError(t, r.Tx.Within(ctx, func(ctx context.Context) error {
-			return r.Rows.SetExport(ctx, a, []dataset.RowKey{live.Key()}, 1)
+			return r.Rows.SetExport(ctx, a, []dataset.Row{live}, 1)
 		}))
 		codes, _ = find(t, r, a, dataset.SelectInput{EntityName: "item", SrvExport: &one})
 		assert.Equal(t, []string{"L"}, codes)
 		got, err := r.Rows.Rows(ctx, a, []dataset.RowKey{live.Key()})
 		require.NoError(t, err)
 		assert.True(t, base.Equal(got[0].SrvDate()))
+
+		// The condition is in the write: a row read before its last change
+		// is left alone, and the caller hears of it.
+		stale := testRow("item", "L", base.Add(-time.Second), nil)
+		require.Error(t, r.Rows.SetExport(ctx, a, []dataset.Row{stale}, 2))
+		got, err = r.Rows.Rows(ctx, a, []dataset.RowKey{live.Key()})
+		require.NoError(t, err)
+		assert.Equal(t, 1, got[0].SrvExport(), "a stale srvDateUTC exports nothing")
 	})
 
 	t.Run("companies and projects are isolated", func(t *testing.T) {

@@ -215,6 +215,16 @@ func TestCompanyManagesLicensedAccounts(t *testing.T) {
 			assert.Equal(t, http.StatusNotFound, api.Call(t, http.MethodGet, "/v1/Accounts/NOPE-"+uuid.NewString()[:8], owner.Key, nil).Status)
 		})
 
+		t.Run("an unknown project reads the same on accounts and data sets", func(t *testing.T) {
+			unknown := "NOPE-" + uuid.NewString()[:8]
+			accounts := api.Call(t, http.MethodGet, "/v1/Accounts/"+unknown, owner.Key, nil)
+			data := api.Call(t, http.MethodGet, "/v1/Data/"+unknown+"/thing", owner.Key, nil)
+			require.Equal(t, http.StatusNotFound, accounts.Status)
+			require.Equal(t, http.StatusNotFound, data.Status)
+			assert.Equal(t, "project "+unknown+" not found", accounts.Map(t)["message"])
+			assert.Equal(t, accounts.Map(t)["message"], data.Map(t)["message"])
+		})
+
 		t.Run("malformed JSON: 400; not an array: 422; no key: 401", func(t *testing.T) {
 			assert.Equal(t, http.StatusBadRequest, api.CallInvalid(t, http.MethodPost, "/v1/Accounts/"+project, owner.Key, `[{"login":`).Status)
 			assert.Equal(t, http.StatusUnprocessableEntity, api.CallInvalid(t, http.MethodPost, "/v1/Accounts/"+project, owner.Key, `{"login":"x"}`).Status)

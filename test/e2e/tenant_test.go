@@ -215,7 +215,7 @@ func TestProbesAndDocs(t *testing.T) {
 		assert.Equal(t, http.StatusOK, api.Call(t, http.MethodGet, "/healthz", "", nil).Status)
 		assert.Equal(t, http.StatusOK, api.Call(t, http.MethodGet, "/readyz", "", nil).Status)
 		assert.Equal(t, http.StatusOK, api.Call(t, http.MethodGet, "/openapi.json", "", nil).Status)
-		docs := api.Call(t, http.MethodGet, "/docs/", "", nil)
+		docs := api.Call(t, http.MethodGet, "/docs", "", nil)
 		assert.Equal(t, http.StatusOK, docs.Status)
 		assert.Contains(t, string(docs.Body), "swagger-ui")
 		initializer := api.CallInvalid(t, http.MethodGet, "/docs/swagger-initializer.js", "", nil) // an asset, not an API route
@@ -226,6 +226,7 @@ func TestProbesAndDocs(t *testing.T) {
 		require.Equal(t, http.StatusOK, metrics.Status)
 		assert.Contains(t, string(metrics.Body), `parc_http_requests_total{method="GET",route="/me",status="401"}`)
 		assert.Contains(t, string(metrics.Body), "parc_http_request_duration_seconds_bucket")
+		assert.Regexp(t, `parc_build_info\{goversion="go[^"]+",revision="[^"]+",version="[^"]+"\} 1`, string(metrics.Body))
 	})
 }
 

@@ -1,0 +1,5 @@
+//go:build race
+
+package multinode
+
+func init() { scale = 0.3 }
