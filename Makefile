@@ -5,20 +5,22 @@ GO            ?= go
 BENCH_FLAGS   ?= -benchtime=1x -count=1 -timeout=60m
 # The version stamped into release binaries; `parc version` shows it.
 VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
-# run, build and release build alike (pure Go, no cgo), so that they share
-# the build cache. Debug information is stripped by flag, not by a tool.
-export CGO_ENABLED = 0
-BUILD_FLAGS   = -trimpath -buildvcs=auto -ldflags='-s -w -X github.com/parc-hq/parc/internal/buildinfo.version=$(VERSION)'
+REVISION      ?= $(shell git rev-parse HEAD 2>/dev/null)
+# run, migrate, build, release and image build alike (pure Go, no cgo, the
+# same flags), so that they share the build cache; tests keep cgo for -race.
+# Debug information is stripped by flag, not by a tool.
+PURE          = CGO_ENABLED=0
+BUILD_FLAGS   = -trimpath -buildvcs=auto -ldflags='-s -w -X github.com/parc-hq/parc/internal/buildinfo.version=$(VERSION) -X github.com/parc-hq/parc/internal/buildinfo.revision=$(REVISION)'
 PLATFORMS     ?= linux/amd64 linux/arm64 darwin/arm64 windows/amd64
 REDOCLY       = tools/redocly/node_modules/.bin/redocly
 
-.PHONY: run build release image migrate test test-race lint lint-openapi bench fmt galera-up galera-down
+.PHONY: run build release image migrate test test-race lint lint-openapi swagger-ui bench fmt galera-up galera-down
 
 run:
-	$(GO) run $(BUILD_FLAGS) ./cmd/parc serve
+	$(PURE) $(GO) run $(BUILD_FLAGS) ./cmd/parc serve
 
 build:
-	$(GO) build $(BUILD_FLAGS) -o bin/parc ./cmd/parc
+	$(PURE) $(GO) build $(BUILD_FLAGS) -o bin/parc ./cmd/parc
 
 # Static binaries for each platform, in dist/release/, with their SHA-256 sums.
 release:
@@ -26,7 +28,7 @@ release:
 	@for p in $(PLATFORMS); do \
 	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
 	  out=dist/release/parc-$(VERSION)-$$os-$$arch$$ext; echo "$$out"; \
-	  GOOS=$$os GOARCH=$$arch $(GO) build $(BUILD_FLAGS) -o $$out ./cmd/parc || exit 1; \
+	  $(PURE) GOOS=$$os GOARCH=$$arch $(GO) build $(BUILD_FLAGS) -o $$out ./cmd/parc || exit 1; \
 	done
 	cd dist/release && sha256sum parc-* > SHA256SUMS
 
@@ -35,14 +37,17 @@ release:
 IMAGE_ARCH    ?= amd64
 image:
 	@mkdir -p dist/image
-	GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build $(BUILD_FLAGS) -o dist/image/parc ./cmd/parc
+	$(PURE) GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build $(BUILD_FLAGS) -o dist/image/parc ./cmd/parc
 	$(GO) run ./tools/image -binary dist/image/parc -arch $(IMAGE_ARCH) -version $(VERSION) -o dist/image/parc.tar
 
 migrate:
-	$(GO) run $(BUILD_FLAGS) ./cmd/parc migrate
+	$(PURE) $(GO) run $(BUILD_FLAGS) ./cmd/parc migrate
 
 # The probe prints, loudly, which backends will be skipped; with
 # PARC_TEST_REQUIRE=postgres,mysql a missing server fails the run instead.
+# The multi-node tests (test/multinode) also run on a Galera cluster when
+# PARC_TEST_GALERA names its nodes (make galera-up); galera in
+# PARC_TEST_REQUIRE makes a missing cluster a failure.
 # Concurrency tests are subtests named "Concurrent …" under a backend
 # subtest (TestX/postgres/Concurrent …); they run once more under -race,
 # which needs cgo (the only build that does).
@@ -55,6 +60,15 @@ lint: lint-openapi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: the files above need formatting"; exit 1; }
+	# No function of the program (tests and test/ aside) over cognitive complexity 30.
+	$(GO) tool gocognit -test=false -over 30 -ignore '^test/|_test\.go$$' .
+
+# Refresh the embedded Swagger UI from the swagger-ui-dist version pinned in
+# tools/redocly/package.json (then set swaggerui.Version to match).
+SWAGGER_UI_FILES = swagger-ui-bundle.js swagger-ui-standalone-preset.js swagger-ui.css index.css favicon-16x16.png favicon-32x32.png LICENSE NOTICE
+swagger-ui:
+	npm ci --prefix tools/redocly --no-audit --no-fund --silent
+	cd tools/redocly/node_modules/swagger-ui-dist && cp $(SWAGGER_UI_FILES) $(CURDIR)/adapters/http/swaggerui/dist/
 
 # The OpenAPI document against Redocly's recommended rules (version pinned in
 # tools/redocly/package.json); 0 errors and 0 warnings expected.
@@ -63,7 +77,8 @@ lint-openapi:
 	$(GO) run ./cmd/parc openapi > tools/redocly/openapi.json
 	cd tools/redocly && ./node_modules/.bin/redocly lint openapi.json --max-problems 100
 
-# Benchmarks need PostgreSQL (and use MariaDB and SQLite where noted); see test/bench.
+# Benchmarks need PostgreSQL (and use MariaDB and SQLite where noted, and a
+# Galera cluster for BenchmarkGalera*, skipped without PARC_TEST_GALERA); see test/bench.
 bench:
 	@$(GO) run ./test/dbprobe
 	$(GO) test -run '^$$' -bench . $(BENCH_FLAGS) ./test/bench/...

@@ -68,7 +68,7 @@ func (s *AccountService) Bulk(ctx context.Context, projectCode string, caller te
 		// The lock comes first: on MySQL a REPEATABLE READ transaction's
 		// snapshot starts at its first plain read, which must see the
 		// accounts the previous holder of the lock committed.
-		p, err := s.projects.LockProject(ctx, project.Code(projectCode))
+		p, err := lockProject(ctx, s.projects, projectCode)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func (s *AccountService) Bulk(ctx context.Context, projectCode string, caller te
 	for _, r := range out.Results {
 		counts[r.Action]++
 	}
-	s.log.InfoContext(ctx, "accounts allocated", "project", projectCode, "company", string(caller.Code()),
+	s.log.InfoContext(ctx, "accounts allocated", "project", projectCode, "company", caller.Code().String(),
 		"created", counts[account.ActionCreated], "updated", counts[account.ActionUpdated],
 		"unchanged", counts[account.ActionUnchanged], "rejected", counts[account.ActionRejected],
 		"licenses", out.Usage.Licenses, "used", out.Usage.Used)
@@ -142,7 +142,7 @@ func (s *AccountService) actingCompanies(ctx context.Context, p project.Project,
 type AccountQuery struct {
 	CompanyCode string          // "" for the caller's own company
 	Status      *account.Status // nil for every status
-	Limit       int
+	Limit       int             // account.PageSize; 0 for its default
 	Offset      int
 }
 
@@ -158,6 +158,11 @@ type AccountPage struct {
 // List returns the accounts of the company the caller acts for (its own, or
 // companyCode's for the project's owner), by login.
 func (s *AccountService) List(ctx context.Context, projectCode string, caller tenant.Company, q AccountQuery) (AccountPage, error) {
+	limit, err := pageLimit(account.PageSize, q.Limit)
+	if err != nil {
+		return AccountPage{}, err
+	}
+	q.Limit = limit
 	p, company, err := s.access.Access(ctx, projectCode, caller, q.CompanyCode)
 	if err != nil {
 		return AccountPage{}, fmt.Errorf("list accounts: %w", err)

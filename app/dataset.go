@@ -84,7 +84,7 @@ func (s *DataSetService) ApplyBatch(ctx context.Context, c DataCaller, in datase
 	if err != nil {
 		return BatchResult{}, fmt.Errorf("RelationalDataSet: %w", err)
 	}
-	s.log.InfoContext(ctx, "data set batch applied", "project", c.Project, "company", string(acting.Code()),
+	s.log.InfoContext(ctx, "data set batch applied", "project", c.Project, "company", acting.Code().String(),
 		"items", batch.Size(), "created", len(plan.Creates), "updated", len(plan.Updates))
 	return BatchResult{Company: acting, Entities: plan.Results}, nil
 }
@@ -314,11 +314,11 @@ type ExportRowInput struct {
 	SrvDateUTC string
 }
 
-// Outcomes of SrvExport for one row.
+// Outcomes of SrvExport for one row (dataset.ExportStatus).
 const (
-	ExportUpdated  = "updated"   // srvExport set
-	ExportChanged  = "changed"   // the row changed since it was read: untouched
-	ExportNotFound = "not_found" // no such row
+	ExportUpdated  = string(dataset.ExportUpdated)
+	ExportChanged  = string(dataset.ExportChanged)
+	ExportNotFound = string(dataset.ExportNotFound)
 )
 
 // ExportRowResult is what SrvExport did to one row.
@@ -341,74 +341,38 @@ type ExportResult struct {
 }
 
 // Export sets the export status of the rows whose srvDateUTC is still the
-// one given; other rows are reported, untouched. srvDateUTC never changes.
+// one given; other rows are reported, untouched (dataset.PlanExport).
 func (s *DataSetService) Export(ctx context.Context, c DataCaller, in ExportInput) (ExportResult, error) {
 	scope, acting, err := s.resolve(ctx, c)
 	if err != nil {
 		return ExportResult{}, err
 	}
-	e, err := dataset.ParseEntityName(in.EntityName)
-	problems := &domain.ValidationError{}
-	if err != nil {
-		problems.AddAt(err, "entity_name", "entityName")
-	}
-	type wanted struct {
-		key  dataset.RowKey
-		date string
-	}
-	items := make([]wanted, len(in.Rows))
-	keys := make([]dataset.RowKey, 0, len(in.Rows))
+	rows := make([]dataset.ExportRowInput, len(in.Rows))
 	for i, r := range in.Rows {
-		code, err := dataset.ParseRowCode(r.RowCode)
-		if err != nil {
-			problems.AddAt(err, "row_code", "rows", i, "rowCode")
-			continue
-		}
-		t, err := dataset.ParseSrvDate(r.SrvDateUTC)
-		if err != nil {
-			problems.AddAt(err, "date", "rows", i, "srvDateUTC")
-			continue
-		}
-		items[i] = wanted{key: dataset.KeyOf(e, code), date: dataset.FormatSrvDate(t)}
-		keys = append(keys, items[i].key)
+		rows[i] = dataset.ExportRowInput{RowCode: r.RowCode, SrvDateUTC: r.SrvDateUTC}
 	}
-	if err := problems.OrNil(); err != nil {
+	e, items, err := dataset.ParseExport(in.EntityName, rows)
+	if err != nil {
 		return ExportResult{}, err
 	}
-	var out ExportResult
+	var plan dataset.ExportPlan
 	// SrvExport leaves srvDateUTC as it is: no announcement, only the row
 	// locks that keep a concurrent write from changing a row between the
 	// comparison and the update.
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		stored, err := s.rows.LockRows(ctx, scope, keys)
+		stored, err := s.rows.LockRows(ctx, scope, dataset.ExportKeys(items))
 		if err != nil {
 			return err
 		}
-		byKey := make(map[dataset.RowKey]dataset.Row, len(stored))
-		for _, r := range stored {
-			byKey[r.Key()] = r
-		}
-		out = ExportResult{Company: acting, Entity: e, SrvExport: in.SrvExport}
-		var update []dataset.Row
-		for _, it := range items {
-			res := ExportRowResult{RowCode: string(it.key.Code)}
-			row, ok := byKey[it.key]
-			switch {
-			case !ok:
-				res.Status = ExportNotFound
-			case dataset.FormatSrvDate(row.SrvDate()) != it.date:
-				res.Status, res.Row, res.Found = ExportChanged, row, true
-			default:
-				res.Status, res.Row, res.Found = ExportUpdated, row.WithExport(in.SrvExport), true
-				update = append(update, row)
-			}
-			out.Rows = append(out.Rows, res)
-		}
-		out.Updated = len(update)
-		return s.rows.SetExport(ctx, scope, update, in.SrvExport)
+		plan = dataset.PlanExport(items, stored, in.SrvExport)
+		return s.rows.SetExport(ctx, scope, plan.Set, in.SrvExport)
 	})
 	if err != nil {
 		return ExportResult{}, fmt.Errorf("SrvExport: %w", err)
+	}
+	out := ExportResult{Company: acting, Entity: e, SrvExport: in.SrvExport, Updated: len(plan.Set)}
+	for _, o := range plan.Outcomes {
+		out.Rows = append(out.Rows, ExportRowResult{RowCode: string(o.Code), Status: string(o.Status), Row: o.Row, Found: o.Found})
 	}
 	return out, nil
 }

@@ -113,9 +113,13 @@ func writeInstallations(ctx context.Context, repo ports.InventoryRepository, com
 	return plan, repo.Apply(ctx, companyID, plan)
 }
 
-// Installations lists the company's installations, one page at a time.
+// Installations lists the company's installations, one page at a time;
+// f.Limit follows inventory.PageSize (0: the default).
 func (s *InventoryService) Installations(ctx context.Context, companyID string, f inventory.Filter) (inventory.InstallationPage, error) {
-	f.Limit = inventoryPageSize(f.Limit)
+	var err error
+	if f.Limit, err = pageLimit(inventory.PageSize, f.Limit); err != nil {
+		return inventory.InstallationPage{}, err
+	}
 	page, err := s.repo.ListInstallations(ctx, companyID, f)
 	if err != nil {
 		return inventory.InstallationPage{}, fmt.Errorf("list installations: %w", err)
@@ -132,25 +136,28 @@ func (s *InventoryService) Programs(ctx context.Context, companyID, program stri
 	return out, nil
 }
 
-// History answers one page of a computer's history, oldest first.
+// History answers one page of a computer's history, oldest first; limit
+// follows inventory.PageSize (0: the default).
 func (s *InventoryService) History(ctx context.Context, companyID, computerName, cursor string, limit int) (inventory.HistoryPage, error) {
+	limit, err := pageLimit(inventory.PageSize, limit)
+	if err != nil {
+		return inventory.HistoryPage{}, err
+	}
 	if !inventory.SearchableText(computerName) {
 		// No computer can bear such a name; PostgreSQL would refuse to look.
 		return inventory.HistoryPage{}, domain.NotFound("computer history: computer %q", computerName)
 	}
-	page, err := s.repo.ComputerHistory(ctx, companyID, inventory.ComputerKey(computerName), cursor, inventoryPageSize(limit))
+	page, err := s.repo.ComputerHistory(ctx, companyID, inventory.ComputerKey(computerName), cursor, limit)
 	if err != nil {
 		return inventory.HistoryPage{}, fmt.Errorf("computer history: %w", err)
 	}
 	return page, nil
 }
 
-func inventoryPageSize(n int) int {
-	switch {
-	case n <= 0:
-		return inventory.DefaultPageSize
-	case n > inventory.MaxPageSize:
-		return inventory.MaxPageSize
+// pageLimit applies an area's paging to a limit where 0 means "not given".
+func pageLimit(paging domain.PageSize, n int) (int, error) {
+	if n == 0 {
+		return paging.Limit(nil, "limit")
 	}
-	return n
+	return paging.Limit(&n, "limit")
 }

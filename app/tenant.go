@@ -52,7 +52,7 @@ func (s *TenantService) CreateCompany(ctx context.Context, code, name string) (t
 	if err != nil {
 		return tenant.Company{}, IssuedKey{}, fmt.Errorf("create company: %w", err)
 	}
-	s.log.InfoContext(ctx, "company created", "company_id", company.ID(), "code", company.Code(), "key_prefix", issued.Key.Prefix())
+	s.log.InfoContext(ctx, "company created", "company_id", company.ID(), "code", company.Code().String(), "key_prefix", issued.Key.Prefix())
 	return company, issued, nil
 }
 

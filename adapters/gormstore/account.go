@@ -38,8 +38,9 @@ func toAccountRow(a account.Account) accountRow {
 }
 
 func (r accountRow) toDomain() account.Account {
-	return account.Restore(r.ID, r.ProjectID, r.CompanyID, account.RestoreLogin(r.LoginKey, r.Login), r.Email, r.Name,
-		account.Status(r.Status), r.CreatedAt, r.UpdatedAt)
+	return account.Restore(account.Record{ID: r.ID, ProjectID: r.ProjectID, CompanyID: r.CompanyID,
+		Login: account.RestoreLogin(r.LoginKey, r.Login), Email: r.Email, Name: r.Name,
+		Status: account.Status(r.Status), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
 }
 
 // AccountRepository implements ports.AccountRepository.

@@ -34,7 +34,7 @@ func toClientRow(c client.Client) clientRow {
 }
 
 func (r clientRow) toDomain() client.Client {
-	return client.Restore(r.ID, r.CompanyID, r.Nom, r.Code, client.Status(r.Status), r.CreatedAt)
+	return client.Restore(client.Record{ID: r.ID, CompanyID: r.CompanyID, Nom: r.Nom, Code: r.Code, Status: client.Status(r.Status), CreatedAt: r.CreatedAt})
 }
 
 // siteRow is a site of a client. The index serves the counts, which join
@@ -57,14 +57,19 @@ func toSiteRow(s client.Site) siteRow {
 }
 
 func (r siteRow) toDomain() client.Site {
-	return client.RestoreSite(r.ID, r.CompanyID, r.ClientID, r.Nom, client.Status(r.Status), r.CreatedAt)
+	return client.RestoreSite(client.SiteRecord{ID: r.ID, CompanyID: r.CompanyID, ClientID: r.ClientID, Nom: r.Nom, Status: client.Status(r.Status), CreatedAt: r.CreatedAt})
 }
 
 // ClientRepository implements ports.ClientRepository and ports.SiteRepository.
-type ClientRepository struct{ s *Store }
+type ClientRepository struct {
+	s     *Store
+	clock ports.Clock // stamps updated_at
+}
 
 // NewClientRepository builds the repository on a store.
-func NewClientRepository(s *Store) *ClientRepository { return &ClientRepository{s: s} }
+func NewClientRepository(s *Store, clock ports.Clock) *ClientRepository {
+	return &ClientRepository{s: s, clock: clock}
+}
 
 var (
 	_ ports.ClientRepository = (*ClientRepository)(nil)
@@ -81,7 +86,7 @@ func (r *ClientRepository) CreateClient(ctx context.Context, c client.Client) er
 
 func (r *ClientRepository) SaveClient(ctx context.Context, c client.Client) error {
 	err := r.s.conn(ctx).Model(&clientRow{}).Where("company_id = ? AND id = ?", c.CompanyID(), c.ID()).
-		Updates(map[string]any{"nom": c.Nom(), "code": c.Code(), "status": string(c.Status()), "updated_at": time.Now().UTC()}).Error
+		Updates(map[string]any{"nom": c.Nom(), "code": c.Code(), "status": string(c.Status()), "updated_at": r.clock.Now().UTC()}).Error
 	if err != nil {
 		return r.clientWriteError("update client", c, err)
 	}
@@ -209,7 +214,7 @@ func (r *ClientRepository) CreateSite(ctx context.Context, s client.Site) error 
 
 func (r *ClientRepository) SaveSite(ctx context.Context, s client.Site) error {
 	err := r.s.conn(ctx).Model(&siteRow{}).Where("company_id = ? AND id = ?", s.CompanyID(), s.ID()).
-		Updates(map[string]any{"nom": s.Nom(), "status": string(s.Status()), "updated_at": time.Now().UTC()}).Error
+		Updates(map[string]any{"nom": s.Nom(), "status": string(s.Status()), "updated_at": r.clock.Now().UTC()}).Error
 	if err != nil {
 		return fmt.Errorf("update site: %w", r.s.translate(err))
 	}

@@ -86,7 +86,7 @@ func toDatasetRow(scope ports.DataScope, r dataset.Row) (datasetRow, error) {
 	if err != nil {
 		return datasetRow{}, err
 	}
-	return datasetRow{ProjectID: scope.ProjectID, EntityKey: r.Entity().Key(), CompanyID: scope.CompanyID, RowKey: string(r.Code()),
+	return datasetRow{ProjectID: scope.ProjectID, EntityKey: r.Entity().Key(), CompanyID: scope.CompanyID, RowKey: r.Code().String(),
 		EntityName: r.Entity().Display(), Fields: jsonDoc(doc), FieldNames: string(nameDoc),
 		SrvDate: r.SrvDate(), SrvExport: r.SrvExport(), SrvAttrib: r.SrvAttrib()}, nil
 }

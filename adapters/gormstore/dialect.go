@@ -77,6 +77,10 @@ func (d dialect) retryable(err error) bool {
 	return false
 }
 
+// errPoolClosed is database/sql's text for a query on a closed pool; the
+// package exports no error value for it.
+const errPoolClosed = "sql: database is closed"
+
 // unavailable reports an error that says the database cannot serve Parc
 // now — unreachable, gone, refusing our credentials or out of connections —
 // as opposed to an answer about the statement itself.
@@ -84,6 +88,9 @@ func (d dialect) unavailable(err error) bool {
 	var netErr net.Error
 	if errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) {
 		return true
+	}
+	if strings.Contains(err.Error(), errPoolClosed) {
+		return true // the pool is closed (shutting down): no connection will come back
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -121,9 +128,11 @@ func pgUnavailable(code string) bool {
 }
 
 // forUpdate locks the rows a query reads until the transaction ends:
-// SELECT … FOR UPDATE on PostgreSQL and MySQL. SQLite has no row locks and
-// needs none: its transactions begin IMMEDIATE (see package database), so
-// writers are already serialised.
+// SELECT … FOR UPDATE on PostgreSQL and MySQL, so that the next writer of
+// those rows on the same server waits instead of failing (on a Galera
+// cluster, it is the rows' own writes that certification sees). SQLite has no
+// row locks and needs none: its transactions begin IMMEDIATE, so writers are
+// already serialised.
 func (d dialect) forUpdate(db *gorm.DB) *gorm.DB {
 	if d == dialectSQLite {
 		return db

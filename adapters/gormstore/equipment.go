@@ -93,10 +93,15 @@ func (r equipmentRow) toDomain() client.Equipment {
 }
 
 // EquipmentRepository implements ports.EquipmentRepository.
-type EquipmentRepository struct{ s *Store }
+type EquipmentRepository struct {
+	s     *Store
+	clock ports.Clock // stamps updated_at
+}
 
 // NewEquipmentRepository builds the repository on a store.
-func NewEquipmentRepository(s *Store) *EquipmentRepository { return &EquipmentRepository{s: s} }
+func NewEquipmentRepository(s *Store, clock ports.Clock) *EquipmentRepository {
+	return &EquipmentRepository{s: s, clock: clock}
+}
 
 var (
 	_ ports.EquipmentRepository      = (*EquipmentRepository)(nil)
@@ -110,7 +115,7 @@ func (r *EquipmentRepository) SaveInventory(ctx context.Context, e client.Equipm
 	err := r.s.conn(ctx).Model(&equipmentRow{}).Where("company_id = ? AND id = ?", row.CompanyID, row.ID).
 		Updates(map[string]any{"site_id": row.SiteID, "serial": row.Serial, "manufacturer": row.Manufacturer, "model": row.Model,
 			"os_name": row.OSName, "os_version": row.OSVersion, "agent_device_id": row.AgentDeviceID, "agent_kind": row.AgentKind,
-			"agent_tag": row.AgentTag, "last_inventory": row.LastInventory, "updated_at": time.Now().UTC()}).Error
+			"agent_tag": row.AgentTag, "last_inventory": row.LastInventory, "updated_at": r.clock.Now().UTC()}).Error
 	if err != nil {
 		return fmt.Errorf("record agent inventory: %w", r.s.translate(err))
 	}
@@ -148,7 +153,7 @@ func (r *EquipmentRepository) SaveEquipment(ctx context.Context, e client.Equipm
 	row := toEquipmentRow(e)
 	err := r.s.conn(ctx).Model(&equipmentRow{}).Where("company_id = ? AND id = ?", row.CompanyID, row.ID).
 		Updates(map[string]any{"site_id": row.SiteID, "name": row.Name, "name_key": row.NameKey, "type": row.Type,
-			"serial": row.Serial, "ip_address": row.IPAddress, "status": row.Status, "updated_at": time.Now().UTC()}).Error
+			"serial": row.Serial, "ip_address": row.IPAddress, "status": row.Status, "updated_at": r.clock.Now().UTC()}).Error
 	if err != nil {
 		return r.writeError("update equipment", e, err)
 	}

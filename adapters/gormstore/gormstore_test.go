@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/parc-hq/parc/adapters/gormstore"
+	"github.com/parc-hq/parc/adapters/system"
 	"github.com/parc-hq/parc/test/contract"
 	"github.com/parc-hq/parc/test/dbtest"
 )
@@ -37,7 +38,7 @@ func TestInventoryRepository(t *testing.T) {
 			return contract.InventoryRepos{
 				Inventory: gormstore.NewInventoryRepository(db.Store),
 				Companies: gormstore.NewTenantRepository(db.Store),
-				Equipment: gormstore.NewEquipmentRepository(db.Store),
+				Equipment: gormstore.NewEquipmentRepository(db.Store, system.Clock{}),
 				Tx:        db.Store,
 			}
 		})
@@ -47,8 +48,8 @@ func TestInventoryRepository(t *testing.T) {
 func TestClientRepository(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.Target) {
 		contract.RunClientRepository(t, func(t *testing.T) contract.ClientRepos {
-			clients := gormstore.NewClientRepository(db.Store)
-			return contract.ClientRepos{Clients: clients, Sites: clients, Equipment: gormstore.NewEquipmentRepository(db.Store),
+			clients := gormstore.NewClientRepository(db.Store, system.Clock{})
+			return contract.ClientRepos{Clients: clients, Sites: clients, Equipment: gormstore.NewEquipmentRepository(db.Store, system.Clock{}),
 				Companies: gormstore.NewTenantRepository(db.Store), Tx: db.Store}
 		})
 	})

@@ -22,10 +22,13 @@ func models() []any {
 	return all
 }
 
-// Migrate creates the schema or upgrades it to this version's: missing
-// tables, columns and indexes are added; nothing is dropped. It is safe to run
-// on every start.
-func (s *Store) Migrate(ctx context.Context) error {
+// legacyMigrate is how Parc kept its schema before the schema was versioned
+// (schema.go): GORM AutoMigrate of the row structs, which adds missing
+// tables, columns and indexes and drops nothing, then byte-wise text. It now
+// runs only on a database an unversioned Parc made, to bring it to step 1
+// before the numbered steps take over; and in tests, as the reference the
+// steps are compared with.
+func (s *Store) legacyMigrate(ctx context.Context) error {
 	db := s.db.WithContext(ctx)
 	collation, err := s.dialect.textCollation(db)
 	if err != nil {

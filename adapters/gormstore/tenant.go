@@ -21,11 +21,11 @@ type companyRow struct {
 func (companyRow) TableName() string { return "companies" }
 
 func toCompanyRow(c tenant.Company) companyRow {
-	return companyRow{ID: c.ID(), Code: string(c.Code()), Name: c.Name(), Status: string(c.Status()), CreatedAt: c.CreatedAt()}
+	return companyRow{ID: c.ID(), Code: c.Code().String(), Name: c.Name(), Status: string(c.Status()), CreatedAt: c.CreatedAt()}
 }
 
 func (r companyRow) toDomain() tenant.Company {
-	return tenant.RestoreCompany(r.ID, tenant.Code(r.Code), r.Name, tenant.Status(r.Status), r.CreatedAt)
+	return tenant.RestoreCompany(tenant.CompanyRecord{ID: r.ID, Code: tenant.RestoreCode(r.Code), Name: r.Name, Status: tenant.Status(r.Status), CreatedAt: r.CreatedAt})
 }
 
 type apiKeyRow struct {
@@ -50,7 +50,8 @@ func toAPIKeyRow(k tenant.APIKey) apiKeyRow {
 func (r apiKeyRow) toDomain() tenant.APIKey {
 	var h tenant.KeyHash
 	copy(h[:], r.Hash)
-	return tenant.RestoreAPIKey(r.ID, r.CompanyID, r.Name, r.Prefix, h, r.CreatedAt, r.LastUsedAt, r.RevokedAt)
+	return tenant.RestoreAPIKey(tenant.APIKeyRecord{ID: r.ID, CompanyID: r.CompanyID, Name: r.Name, Prefix: r.Prefix, Hash: h,
+		CreatedAt: r.CreatedAt, LastUsedAt: r.LastUsedAt, RevokedAt: r.RevokedAt})
 }
 
 // TenantRepository implements ports.CompanyRepository and ports.APIKeyRepository.
@@ -82,7 +83,7 @@ func (r *TenantRepository) CompanyByID(ctx context.Context, id string) (tenant.C
 }
 
 func (r *TenantRepository) CompanyByCode(ctx context.Context, code tenant.Code) (tenant.Company, error) {
-	return r.oneCompany(ctx, "company "+string(code), "code = ?", string(code))
+	return r.oneCompany(ctx, "company "+code.String(), "code = ?", code.String())
 }
 
 func (r *TenantRepository) oneCompany(ctx context.Context, what string, where string, arg any) (tenant.Company, error) {
@@ -102,7 +103,7 @@ func (r *TenantRepository) CompaniesByCodes(ctx context.Context, codes []tenant.
 	}
 	keys := make([]string, len(codes))
 	for i, c := range codes {
-		keys[i] = string(c)
+		keys[i] = c.String()
 	}
 	return r.companies(ctx, "code IN ?", keys)
 }

@@ -2,21 +2,14 @@ package httpapi
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/parc-hq/parc/app"
 	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/account"
-)
-
-const (
-	defaultAccountPage = 1000
-	maxAccountPage     = 10000
 )
 
 // accountItemDTO is one account of a bulk call. JSON keys match without
@@ -80,7 +73,7 @@ func toAccountListDTO(p app.AccountPage) accountListDTO {
 		Accounts: make([]accountDTO, len(p.Accounts))}
 	for i, a := range p.Accounts {
 		out.Accounts[i] = accountDTO{Login: a.Login().Display(), Email: a.Email(), Name: a.Name(), Status: string(a.Status()),
-			CompanyCode: string(p.Company.Code()), CreatedAt: timeJSON(a.CreatedAt()), UpdatedAt: timeJSON(a.UpdatedAt())}
+			CompanyCode: p.Company.Code().String(), CreatedAt: timeJSON(a.CreatedAt()), UpdatedAt: timeJSON(a.UpdatedAt())}
 	}
 	return out
 }
@@ -113,39 +106,49 @@ func decodeAccountItems(c *gin.Context) ([]app.AccountInput, error) {
 }
 
 func registerAccountRoutes(api *gin.RouterGroup, accounts *app.AccountService) {
-	api.POST("/v1/Accounts/:codeProjet", func(c *gin.Context) {
-		items, err := decodeAccountItems(c)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		res, err := accounts.Bulk(c.Request.Context(), c.Param("codeProjet"), mustCompany(c), items)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, toAccountBulkDTO(res))
-	})
-	api.GET("/v1/Accounts/:codeProjet", func(c *gin.Context) {
-		q, err := accountQueryOf(c)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		page, err := accounts.List(c.Request.Context(), c.Param("codeProjet"), mustCompany(c), q)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		c.Header("X-Total-Count", strconv.Itoa(page.Total))
-		c.JSON(http.StatusOK, toAccountListDTO(page))
-	})
+	h := accountHandlers{accounts: accounts}
+	api.POST("/v1/Accounts/:codeProjet", h.bulk)
+	api.GET("/v1/Accounts/:codeProjet", h.list)
+}
+
+// accountHandlers serve /v1/Accounts.
+type accountHandlers struct{ accounts *app.AccountService }
+
+// bulk serves POST /v1/Accounts/{codeProjet}.
+func (h accountHandlers) bulk(c *gin.Context) {
+	items, err := decodeAccountItems(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	res, err := h.accounts.Bulk(c.Request.Context(), c.Param("codeProjet"), mustCompany(c), items)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toAccountBulkDTO(res))
+}
+
+// list serves GET /v1/Accounts/{codeProjet}.
+func (h accountHandlers) list(c *gin.Context) {
+	q, err := accountQueryOf(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	page, err := h.accounts.List(c.Request.Context(), c.Param("codeProjet"), mustCompany(c), q)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Header("X-Total-Count", strconv.Itoa(page.Total))
+	c.JSON(http.StatusOK, toAccountListDTO(page))
 }
 
 // accountQueryOf reads the listing parameters: status, companyCode, limit
 // (1 to 10000, default 1000) and offset.
 func accountQueryOf(c *gin.Context) (app.AccountQuery, error) {
-	q := app.AccountQuery{CompanyCode: c.Query("companyCode"), Limit: defaultAccountPage}
+	q := app.AccountQuery{CompanyCode: c.Query("companyCode")}
 	problems := &domain.ValidationError{}
 	if s, ok := c.GetQuery("status"); ok {
 		st, err := account.ParseStatus(s)
@@ -154,19 +157,7 @@ func accountQueryOf(c *gin.Context) (app.AccountQuery, error) {
 		}
 		q.Status = &st
 	}
-	if s, ok := c.GetQuery("limit"); ok {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 || n > maxAccountPage {
-			problems.Add("range", fmt.Sprintf("limit must be an integer from 1 to %d", maxAccountPage), "limit")
-		}
-		q.Limit = n
-	}
-	if s, ok := c.GetQuery("offset"); ok {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 0 {
-			problems.Add("range", "offset must be an integer of 0 or more", "offset")
-		}
-		q.Offset = n
-	}
+	q.Limit = queryLimit(c, problems, account.PageSize)
+	q.Offset = queryOffset(c, problems)
 	return q, problems.OrNil()
 }

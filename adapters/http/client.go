@@ -110,9 +110,6 @@ func toEquipmentDTOs(list []client.Equipment) []equipmentDTO {
 	return out
 }
 
-// maxPageLimit bounds the limit query parameter of the listings.
-const maxPageLimit = 1000
-
 func registerClientRoutes(api *gin.RouterGroup, svc *app.ClientService) {
 	h := clientHandlers{svc: svc}
 	api.GET("/clients/all", h.list)
@@ -156,7 +153,7 @@ func precheck(ps *problems, checked error, order ...string) {
 func (h clientHandlers) list(c *gin.Context) {
 	ps := &problems{}
 	var q ports.ClientQuery
-	q.Limit, _ = ps.queryInt(c, "limit", 1, maxPageLimit)
+	q.Limit = ps.queryLimit(c, client.PageSize)
 	q.Offset, _ = ps.queryInt(c, "offset", 0, math.MaxInt32)
 	q.Status = ps.queryStatus(c)
 	if err := ps.err(); err != nil {
@@ -399,7 +396,7 @@ func (h clientHandlers) equipment(c *gin.Context) {
 
 func equipmentQuery(c *gin.Context, ps *problems) ports.EquipmentQuery {
 	var q ports.EquipmentQuery
-	q.Limit, _ = ps.queryInt(c, "limit", 1, maxPageLimit)
+	q.Limit = ps.queryLimit(c, client.PageSize)
 	q.Offset, _ = ps.queryInt(c, "offset", 0, math.MaxInt32)
 	q.Status = ps.queryStatus(c)
 	return q

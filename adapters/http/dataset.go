@@ -68,7 +68,7 @@ func rowJSON(r dataset.Row, company tenant.Company) map[string]json.RawMessage {
 	out[dataset.SrvDateUTC] = jsonString(dataset.FormatSrvDate(r.SrvDate()))
 	out[dataset.SrvExport] = json.RawMessage(strconv.Itoa(r.SrvExport()))
 	out[dataset.SrvAttrib] = json.RawMessage(strconv.Itoa(r.SrvAttrib()))
-	out[dataset.CompanyCode] = jsonString(string(company.Code()))
+	out[dataset.CompanyCode] = jsonString(company.Code().String())
 	return out
 }
 
@@ -86,30 +86,13 @@ func writeRows(c *gin.Context, page app.RowsPage) {
 	c.JSON(http.StatusOK, out)
 }
 
-// queryInt reads an optional integer query parameter.
-func queryInt(c *gin.Context, name string) (*int, error) {
-	s, ok := c.GetQuery(name)
-	if !ok || s == "" {
-		return nil, nil
-	}
-	n, err := dataset.ParseInt(name, s)
-	if err != nil {
-		return nil, err
-	}
-	return &n, nil
-}
-
 func (h dataSetHandlers) list(c *gin.Context) {
-	in := dataset.SelectInput{EntityName: c.Param("entity")}
-	var err error
-	for _, p := range []struct {
-		name string
-		dst  **int
-	}{{"limit", &in.Limit}, {"offset", &in.Offset}, {"srvExport", &in.SrvExport}, {"srvAttrib", &in.SrvAttrib}} {
-		if *p.dst, err = queryInt(c, p.name); err != nil {
-			writeError(c, err)
-			return
-		}
+	v := &domain.ValidationError{}
+	in := dataset.SelectInput{EntityName: c.Param("entity"), Limit: queryInt(c, v, "limit"), Offset: queryInt(c, v, "offset"),
+		SrvExport: queryInt(c, v, "srvExport"), SrvAttrib: queryInt(c, v, "srvAttrib")}
+	if err := v.OrNil(); err != nil {
+		writeError(c, err)
+		return
 	}
 	if in.SrvAttrib == nil {
 		live := dataset.Live
@@ -354,7 +337,7 @@ func (h dataSetHandlers) batch(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	out := batchResultDTO{Status: "success", CompanyCode: string(res.Company.Code()), Entities: []entityResultDTO{}}
+	out := batchResultDTO{Status: "success", CompanyCode: res.Company.Code().String(), Entities: []entityResultDTO{}}
 	for _, e := range res.Entities {
 		out.Entities = append(out.Entities, entityResultDTO{EntityName: e.Entity, Created: e.Created, Updated: e.Updated,
 			Unchanged: e.Unchanged, Deleted: e.Deleted, Related: e.Related})
@@ -418,7 +401,7 @@ func (h dataSetHandlers) export(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	out := exportResultDTO{EntityName: res.Entity.Display(), CompanyCode: string(res.Company.Code()), SrvExport: res.SrvExport,
+	out := exportResultDTO{EntityName: res.Entity.Display(), CompanyCode: res.Company.Code().String(), SrvExport: res.SrvExport,
 		Updated: res.Updated, Rows: make([]exportRowDTO, len(res.Rows))}
 	for i, r := range res.Rows {
 		row := exportRowDTO{RowCode: r.RowCode, Status: r.Status}
@@ -433,8 +416,9 @@ func (h dataSetHandlers) export(c *gin.Context) {
 
 // rowBody reads a row object and the srvExport query parameter.
 func rowBody(c *gin.Context) (map[string]json.RawMessage, int, error) {
-	export, err := queryInt(c, "srvExport")
-	if err != nil {
+	v := &domain.ValidationError{}
+	export := queryInt(c, v, "srvExport")
+	if err := v.OrNil(); err != nil {
 		return nil, 0, err
 	}
 	var obj map[string]json.RawMessage
@@ -488,16 +472,17 @@ func (h dataSetHandlers) update(c *gin.Context) {
 }
 
 func (h dataSetHandlers) delete(c *gin.Context) {
-	export, err := queryInt(c, "srvExport")
-	if err != nil {
+	v := &domain.ValidationError{}
+	export := queryInt(c, v, "srvExport")
+	if err := v.OrNil(); err != nil {
 		writeError(c, err)
 		return
 	}
-	v := 0
+	n := 0
 	if export != nil {
-		v = *export
+		n = *export
 	}
-	r, err := h.svc.DeleteRow(c.Request.Context(), caller(c, ""), c.Param("entity"), c.Param("rowCode"), v)
+	r, err := h.svc.DeleteRow(c.Request.Context(), caller(c, ""), c.Param("entity"), c.Param("rowCode"), n)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -56,7 +56,7 @@ func Classify(err error) Problem {
 		return Problem{Status: http.StatusBadRequest, Code: "malformed_json", Message: malformed.Error(), Cause: err}
 	case errors.As(err, &invalid):
 		return Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Message: "the request has invalid values",
-			Details: invalid.Problems, Cause: err}
+			Details: worded(invalid.Problems), Cause: err}
 	case errors.Is(err, domain.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return Problem{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the database is unavailable, try again later", Cause: err}
 	case errors.As(err, &typed):

@@ -124,6 +124,17 @@ func (ps *problems) queryInt(c *gin.Context, name string, minimum, maximum int64
 	return int(n), true
 }
 
+// queryLimit parses the limit query parameter under the area's paging.
+func (ps *problems) queryLimit(c *gin.Context, paging domain.PageSize) int {
+	n, ok := ps.queryInt(c, "limit", math.MinInt64, math.MaxInt64)
+	if !ok {
+		return paging.Default
+	}
+	limit, err := paging.Limit(&n, "limit")
+	_ = ps.merge(err, "query")
+	return limit
+}
+
 // queryStatus parses an optional status query parameter.
 func (ps *problems) queryStatus(c *gin.Context) *client.Status {
 	raw, ok := c.GetQuery("status")

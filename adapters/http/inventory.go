@@ -32,14 +32,17 @@ type recordErrorDTO struct {
 	Message string `json:"message"`
 }
 
-// writeInventoryError renders a Problem in the seed's shape. Every server
-// fault is a 500, as the seed says, with no internals in the message.
+// writeInventoryError renders a Problem in the seed's shape. Statuses are
+// Classify's (a database that does not answer is 503, as in every area);
+// server faults say no more than that, and that a push can be sent again.
 func writeInventoryError(c *gin.Context, err error) {
 	p := Classify(err)
 	noteProblem(c, p)
 	status, msg := p.Status, p.Message
 	if status >= 500 {
-		status, msg = http.StatusInternalServerError, "internal server error"
+		if status != http.StatusServiceUnavailable {
+			msg = "internal server error"
+		}
 		if c.Request.Method == http.MethodPost {
 			msg += ": nothing of the request was stored, it can be sent again"
 		}
@@ -197,20 +200,6 @@ type eventDTO struct {
 	At          string  `json:"at"`
 }
 
-// positiveQueryInt parses an optional positive integer query parameter (0
-// when absent), recording a problem in v when it is not one.
-func positiveQueryInt(c *gin.Context, name string, v *domain.ValidationError) int {
-	s := c.Query(name)
-	if s == "" {
-		return 0
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		v.Add("int_parsing", "must be a positive integer", name)
-	}
-	return n
-}
-
 // searchableQuery records a problem in v when a text query parameter holds
 // what no stored name or version can (invalid UTF-8, control characters).
 func searchableQuery(c *gin.Context, v *domain.ValidationError, names ...string) {
@@ -238,116 +227,131 @@ func historyComputerName(escaped, prefix string) (string, bool) {
 }
 
 func registerInventoryRoutes(g *gin.RouterGroup, svc *app.InventoryService) {
-	g.POST("", func(c *gin.Context) {
-		full := false
-		switch c.Query("mode") {
-		case "":
-		case "full":
-			full = true
-		default:
-			writeInventoryError(c, domain.Invalid("enum", `must be "full" or absent`, "mode"))
-			return
-		}
-		raw, err := decodePush(c)
-		if err != nil {
-			writeInventoryError(c, err)
-			return
-		}
-		res, err := svc.Push(c.Request.Context(), mustCompany(c).ID(), raw, full)
-		if err != nil {
-			writeInventoryError(c, err)
-			return
-		}
-		c.JSON(pushAnswer(res))
-	})
-
-	g.GET("", func(c *gin.Context) {
-		v := &domain.ValidationError{}
-		searchableQuery(c, v, "computer_name", "program", "version")
-		f := inventory.Filter{
-			ComputerKey: inventory.ComputerKey(c.Query("computer_name")),
-			ProgramKey:  inventory.ProgramKey(c.Query("program")),
-			Version:     strings.TrimSpace(c.Query("version")),
-			Cursor:      c.Query("cursor"),
-			Limit:       positiveQueryInt(c, "limit", v),
-		}
-		if s := c.Query("changed_since"); s != "" {
-			t, err := time.Parse(time.RFC3339Nano, s)
-			if err != nil {
-				v.Add("datetime_parsing", "must be an RFC 3339 date-time", "changed_since")
-			}
-			f.ChangedSince = t
-		}
-		if s := c.Query("include_removed"); s != "" {
-			b, err := strconv.ParseBool(s)
-			if err != nil {
-				v.Add("bool_parsing", "must be true or false", "include_removed")
-			}
-			f.IncludeRemoved = b
-		}
-		if err := v.OrNil(); err != nil {
-			writeInventoryError(c, err)
-			return
-		}
-		page, err := svc.Installations(c.Request.Context(), mustCompany(c).ID(), f)
-		if err != nil {
-			writeInventoryError(c, err)
-			return
-		}
-		items := make([]installationDTO, len(page.Items))
-		for i, it := range page.Items {
-			items[i] = toInstallationDTO(it)
-		}
-		c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": optional(page.NextCursor)})
-	})
-
-	g.GET("/programs", func(c *gin.Context) {
-		v := &domain.ValidationError{}
-		if searchableQuery(c, v, "program"); v.OrNil() != nil {
-			writeInventoryError(c, v)
-			return
-		}
-		list, err := svc.Programs(c.Request.Context(), mustCompany(c).ID(), c.Query("program"))
-		if err != nil {
-			writeInventoryError(c, err)
-			return
-		}
-		out := make([]programDTO, len(list))
-		for i, p := range list {
-			out[i] = programDTO{Program: p.Program, Computers: p.Computers, Versions: make([]versionDTO, len(p.Versions))}
-			for j, ver := range p.Versions {
-				out[i].Versions[j] = versionDTO{Version: ver.Version, Computers: ver.Computers}
-			}
-		}
-		c.JSON(http.StatusOK, gin.H{"programs": out})
-	})
-
+	h := inventoryHandlers{svc: svc, computers: g.BasePath() + "/computers/"}
+	g.POST("", h.push)
+	g.GET("", h.installations)
+	g.GET("/programs", h.programs)
 	// A catch-all rather than :computer_name: gin routes on the unescaped
 	// path, where a computer named "PC/7" (PC%2F7) would be two segments.
 	// The name is read from the escaped path instead, for this route only.
-	computers := g.BasePath() + "/computers/"
-	g.GET("/computers/*path", func(c *gin.Context) {
-		name, ok := historyComputerName(c.Request.URL.EscapedPath(), computers)
-		if !ok {
-			writeInventoryError(c, domain.NotFound("%s", c.Request.URL.Path))
-			return
-		}
-		v := &domain.ValidationError{}
-		limit := positiveQueryInt(c, "limit", v)
-		if err := v.OrNil(); err != nil {
-			writeInventoryError(c, err)
-			return
-		}
-		page, err := svc.History(c.Request.Context(), mustCompany(c).ID(), name, c.Query("cursor"), limit)
+	g.GET("/computers/*path", h.history)
+}
+
+// inventoryHandlers serve /client-data.
+type inventoryHandlers struct {
+	svc       *app.InventoryService
+	computers string // the path prefix of the history route
+}
+
+// push serves POST /client-data.
+func (h inventoryHandlers) push(c *gin.Context) {
+	full := false
+	switch c.Query("mode") {
+	case "":
+	case "full":
+		full = true
+	default:
+		writeInventoryError(c, domain.Invalid("enum", `must be "full" or absent`, "mode"))
+		return
+	}
+	raw, err := decodePush(c)
+	if err != nil {
+		writeInventoryError(c, err)
+		return
+	}
+	res, err := h.svc.Push(c.Request.Context(), mustCompany(c).ID(), raw, full)
+	if err != nil {
+		writeInventoryError(c, err)
+		return
+	}
+	c.JSON(pushAnswer(res))
+}
+
+// installations serves GET /client-data.
+func (h inventoryHandlers) installations(c *gin.Context) {
+	v := &domain.ValidationError{}
+	searchableQuery(c, v, "computer_name", "program", "version")
+	f := inventory.Filter{
+		ComputerKey: inventory.ComputerKey(c.Query("computer_name")),
+		ProgramKey:  inventory.ProgramKey(c.Query("program")),
+		Version:     strings.TrimSpace(c.Query("version")),
+		Cursor:      c.Query("cursor"),
+		Limit:       queryLimit(c, v, inventory.PageSize),
+	}
+	if s := c.Query("changed_since"); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			writeInventoryError(c, err)
-			return
+			v.Add("datetime_parsing", "must be an RFC 3339 date-time", "changed_since")
 		}
-		events := make([]eventDTO, len(page.Events))
-		for i, e := range page.Events {
-			events[i] = eventDTO{Program: e.Program.Display(), Event: string(e.Kind), FromVersion: optional(e.FromVersion),
-				ToVersion: optional(e.ToVersion), At: timeJSON(e.At)}
+		f.ChangedSince = t
+	}
+	if s := c.Query("include_removed"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			v.Add("bool_parsing", "must be true or false", "include_removed")
 		}
-		c.JSON(http.StatusOK, gin.H{"computer_name": page.ComputerName, "events": events, "next_cursor": optional(page.NextCursor)})
-	})
+		f.IncludeRemoved = b
+	}
+	if err := v.OrNil(); err != nil {
+		writeInventoryError(c, err)
+		return
+	}
+	page, err := h.svc.Installations(c.Request.Context(), mustCompany(c).ID(), f)
+	if err != nil {
+		writeInventoryError(c, err)
+		return
+	}
+	items := make([]installationDTO, len(page.Items))
+	for i, it := range page.Items {
+		items[i] = toInstallationDTO(it)
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": optional(page.NextCursor)})
+}
+
+// programs serves GET /client-data/programs.
+func (h inventoryHandlers) programs(c *gin.Context) {
+	v := &domain.ValidationError{}
+	if searchableQuery(c, v, "program"); v.OrNil() != nil {
+		writeInventoryError(c, v)
+		return
+	}
+	list, err := h.svc.Programs(c.Request.Context(), mustCompany(c).ID(), c.Query("program"))
+	if err != nil {
+		writeInventoryError(c, err)
+		return
+	}
+	out := make([]programDTO, len(list))
+	for i, p := range list {
+		out[i] = programDTO{Program: p.Program, Computers: p.Computers, Versions: make([]versionDTO, len(p.Versions))}
+		for j, ver := range p.Versions {
+			out[i].Versions[j] = versionDTO{Version: ver.Version, Computers: ver.Computers}
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"programs": out})
+}
+
+// history serves GET /client-data/computers/{computer_name}/history.
+func (h inventoryHandlers) history(c *gin.Context) {
+	name, ok := historyComputerName(c.Request.URL.EscapedPath(), h.computers)
+	if !ok {
+		writeInventoryError(c, domain.NotFound("%s", c.Request.URL.Path))
+		return
+	}
+	v := &domain.ValidationError{}
+	limit := queryLimit(c, v, inventory.PageSize)
+	if err := v.OrNil(); err != nil {
+		writeInventoryError(c, err)
+		return
+	}
+	page, err := h.svc.History(c.Request.Context(), mustCompany(c).ID(), name, c.Query("cursor"), limit)
+	if err != nil {
+		writeInventoryError(c, err)
+		return
+	}
+	events := make([]eventDTO, len(page.Events))
+	for i, e := range page.Events {
+		events[i] = eventDTO{Program: e.Program.Display(), Event: string(e.Kind), FromVersion: optional(e.FromVersion),
+			ToVersion: optional(e.ToVersion), At: timeJSON(e.At)}
+	}
+	c.JSON(http.StatusOK, gin.H{"computer_name": page.ComputerName, "events": events, "next_cursor": optional(page.NextCursor)})
 }

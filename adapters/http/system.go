@@ -16,21 +16,31 @@ var errRouteNotFound = domain.NotFound("no such route")
 
 // registerSystemRoutes: probes, metrics and documentation, all without auth.
 func registerSystemRoutes(e *gin.Engine, health ports.HealthChecker, m *metrics) {
-	e.GET("/healthz", func(c *gin.Context) {
-		c.JSON(http.StatusOK, gin.H{"status": "ok"})
-	})
-	e.GET("/readyz", func(c *gin.Context) {
-		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
-		defer cancel()
-		if err := health.Ping(ctx); err != nil {
-			_ = c.Error(err)
-			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "message": "the database does not answer"})
-			return
-		}
-		c.JSON(http.StatusOK, gin.H{"status": "ready"})
-	})
+	h := systemHandlers{health: health}
+	e.GET("/healthz", h.healthz)
+	e.GET("/readyz", h.readyz)
 	e.GET("/metrics", m.handler())
 	registerDocsRoutes(e)
+}
+
+// systemHandlers serve the probes.
+type systemHandlers struct{ health ports.HealthChecker }
+
+// healthz serves GET /healthz: the process answers.
+func (h systemHandlers) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz serves GET /readyz: the database answers too.
+func (h systemHandlers) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := h.health.Ping(ctx); err != nil {
+		_ = c.Error(err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "message": "the database does not answer"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
 }
 
 // timeJSON renders a time as the seeds do: RFC 3339, UTC, milliseconds.

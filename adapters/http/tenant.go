@@ -19,7 +19,7 @@ type companyDTO struct {
 }
 
 func toCompanyDTO(c tenant.Company) companyDTO {
-	return companyDTO{CompanyID: c.ID(), Code: string(c.Code()), Name: c.Name(), Status: string(c.Status()), Timestamp: timeJSON(c.CreatedAt())}
+	return companyDTO{CompanyID: c.ID(), Code: c.Code().String(), Name: c.Name(), Status: string(c.Status()), Timestamp: timeJSON(c.CreatedAt())}
 }
 
 // keyDTO is an API key as listed: never its secret.
@@ -55,91 +55,116 @@ type createdCompanyDTO struct {
 }
 
 func registerMeRoutes(api *gin.RouterGroup) {
-	api.GET("/me", func(c *gin.Context) {
-		c.JSON(http.StatusOK, toCompanyDTO(mustCompany(c)))
-	})
+	api.GET("/me", me)
+}
+
+// me serves GET /me: the caller's company.
+func me(c *gin.Context) {
+	c.JSON(http.StatusOK, toCompanyDTO(mustCompany(c)))
 }
 
 func registerAdminRoutes(admin *gin.RouterGroup, tenants *app.TenantService) {
-	admin.POST("/companies", func(c *gin.Context) {
-		var in struct {
-			Code string `json:"code"`
-			Name string `json:"name"`
-		}
+	h := adminHandlers{tenants: tenants}
+	admin.POST("/companies", h.createCompany)
+	admin.GET("/companies", h.companies)
+	admin.PUT("/companies/:company_id", h.updateCompany)
+	admin.POST("/companies/:company_id/keys", h.createKey)
+	admin.GET("/companies/:company_id/keys", h.keys)
+	admin.DELETE("/keys/:key_id", h.revokeKey)
+}
+
+// adminHandlers serve the operator's company and key routes.
+type adminHandlers struct{ tenants *app.TenantService }
+
+// createCompany serves POST /admin/companies.
+func (h adminHandlers) createCompany(c *gin.Context) {
+	var in struct {
+		Code string `json:"code"`
+		Name string `json:"name"`
+	}
+	if err := DecodeJSON(c, &in); err != nil {
+		writeError(c, err)
+		return
+	}
+	company, key, err := h.tenants.CreateCompany(c.Request.Context(), in.Code, in.Name)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, CreatedCompanyView(company, key))
+}
+
+// companies serves GET /admin/companies.
+func (h adminHandlers) companies(c *gin.Context) {
+	companies, err := h.tenants.Companies(c.Request.Context())
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	out := make([]companyDTO, len(companies))
+	for i, co := range companies {
+		out[i] = toCompanyDTO(co)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// updateCompany serves PUT /admin/companies/{company_id}.
+func (h adminHandlers) updateCompany(c *gin.Context) {
+	var in struct {
+		Name   *string `json:"name"`
+		Status *string `json:"status"`
+	}
+	if err := DecodeJSON(c, &in); err != nil {
+		writeError(c, err)
+		return
+	}
+	company, err := h.tenants.UpdateCompany(c.Request.Context(), c.Param("company_id"), tenant.CompanyChange{Name: in.Name, Status: in.Status})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toCompanyDTO(company))
+}
+
+// createKey serves POST /admin/companies/{company_id}/keys.
+func (h adminHandlers) createKey(c *gin.Context) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if c.Request.ContentLength != 0 {
 		if err := DecodeJSON(c, &in); err != nil {
 			writeError(c, err)
 			return
 		}
-		company, key, err := tenants.CreateCompany(c.Request.Context(), in.Code, in.Name)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusCreated, CreatedCompanyView(company, key))
-	})
-	admin.GET("/companies", func(c *gin.Context) {
-		companies, err := tenants.Companies(c.Request.Context())
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		out := make([]companyDTO, len(companies))
-		for i, co := range companies {
-			out[i] = toCompanyDTO(co)
-		}
-		c.JSON(http.StatusOK, out)
-	})
-	admin.PUT("/companies/:company_id", func(c *gin.Context) {
-		var in struct {
-			Name   *string `json:"name"`
-			Status *string `json:"status"`
-		}
-		if err := DecodeJSON(c, &in); err != nil {
-			writeError(c, err)
-			return
-		}
-		company, err := tenants.UpdateCompany(c.Request.Context(), c.Param("company_id"), tenant.CompanyChange{Name: in.Name, Status: in.Status})
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, toCompanyDTO(company))
-	})
-	admin.POST("/companies/:company_id/keys", func(c *gin.Context) {
-		var in struct {
-			Name string `json:"name"`
-		}
-		if c.Request.ContentLength != 0 {
-			if err := DecodeJSON(c, &in); err != nil {
-				writeError(c, err)
-				return
-			}
-		}
-		key, err := tenants.CreateKey(c.Request.Context(), c.Param("company_id"), in.Name)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusCreated, toIssuedKeyDTO(key))
-	})
-	admin.GET("/companies/:company_id/keys", func(c *gin.Context) {
-		keys, err := tenants.Keys(c.Request.Context(), c.Param("company_id"))
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		out := make([]keyDTO, len(keys))
-		for i, k := range keys {
-			out[i] = toKeyDTO(k)
-		}
-		c.JSON(http.StatusOK, out)
-	})
-	admin.DELETE("/keys/:key_id", func(c *gin.Context) {
-		key, err := tenants.RevokeKey(c.Request.Context(), c.Param("key_id"))
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, toKeyDTO(key))
-	})
+	}
+	key, err := h.tenants.CreateKey(c.Request.Context(), c.Param("company_id"), in.Name)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toIssuedKeyDTO(key))
+}
+
+// keys serves GET /admin/companies/{company_id}/keys.
+func (h adminHandlers) keys(c *gin.Context) {
+	keys, err := h.tenants.Keys(c.Request.Context(), c.Param("company_id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	out := make([]keyDTO, len(keys))
+	for i, k := range keys {
+		out[i] = toKeyDTO(k)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// revokeKey serves DELETE /admin/keys/{key_id}.
+func (h adminHandlers) revokeKey(c *gin.Context) {
+	key, err := h.tenants.RevokeKey(c.Request.Context(), c.Param("key_id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toKeyDTO(key))
 }

@@ -94,3 +94,18 @@ func TestCLIPrintsTheOpenAPIDocument(t *testing.T) {
 	require.NoError(t, run([]string{"openapi"}, &out, io.Discard))
 	assert.Contains(t, out.String(), `"operationId": "listClients"`)
 }
+
+func TestCLIMigrateAndStatus(t *testing.T) {
+	testConfig(t, "sqlite:"+filepath.Join(t.TempDir(), "cli.db"))
+	var out bytes.Buffer
+	require.NoError(t, run([]string{"migrate", "status"}, &out, io.Discard))
+	assert.Contains(t, out.String(), "schema version: 0 of ")
+	assert.Contains(t, out.String(), "pending steps")
+	out.Reset()
+	require.NoError(t, run([]string{"migrate"}, &out, io.Discard))
+	assert.Contains(t, out.String(), "schema is up to date: version ")
+	out.Reset()
+	require.NoError(t, run([]string{"migrate", "status"}, &out, io.Discard))
+	assert.Contains(t, out.String(), "up to date")
+	assert.NotContains(t, out.String(), "pending")
+}

@@ -13,7 +13,7 @@ import (
 // is defined in its own file.
 func commands() []*command {
 	return []*command{
-		serveCommand, migrateCommand, versionCommand, openapiCommand,
+		serveCommand, migrateCommand, migrateStatusCommand, versionCommand, openapiCommand,
 		companyCreateCommand, companyUpdateCommand, companyListCommand,
 		keyCreateCommand, keyListCommand, keyRevokeCommand,
 		projectCreateCommand, projectUpdateCommand, projectListCommand,

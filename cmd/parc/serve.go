@@ -32,6 +32,13 @@ func serve(ctx context.Context, cfg *config) error {
 		"database", database.Redact(cfg.DB.URL), "admin_api", cfg.HTTP.AdminToken != "", "tls", cfg.HTTP.TLSCertFile != "")
 	application := fx.New(serveOptions(cfg, log))
 	if err := application.Start(ctx); err != nil {
+		if ctx.Err() != nil {
+			// A signal during start-up (a slow migration, say) is a
+			// request to stop, not a failure: fx has already stopped
+			// the hooks that had started.
+			log.Info("parc stopped during start-up")
+			return nil
+		}
 		return startError(err)
 	}
 	<-ctx.Done()

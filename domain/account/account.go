@@ -47,8 +47,10 @@ type Login struct {
 const (
 	maxLoginLen = 128
 	maxEmailLen = 254
-	maxNameLen  = 200
 )
+
+// PageSize is the paging of a project's account listing.
+var PageSize = domain.PageSize{Default: 1000, Max: 10000}
 
 // ParseLogin validates a login: 1 to 128 characters, no spaces or control
 // characters, surrounding blanks trimmed.
@@ -135,10 +137,7 @@ func New(id string, s Spec, now time.Time) (Account, error) {
 	problems.Collect(err)
 	status, err := ParseStatus(s.Status)
 	problems.Collect(err)
-	name := strings.TrimSpace(s.Name)
-	if utf8.RuneCountInString(name) > maxNameLen {
-		problems.Add("too_long", fmt.Sprintf("name must be at most %d characters", maxNameLen), "name")
-	}
+	name := domain.Text(problems, s.Name, false, domain.MaxNameLen, "name")
 	if name == "" {
 		name = login.display
 	}
@@ -150,10 +149,19 @@ func New(id string, s Spec, now time.Time) (Account, error) {
 		status: status, createdAt: now, updatedAt: now}, nil
 }
 
+// Record is an account as stored, for Restore.
+type Record struct {
+	ID, ProjectID, CompanyID string
+	Login                    Login
+	Email, Name              string
+	Status                   Status
+	CreatedAt, UpdatedAt     time.Time
+}
+
 // Restore rebuilds a stored account without validating it again.
-func Restore(id, projectID, companyID string, login Login, email, name string, status Status, createdAt, updatedAt time.Time) Account {
-	return Account{id: id, projectID: projectID, companyID: companyID, login: login, email: email, name: name,
-		status: status, createdAt: createdAt.UTC(), updatedAt: updatedAt.UTC()}
+func Restore(r Record) Account {
+	return Account{id: r.ID, projectID: r.ProjectID, companyID: r.CompanyID, login: r.Login, email: r.Email, name: r.Name,
+		status: r.Status, createdAt: r.CreatedAt.UTC(), updatedAt: r.UpdatedAt.UTC()}
 }
 
 // WithStatus returns the account in a new status, changed at now.

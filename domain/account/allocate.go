@@ -86,106 +86,139 @@ type Plan struct {
 // The function is pure: the caller reads its input and writes its plan in one
 // transaction holding the project's lock.
 func Allocate(in Input) Plan {
-	stored := make(map[string]Account, len(in.Stored))
+	al := allocator{in: in, stored: make(map[string]Account, len(in.Stored)), seen: map[string]int{},
+		plan: Plan{Results: make([]Result, len(in.Requests)), Usage: in.Usage}}
 	for _, a := range in.Stored {
-		stored[a.login.key] = a
-	}
-	plan := Plan{Results: make([]Result, len(in.Requests)), Usage: in.Usage}
-	type pending struct {
-		index  int
-		login  Login
-		status Status
-		known  *Account
+		al.stored[a.login.key] = a
 	}
 	var freeing, rest []pending
-	seen := map[string]int{}
-	for i, r := range in.Requests {
-		res := &plan.Results[i]
-		*res = Result{Index: i, Login: strings.TrimSpace(r.Login), Requested: r.Status}
-		if r.Problem != nil {
-			reject(res, ReasonInvalid, problemMessage(r.Problem))
-			continue
+	for i := range in.Requests {
+		p, ok := al.admit(i)
+		switch {
+		case !ok:
+		case p.known != nil && p.known.status.UsesLicence() && !p.status.UsesLicence():
+			freeing = append(freeing, p)
+		default:
+			rest = append(rest, p)
 		}
-		login, err := ParseLogin(r.Login)
-		if err != nil {
-			reject(res, ReasonInvalid, problemMessage(err))
-			continue
-		}
-		if first, dup := seen[login.key]; dup {
-			reject(res, ReasonDuplicate, "the login appears earlier in this call, at index "+strconv.Itoa(first))
-			continue
-		}
-		seen[login.key] = i
-		status, err := ParseStatus(r.Status)
-		if err != nil {
-			reject(res, ReasonInvalid, problemMessage(err))
-			continue
-		}
-		p := pending{index: i, login: login, status: status}
-		if a, ok := stored[login.key]; ok {
-			if a.companyID != r.CompanyID {
-				// Logins are unique in the project; say nothing of the
-				// other company's account.
-				reject(res, ReasonLoginTaken, "the login is already used in this project")
-				continue
-			}
-			res.Ignored = ignoredFields(a, r)
-			p.known = &a
-			if a.status.UsesLicence() && !status.UsesLicence() {
-				freeing = append(freeing, p)
-				continue
-			}
-		}
-		rest = append(rest, p)
 	}
-
 	for _, p := range append(freeing, rest...) {
-		res := &plan.Results[p.index]
-		r := in.Requests[p.index]
 		if p.known != nil {
-			applied := p.status
-			if applied == p.known.status {
-				res.Action, res.Applied = ActionUnchanged, applied
-				continue
-			}
-			if applied.UsesLicence() && plan.Usage.Available() == 0 {
-				// The seed's rule, for known accounts as for new ones: asked
-				// active with no licence left, the account is disabled.
-				res.Reason, res.Message = ReasonNoLicence, "no licence left in the project: the account is disabled"
-				applied = StatusDisabled
-				if applied == p.known.status {
-					res.Action, res.Applied = ActionUnchanged, applied
-					continue
-				}
-			} else if applied.UsesLicence() {
-				plan.Usage.Used++
-			} else if p.known.status.UsesLicence() {
-				plan.Usage.Used--
-			}
-			res.Action, res.Applied = ActionUpdated, applied
-			plan.Update = append(plan.Update, p.known.WithStatus(applied, in.Now))
-			continue
+			al.change(p)
+		} else {
+			al.create(p)
 		}
-		a, err := New(in.NewID(), Spec{ProjectID: in.ProjectID, CompanyID: r.CompanyID, Login: r.Login, Email: r.Email, Name: r.Name, Status: string(p.status)}, in.Now)
-		if err != nil {
-			reject(res, ReasonInvalid, problemMessage(err))
-			continue
-		}
-		if a.status.UsesLicence() {
-			if plan.Usage.Available() == 0 {
-				a.status = StatusDisabled
-				res.Reason, res.Message = ReasonNoLicence, "no licence left in the project: the account is created disabled"
-			} else {
-				plan.Usage.Used++
-			}
-		}
-		res.Action, res.Applied = ActionCreated, a.status
-		plan.Create = append(plan.Create, a)
 	}
 	byKey := func(a, b Account) int { return cmp.Compare(a.login.key, b.login.key) }
-	slices.SortFunc(plan.Create, byKey)
-	slices.SortFunc(plan.Update, byKey)
-	return plan
+	slices.SortFunc(al.plan.Create, byKey)
+	slices.SortFunc(al.plan.Update, byKey)
+	return al.plan
+}
+
+// allocator carries one allocation: its input, the stored accounts by
+// login key, the logins seen so far, and the plan being built.
+type allocator struct {
+	in     Input
+	stored map[string]Account
+	seen   map[string]int // login key -> first index
+	plan   Plan
+}
+
+// pending is an admitted request, waiting for its licence decision.
+type pending struct {
+	index  int
+	login  Login
+	status Status
+	known  *Account // the stored account of its login, if any
+}
+
+// admit checks request i and either rejects it in its result or returns
+// it for the licence decision.
+func (al *allocator) admit(i int) (pending, bool) {
+	r := al.in.Requests[i]
+	res := &al.plan.Results[i]
+	*res = Result{Index: i, Login: strings.TrimSpace(r.Login), Requested: r.Status}
+	if r.Problem != nil {
+		reject(res, ReasonInvalid, problemMessage(r.Problem))
+		return pending{}, false
+	}
+	login, err := ParseLogin(r.Login)
+	if err != nil {
+		reject(res, ReasonInvalid, problemMessage(err))
+		return pending{}, false
+	}
+	if first, dup := al.seen[login.key]; dup {
+		reject(res, ReasonDuplicate, "the login appears earlier in this call, at index "+strconv.Itoa(first))
+		return pending{}, false
+	}
+	al.seen[login.key] = i
+	status, err := ParseStatus(r.Status)
+	if err != nil {
+		reject(res, ReasonInvalid, problemMessage(err))
+		return pending{}, false
+	}
+	p := pending{index: i, login: login, status: status}
+	if a, ok := al.stored[login.key]; ok {
+		if a.companyID != r.CompanyID {
+			// Logins are unique in the project; say nothing of the
+			// other company's account.
+			reject(res, ReasonLoginTaken, "the login is already used in this project")
+			return pending{}, false
+		}
+		res.Ignored = ignoredFields(a, r)
+		p.known = &a
+	}
+	return p, true
+}
+
+// change applies the status asked for a known account, within the
+// licences left.
+func (al *allocator) change(p pending) {
+	res := &al.plan.Results[p.index]
+	applied := p.status
+	if applied == p.known.status {
+		res.Action, res.Applied = ActionUnchanged, applied
+		return
+	}
+	switch {
+	case applied.UsesLicence() && al.plan.Usage.Available() == 0:
+		// The seed's rule, for known accounts as for new ones: asked
+		// active with no licence left, the account is disabled.
+		res.Reason, res.Message = ReasonNoLicence, "no licence left in the project: the account is disabled"
+		applied = StatusDisabled
+		if applied == p.known.status {
+			res.Action, res.Applied = ActionUnchanged, applied
+			return
+		}
+	case applied.UsesLicence():
+		al.plan.Usage.Used++
+	case p.known.status.UsesLicence():
+		al.plan.Usage.Used--
+	}
+	res.Action, res.Applied = ActionUpdated, applied
+	al.plan.Update = append(al.plan.Update, p.known.WithStatus(applied, al.in.Now))
+}
+
+// create validates a new account and gives it a licence if one is left,
+// else creates it disabled.
+func (al *allocator) create(p pending) {
+	res := &al.plan.Results[p.index]
+	r := al.in.Requests[p.index]
+	a, err := New(al.in.NewID(), Spec{ProjectID: al.in.ProjectID, CompanyID: r.CompanyID, Login: r.Login, Email: r.Email, Name: r.Name, Status: string(p.status)}, al.in.Now)
+	if err != nil {
+		reject(res, ReasonInvalid, problemMessage(err))
+		return
+	}
+	if a.status.UsesLicence() {
+		if al.plan.Usage.Available() == 0 {
+			a.status = StatusDisabled
+			res.Reason, res.Message = ReasonNoLicence, "no licence left in the project: the account is created disabled"
+		} else {
+			al.plan.Usage.Used++
+		}
+	}
+	res.Action, res.Applied = ActionCreated, a.status
+	al.plan.Create = append(al.plan.Create, a)
 }
 
 func reject(res *Result, reason Reason, message string) {
@@ -208,11 +241,19 @@ func ignoredFields(a Account, r Request) []string {
 	return out
 }
 
-// problemMessage renders a validation error as "field: message; ...".
+// problemMessage renders a validation error as "field: message; ...", a
+// domain error as its message; any other (a decoding error the adapter
+// worded for the caller) as its text.
 func problemMessage(err error) string {
-	var v *domain.ValidationError
-	if errors.As(err, &v) {
+	var (
+		v     *domain.ValidationError
+		typed *domain.Error
+	)
+	switch {
+	case errors.As(err, &v):
 		return v.Detail()
+	case errors.As(err, &typed):
+		return typed.Message()
 	}
 	return err.Error()
 }

@@ -22,8 +22,9 @@ const (
 var now = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 
 func stored(login string, company string, status account.Status) account.Account {
-	return account.Restore("id-"+login, project, company, account.RestoreLogin(account.LoginKey(login), login),
-		login+"@example.com", "Name "+login, status, now.Add(-time.Hour), now.Add(-time.Hour))
+	return account.Restore(account.Record{ID: "id-" + login, ProjectID: project, CompanyID: company,
+		Login: account.RestoreLogin(account.LoginKey(login), login), Email: login + "@example.com", Name: "Name " + login,
+		Status: status, CreatedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Hour)})
 }
 
 func req(login, status string) account.Request {

@@ -21,7 +21,6 @@ package client
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/parc-hq/parc/domain"
 )
@@ -46,7 +45,11 @@ func ParseStatus(s string) (Status, error) {
 }
 
 // MaxNomLen bounds the name (`nom`) of a client or a site, in characters.
-const MaxNomLen = 200
+const MaxNomLen = domain.MaxNameLen
+
+// PageSize is the paging of the client and equipment listings: without a
+// limit they answer every row.
+var PageSize = domain.PageSize{Max: 1000}
 
 // Client is a customer of the company. Its code is the company's own integer
 // reference for it, unique among all the company's clients (active or not);
@@ -72,9 +75,19 @@ func New(id, companyID, nom string, code int64, now time.Time) (Client, error) {
 	return c, nil
 }
 
+// Record is a client as stored, for Restore: named fields, so that two ids
+// cannot be swapped silently.
+type Record struct {
+	ID, CompanyID string
+	Nom           string
+	Code          int64
+	Status        Status
+	CreatedAt     time.Time
+}
+
 // Restore rebuilds a stored client without validating it again.
-func Restore(id, companyID, nom string, code int64, status Status, createdAt time.Time) Client {
-	return Client{id: id, companyID: companyID, nom: nom, code: code, status: status, createdAt: createdAt.UTC()}
+func Restore(r Record) Client {
+	return Client{id: r.ID, companyID: r.CompanyID, nom: r.Nom, code: r.Code, status: r.Status, createdAt: r.CreatedAt.UTC()}
 }
 
 // Update replaces the name and the code (PUT /clients/update sends both), with
@@ -99,7 +112,7 @@ type ClientInput struct {
 func CheckClient(in ClientInput) error {
 	v := &domain.ValidationError{}
 	if in.Nom != nil {
-		checkText(v, "nom", *in.Nom, true, MaxNomLen)
+		domain.Name(v, *in.Nom, "nom")
 	}
 	if in.Code != nil && *in.Code < 0 {
 		v.Problems = append(v.Problems, problem(TypeGreaterThanEqual, map[string]any{"ge": int64(0)}, "code"))
@@ -111,7 +124,7 @@ func CheckClient(in ClientInput) error {
 // for nom.
 func CheckSiteName(nom string) error {
 	v := &domain.ValidationError{}
-	checkText(v, "nom", nom, true, MaxNomLen)
+	domain.Name(v, nom, "nom")
 	return v.OrNil()
 }
 
@@ -130,18 +143,6 @@ func (c Client) CreatedAt() time.Time { return c.createdAt }
 // Name is the form every name and text of this area is kept in: surrounding
 // white space trimmed.
 func Name(s string) string { return strings.TrimSpace(s) }
-
-// checkText checks the length of Name(s) in characters (as pydantic counts
-// them); a required field must keep at least one. Problems go to v at path
-// {field}.
-func checkText(v *domain.ValidationError, field, s string, required bool, maxLen int) {
-	switch n := utf8.RuneCountInString(Name(s)); {
-	case required && n == 0:
-		v.Problems = append(v.Problems, problem(TypeStringTooShort, map[string]any{"min_length": 1}, field))
-	case n > maxLen:
-		v.Problems = append(v.Problems, problem(TypeStringTooLong, map[string]any{"max_length": maxLen}, field))
-	}
-}
 
 // stamp is the form of every time this package keeps: UTC, microseconds
 // (the precision of the timestamp columns on every backend).

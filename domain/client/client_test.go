@@ -111,11 +111,11 @@ func TestClientUpdateIsAllOrNothing(t *testing.T) {
 }
 
 func TestRestoreKeepsStoredValues(t *testing.T) {
-	c := client.Restore("id", "co", "", -3, client.StatusInactive, now)
+	c := client.Restore(client.Record{ID: "id", CompanyID: "co", Code: -3, Status: client.StatusInactive, CreatedAt: now})
 	if c.Nom() != "" || c.Code() != -3 || c.Active() || c.CreatedAt().Location() != time.UTC || !c.CreatedAt().Equal(now) {
 		t.Fatalf("unexpected client %+v", c)
 	}
-	s := client.RestoreSite("s", "co", "id", "Lyon", client.StatusActive, now)
+	s := client.RestoreSite(client.SiteRecord{ID: "s", CompanyID: "co", ClientID: "id", Nom: "Lyon", Status: client.StatusActive, CreatedAt: now})
 	if s.ID() != "s" || s.CompanyID() != "co" || s.ClientID() != "id" || s.Nom() != "Lyon" || !s.Active() {
 		t.Fatalf("unexpected site %+v", s)
 	}

@@ -135,13 +135,13 @@ func (e *Equipment) Update(ch EquipmentChange) error {
 func CheckEquipment(ch EquipmentChange) error {
 	v := &domain.ValidationError{}
 	if ch.Name != nil {
-		checkText(v, "name", *ch.Name, true, MaxNameLen)
+		domain.Text(v, *ch.Name, true, MaxNameLen, "name")
 	}
 	if ch.Type != nil {
-		checkText(v, "type", *ch.Type, false, MaxTypeLen)
+		domain.Text(v, *ch.Type, false, MaxTypeLen, "type")
 	}
 	if ch.Serial != nil {
-		checkText(v, "serial", *ch.Serial, false, MaxSerialLen)
+		domain.Text(v, *ch.Serial, false, MaxSerialLen, "serial")
 	}
 	if ch.IPAddress != nil && *ch.IPAddress != "" {
 		_, err := ParseIP("ip_address", *ch.IPAddress)

@@ -140,7 +140,7 @@ func TestEquipmentMoveTo(t *testing.T) {
 	site, _ := client.NewSite("st", owner, "Lyon", now)
 	closed := site
 	closed.Deactivate()
-	foreign := client.RestoreSite("st2", "other", "cl2", "Nice", client.StatusActive, now)
+	foreign := client.RestoreSite(client.SiteRecord{ID: "st2", CompanyID: "other", ClientID: "cl2", Nom: "Nice", Status: client.StatusActive, CreatedAt: now})
 	retired := owner
 	retired.Deactivate()
 

@@ -3,7 +3,6 @@ package client
 import (
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -124,20 +123,20 @@ func SameName(nom, tag string) bool { return NormaliseName(nom) == NormaliseName
 // fits reports a text Fit leaves as it is: valid UTF-8, at most max
 // characters, no control character, no surrounding space.
 func fits(s string, max int) bool {
-	if s == "" {
-		return true
-	}
-	if len(s) > max && utf8.RuneCountInString(s) > max {
-		return false
-	}
-	if unicode.IsSpace(rune(s[0])) || unicode.IsSpace(rune(s[len(s)-1])) {
-		return false
-	}
+	ascii := true
 	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] >= utf8.RuneSelf {
-			return s[i] >= utf8.RuneSelf && utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return r < 0x20 }) < 0 &&
-				strings.TrimSpace(s) == s
+		switch c := s[i]; {
+		case c < 0x20:
+			return false
+		case c >= utf8.RuneSelf:
+			ascii = false
 		}
 	}
-	return true
+	if strings.TrimSpace(s) != s {
+		return false
+	}
+	if ascii {
+		return len(s) <= max
+	}
+	return utf8.ValidString(s) && utf8.RuneCountInString(s) <= max
 }

@@ -11,10 +11,10 @@ import (
 // words of the FastAPI service of seed 001, whose types these are).
 const (
 	// TypeStringTooShort: fewer than Params["min_length"] characters
-	// (after trimming).
-	TypeStringTooShort = "string_too_short"
+	// (after trimming; see domain.Text).
+	TypeStringTooShort = domain.TypeStringTooShort
 	// TypeStringTooLong: more than Params["max_length"] characters.
-	TypeStringTooLong = "string_too_long"
+	TypeStringTooLong = domain.TypeStringTooLong
 	// TypeGreaterThanEqual: a number below Params["ge"].
 	TypeGreaterThanEqual = "greater_than_equal"
 	// TypeUUIDParsing: Params["input"] is not a UUID (see ParseID).

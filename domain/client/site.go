@@ -31,9 +31,17 @@ func NewSite(id string, owner Client, nom string, now time.Time) (Site, error) {
 	return s, nil
 }
 
+// SiteRecord is a site as stored, for RestoreSite.
+type SiteRecord struct {
+	ID, CompanyID, ClientID string
+	Nom                     string
+	Status                  Status
+	CreatedAt               time.Time
+}
+
 // RestoreSite rebuilds a stored site without validating it again.
-func RestoreSite(id, companyID, clientID, nom string, status Status, createdAt time.Time) Site {
-	return Site{id: id, companyID: companyID, clientID: clientID, nom: nom, status: status, createdAt: createdAt.UTC()}
+func RestoreSite(r SiteRecord) Site {
+	return Site{id: r.ID, companyID: r.CompanyID, clientID: r.ClientID, nom: r.Nom, status: r.Status, createdAt: r.CreatedAt.UTC()}
 }
 
 // Rename replaces the site's name, with the client's rules for nom.

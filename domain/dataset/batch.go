@@ -89,89 +89,117 @@ func (e *ItemError) Unwrap() error { return domain.Invalid(e.Type, e.Reason, e.P
 // ParseBatch validates a request: entity and field names, row codes, and
 // relation items. Every problem is reported with its path.
 func ParseBatch(in BatchInput) (Batch, error) {
-	b := Batch{srvExport: in.SrvExport}
-	problems := &domain.ValidationError{}
-	seen := map[string]bool{}
-	note := func(e EntityName) {
-		if !seen[e.Key()] {
-			seen[e.Key()] = true
-			b.entities = append(b.entities, e)
-		}
-	}
+	bp := batchParser{b: Batch{srvExport: in.SrvExport}, problems: &domain.ValidationError{}, seen: map[string]bool{}}
 	for _, group := range in.Deletes {
-		entity, err := ParseEntityName(group.Entity)
-		if err != nil {
-			problems.AddAt(err, "entity_name", "deletes", group.Entity)
-			continue
-		}
-		note(entity)
-		for i, raw := range group.Codes {
-			code, err := CodeFromJSON(raw)
-			if err != nil {
-				problems.AddAt(err, "row_code", "deletes", group.Entity, i)
-				continue
-			}
-			b.deletes = append(b.deletes, deletion{entity: entity, code: code})
-		}
+		bp.deletes(group)
 	}
 	for _, group := range in.Data {
-		entity, err := ParseEntityName(group.Entity)
-		if err != nil {
-			problems.AddAt(err, "entity_name", "data", group.Entity)
-			continue
-		}
-		note(entity)
-		for i, obj := range group.Rows {
-			path := []any{"data", group.Entity, i}
-			if obj == nil {
-				problems.Add("type", "a row must be a JSON object", path...)
-				continue
-			}
-			fields, err := ParseFields(obj, path...)
-			if err != nil {
-				problems.Collect(err)
-				continue
-			}
-			code, err := codeOf(entity, fields)
-			if err != nil {
-				problems.AddAt(err, "row_code", path...)
-				continue
-			}
-			b.upserts = append(b.upserts, upsert{entity: entity, code: code, fields: fields, path: path})
-		}
+		bp.data(group)
 	}
 	for i, r := range in.Relations {
-		rel := relation{path: []any{"relations", i}}
-		var err error
-		if rel.source, err = ParseEntityName(r.SourceEntityName); err != nil {
-			problems.AddAt(err, "entity_name", "relations", i, "SourceEntityName")
-		}
-		if rel.target, err = ParseEntityName(r.TargetEntityName); err != nil {
-			problems.AddAt(err, "entity_name", "relations", i, "TargetEntityName")
-		}
-		if rel.sourceCode, err = ParseRowCode(r.SourceRowCode); err != nil {
-			problems.AddAt(err, "row_code", "relations", i, "SourceRowCode")
-		}
-		if rel.targetCode, err = ParseRowCode(r.TargetRowCode); err != nil {
-			problems.AddAt(err, "row_code", "relations", i, "TargetRowCode")
-		}
-		if rel.field, err = ParseFieldName(r.TargetFieldName); err != nil {
-			problems.AddAt(err, "field_name", "relations", i, "TargetFieldName")
-		} else if rel.target.Key() != "" && rel.field.Key() == rel.target.IDField() {
-			problems.Add("field_name", "TargetFieldName may not be the target's own code field", "relations", i, "TargetFieldName")
-		} else if IsServerField(rel.field.Display()) {
-			problems.Add("field_name", "TargetFieldName may not be a server field", "relations", i, "TargetFieldName")
-		}
-		if rel.source.Key() != "" && rel.target.Key() != "" {
-			note(rel.source)
-			note(rel.target)
-		}
-		b.relations = append(b.relations, rel)
+		bp.relation(i, r)
 	}
-	if err := problems.OrNil(); err != nil {
+	if err := bp.problems.OrNil(); err != nil {
 		return Batch{}, err
 	}
-	return b, nil
+	return bp.b, nil
+}
+
+// batchParser gathers a batch and the problems of its items.
+type batchParser struct {
+	b        Batch
+	problems *domain.ValidationError
+	seen     map[string]bool // entity keys noted
+}
+
+// note records an entity under its first spelling.
+func (bp *batchParser) note(e EntityName) {
+	if !bp.seen[e.Key()] {
+		bp.seen[e.Key()] = true
+		bp.b.entities = append(bp.b.entities, e)
+	}
+}
+
+func (bp *batchParser) deletes(group EntityCodes) {
+	entity, err := ParseEntityName(group.Entity)
+	if err != nil {
+		bp.problems.AddAt(err, "entity_name", "deletes", group.Entity)
+		return
+	}
+	bp.note(entity)
+	for i, raw := range group.Codes {
+		code, err := CodeFromJSON(raw)
+		if err != nil {
+			bp.problems.AddAt(err, "row_code", "deletes", group.Entity, i)
+			continue
+		}
+		bp.b.deletes = append(bp.b.deletes, deletion{entity: entity, code: code})
+	}
+}
+
+func (bp *batchParser) data(group EntityRows) {
+	entity, err := ParseEntityName(group.Entity)
+	if err != nil {
+		bp.problems.AddAt(err, "entity_name", "data", group.Entity)
+		return
+	}
+	bp.note(entity)
+	for i, obj := range group.Rows {
+		path := []any{"data", group.Entity, i}
+		if obj == nil {
+			bp.problems.Add("type", "a row must be a JSON object", path...)
+			continue
+		}
+		fields, err := ParseFields(obj, path...)
+		if err != nil {
+			bp.problems.Collect(err)
+			continue
+		}
+		code, err := codeOf(entity, fields)
+		if err != nil {
+			bp.problems.AddAt(err, "row_code", path...)
+			continue
+		}
+		bp.b.upserts = append(bp.b.upserts, upsert{entity: entity, code: code, fields: fields, path: path})
+	}
+}
+
+func (bp *batchParser) relation(i int, r RelationInput) {
+	rel := relation{path: []any{"relations", i}}
+	var err error
+	if rel.source, err = ParseEntityName(r.SourceEntityName); err != nil {
+		bp.problems.AddAt(err, "entity_name", "relations", i, "SourceEntityName")
+	}
+	if rel.target, err = ParseEntityName(r.TargetEntityName); err != nil {
+		bp.problems.AddAt(err, "entity_name", "relations", i, "TargetEntityName")
+	}
+	if rel.sourceCode, err = ParseRowCode(r.SourceRowCode); err != nil {
+		bp.problems.AddAt(err, "row_code", "relations", i, "SourceRowCode")
+	}
+	if rel.targetCode, err = ParseRowCode(r.TargetRowCode); err != nil {
+		bp.problems.AddAt(err, "row_code", "relations", i, "TargetRowCode")
+	}
+	rel.field = bp.targetField(i, r.TargetFieldName, rel.target)
+	if rel.source.Key() != "" && rel.target.Key() != "" {
+		bp.note(rel.source)
+		bp.note(rel.target)
+	}
+	bp.b.relations = append(bp.b.relations, rel)
+}
+
+// targetField is the field a relation writes: neither the target's code
+// field nor a server field.
+func (bp *batchParser) targetField(i int, name string, target EntityName) FieldName {
+	field, err := ParseFieldName(name)
+	switch {
+	case err != nil:
+		bp.problems.AddAt(err, "field_name", "relations", i, "TargetFieldName")
+	case target.Key() != "" && field.Key() == target.IDField():
+		bp.problems.Add("field_name", "TargetFieldName may not be the target's own code field", "relations", i, "TargetFieldName")
+	case IsServerField(field.Display()):
+		bp.problems.Add("field_name", "TargetFieldName may not be a server field", "relations", i, "TargetFieldName")
+	}
+	return field
 }
 
 // Keys lists every row the plan needs to see, sorted and unique: deleted,
@@ -220,13 +248,103 @@ type Plan struct {
 	Results []EntityResult
 }
 
-type planned struct {
-	row                          Row
-	stored                       bool // the row was loaded (live or deleted)
-	exists                       bool // a row (live or deleted) is in state
-	dirty, created, deleted, upd bool
-	unchangedOnly                bool
-	previous                     time.Time
+// outcome is how a batch's result counts a row it names.
+type outcome int
+
+const (
+	notCounted outcome = iota
+	unchanged          // sent again with the same fields
+	updated            // a stored live row whose fields changed
+	created            // a new row, or a deleted one written again
+)
+
+// rowState is one row as the planner carries it through a batch.
+type rowState struct {
+	row      Row
+	stored   bool      // loaded from storage (live or deleted)
+	present  bool      // a row, live or deleted, is in the plan
+	previous time.Time // its stored srvDateUTC (zero when new)
+	outcome  outcome
+	deleted  bool // a live row this batch deleted
+	related  bool // the target of a relation
+	dirty    bool // to be written
+}
+
+func (st *rowState) live() bool { return st.present && st.row.IsLive() }
+
+// count raises the row's outcome: created over updated over unchanged.
+func (st *rowState) count(o outcome) {
+	if o > st.outcome {
+		st.outcome = o
+	}
+}
+
+// planner applies the items of a batch, in order, to the states of rows.
+type planner struct {
+	rows      map[RowKey]*rowState
+	srvExport int
+}
+
+func (pl *planner) at(k RowKey) *rowState {
+	st := pl.rows[k]
+	if st == nil {
+		st = &rowState{}
+		pl.rows[k] = st
+	}
+	return st
+}
+
+// remove deletes a live row; deleting a missing one is tolerated.
+func (pl *planner) remove(d deletion) {
+	st := pl.at(RowKey{d.entity.Key(), d.code})
+	if !st.live() {
+		return
+	}
+	st.row.srvAttrib, st.row.srvExport = Deleted, pl.srvExport
+	st.dirty, st.deleted = true, true
+}
+
+// write creates the row (or revives a deleted one, keeping its stored
+// spelling) or merges the fields into the live one.
+func (pl *planner) write(u upsert) {
+	st := pl.at(RowKey{u.entity.Key(), u.code})
+	if !st.live() {
+		entity := u.entity
+		if st.present {
+			entity = st.row.entity
+		}
+		st.row = Row{entity: entity, code: u.code, fields: u.fields.Clone(), srvExport: pl.srvExport, srvAttrib: Live}
+		st.present, st.dirty = true, true
+		st.count(created)
+		return
+	}
+	merged, changed := st.row.fields.merge(u.fields)
+	if !changed && st.row.srvExport == pl.srvExport {
+		st.count(unchanged)
+		return
+	}
+	st.row.fields, st.row.srvExport, st.dirty = merged, pl.srvExport, true
+	st.count(updated)
+}
+
+// relate sets the target row's field to the source row's code; both must
+// be live.
+func (pl *planner) relate(r relation) error {
+	if !pl.at(RowKey{r.source.Key(), r.sourceCode}).live() {
+		return &ItemError{Path: r.path, Type: "not_found",
+			Reason: fmt.Sprintf("source row %s/%s does not exist", r.source.Display(), r.sourceCode)}
+	}
+	tgt := pl.at(RowKey{r.target.Key(), r.targetCode})
+	if !tgt.live() {
+		return &ItemError{Path: r.path, Type: "not_found",
+			Reason: fmt.Sprintf("target row %s/%s does not exist", r.target.Display(), r.targetCode)}
+	}
+	value, _ := json.Marshal(string(r.sourceCode))
+	if merged, changed := tgt.row.fields.merge(Fields{r.field.Key(): {Name: r.field.Display(), Value: value}}); changed {
+		tgt.row.fields, tgt.row.srvExport, tgt.dirty = merged, pl.srvExport, true
+	}
+	tgt.related = true
+	return nil
 }
 
 // PlanBatch applies a batch to the rows loaded for its keys (live and
@@ -235,114 +353,73 @@ type planned struct {
 // with an *ItemError. Rows written get srvDateUTC = NextSrvDate(now, stored)
 // and the batch's srvExport; rows sent unchanged are not written.
 func PlanBatch(b Batch, existing []Row, now time.Time) (Plan, error) {
-	state := make(map[RowKey]*planned, len(existing)+len(b.upserts))
+	pl := planner{rows: make(map[RowKey]*rowState, len(existing)+len(b.upserts)), srvExport: b.srvExport}
 	for _, r := range existing {
-		state[r.Key()] = &planned{row: r, stored: true, exists: true, previous: r.srvDate}
-	}
-	get := func(k RowKey) *planned {
-		p := state[k]
-		if p == nil {
-			p = &planned{}
-			state[k] = p
-		}
-		return p
+		pl.rows[r.Key()] = &rowState{row: r, stored: true, present: true, previous: r.srvDate}
 	}
 	for _, d := range b.deletes {
-		p := get(RowKey{d.entity.Key(), d.code})
-		if !p.exists || !p.row.IsLive() {
-			continue // deleting a missing row is tolerated
-		}
-		p.row.srvAttrib = Deleted
-		p.row.srvExport = b.srvExport
-		p.dirty, p.deleted = true, true
+		pl.remove(d)
 	}
 	for _, u := range b.upserts {
-		p := get(RowKey{u.entity.Key(), u.code})
-		if !p.exists || !p.row.IsLive() {
-			entity := u.entity
-			if p.exists {
-				entity = p.row.entity // the stored spelling stays
-			}
-			p.row = Row{entity: entity, code: u.code, fields: u.fields.Clone(), srvExport: b.srvExport, srvAttrib: Live}
-			p.exists, p.dirty, p.created = true, true, true
-			continue
-		}
-		merged, changed := p.row.fields.merge(u.fields)
-		if changed || p.row.srvExport != b.srvExport {
-			p.row.fields, p.row.srvExport = merged, b.srvExport
-			p.dirty = true
-			if !p.created {
-				p.upd = true
-			}
-		} else if !p.created && !p.upd {
-			p.unchangedOnly = true
-		}
+		pl.write(u)
 	}
-	related := map[RowKey]bool{}
 	for _, r := range b.relations {
-		src := state[RowKey{r.source.Key(), r.sourceCode}]
-		if src == nil || !src.exists || !src.row.IsLive() {
-			return Plan{}, &ItemError{Path: r.path, Type: "not_found",
-				Reason: fmt.Sprintf("source row %s/%s does not exist", r.source.Display(), r.sourceCode)}
+		if err := pl.relate(r); err != nil {
+			return Plan{}, err
 		}
-		tk := RowKey{r.target.Key(), r.targetCode}
-		tgt := state[tk]
-		if tgt == nil || !tgt.exists || !tgt.row.IsLive() {
-			return Plan{}, &ItemError{Path: r.path, Type: "not_found",
-				Reason: fmt.Sprintf("target row %s/%s does not exist", r.target.Display(), r.targetCode)}
-		}
-		value, _ := json.Marshal(string(r.sourceCode))
-		merged, changed := tgt.row.fields.merge(Fields{r.field.Key(): {Name: r.field.Display(), Value: value}})
-		if changed {
-			tgt.row.fields, tgt.row.srvExport = merged, b.srvExport
-			tgt.dirty = true
-		}
-		related[tk] = true
 	}
+	return pl.plan(b.entities, now), nil
+}
 
-	results := make(map[string]*EntityResult, len(b.entities))
-	var order []string
-	for _, e := range b.entities {
+// plan lists the rows to write, sorted by key, and counts the results per
+// entity in the order the batch named them.
+func (pl *planner) plan(entities []EntityName, now time.Time) Plan {
+	results := make(map[string]*EntityResult, len(entities))
+	for _, e := range entities {
 		results[e.Key()] = &EntityResult{Entity: e.Display()}
-		order = append(order, e.Key())
 	}
 	var plan Plan
-	for k, p := range state {
+	for k, st := range pl.rows {
 		res := results[k.Entity]
 		if res == nil { // a loaded row of an entity the batch never named: impossible, but harmless
 			continue
 		}
-		switch {
-		case p.created:
-			res.Created++
-		case p.upd:
-			res.Updated++
-		case p.unchangedOnly:
-			res.Unchanged++
-		}
-		if p.deleted {
-			res.Deleted++
-		}
-		if related[k] {
-			res.Related++
-		}
-		if !p.dirty {
+		res.add(st)
+		if !st.dirty {
 			continue
 		}
-		p.row.srvDate = NextSrvDate(now, p.previous)
-		if p.stored {
-			plan.Updates = append(plan.Updates, p.row)
+		st.row.srvDate = NextSrvDate(now, st.previous)
+		if st.stored {
+			plan.Updates = append(plan.Updates, st.row)
 		} else {
-			plan.Creates = append(plan.Creates, p.row)
+			plan.Creates = append(plan.Creates, st.row)
 		}
 	}
 	byKey := func(a, b Row) int { return CompareKeys(a.Key(), b.Key()) }
 	slices.SortFunc(plan.Creates, byKey)
 	slices.SortFunc(plan.Updates, byKey)
-	for _, k := range order {
-		plan.Results = append(plan.Results, *results[k])
+	for _, e := range entities {
+		plan.Results = append(plan.Results, *results[e.Key()])
 	}
-	return plan, nil
+	return plan
+}
+
+// add counts one row's state.
+func (res *EntityResult) add(st *rowState) {
+	switch st.outcome {
+	case created:
+		res.Created++
+	case updated:
+		res.Updated++
+	case unchanged:
+		res.Unchanged++
+	}
+	if st.deleted {
+		res.Deleted++
+	}
+	if st.related {
+		res.Related++
+	}
 }
 
 // NewRow builds the row a single create writes: its code is read from the

@@ -199,8 +199,8 @@ func TestPlanBatchFailures(t *testing.T) {
 }
 
 func TestParseSelect(t *testing.T) {
-	one, zero, big := 1, 0, 50000
-	q, err := ParseSelect(SelectInput{EntityName: "Item", Limit: &big, Filters: []FilterInput{
+	one, zero, big, most := 1, 0, 50000, MaxLimit
+	q, err := ParseSelect(SelectInput{EntityName: "Item", Limit: &most, Filters: []FilterInput{
 		{FieldName: "srvdateutc", Operator: "greaterthan", FilterValues: []json.RawMessage{raw(`"2025-01-01T00:00:00Z"`)}},
 		{FieldName: "Qty", Operator: "Equal", FilterValues: []json.RawMessage{raw(`1`), raw(`2.5`)}},
 		{FieldName: "label", Operator: "StartWith", FilterValues: []json.RawMessage{raw(`"ab"`)}},
@@ -217,6 +217,7 @@ func TestParseSelect(t *testing.T) {
 	for _, in := range []SelectInput{
 		{EntityName: "Select"},
 		{EntityName: "x", Limit: &zero},
+		{EntityName: "x", Limit: &big}, // over the maximum: refused, not capped
 		{EntityName: "x", SrvAttrib: &big},
 		{EntityName: "x", Filters: []FilterInput{{FieldName: "a", Operator: "Like", FilterValues: []json.RawMessage{raw(`1`)}}}},
 		{EntityName: "x", Filters: []FilterInput{{FieldName: "a", Operator: "Equal"}}},

@@ -22,6 +22,9 @@ const (
 	MaxSorts     = 10
 )
 
+// PageSize is the paging of Select and of the row listings.
+var PageSize = domain.PageSize{Default: DefaultLimit, Max: MaxLimit}
+
 // Operator compares a field with the filter's values.
 type Operator string
 
@@ -118,28 +121,16 @@ type Query struct {
 // ParseSelect validates a query; every problem is reported with its path.
 func ParseSelect(in SelectInput) (Query, error) {
 	problems := &domain.ValidationError{}
-	q := Query{Limit: DefaultLimit, SrvExport: in.SrvExport, SrvAttrib: in.SrvAttrib}
+	q := Query{SrvExport: in.SrvExport, SrvAttrib: in.SrvAttrib}
 	entity, err := ParseEntityName(in.EntityName)
 	if err != nil {
 		problems.AddAt(err, "entity_name", "entityName")
 	}
 	q.Entity = entity
-	if in.Limit != nil {
-		switch {
-		case *in.Limit < 1:
-			problems.Add("greater_than_equal", "limit must be at least 1", "limit")
-		case *in.Limit > MaxLimit:
-			q.Limit = MaxLimit
-		default:
-			q.Limit = *in.Limit
-		}
-	}
-	if in.Offset != nil {
-		if *in.Offset < 0 {
-			problems.Add("greater_than_equal", "offset must be 0 or more", "offset")
-		}
-		q.Offset = *in.Offset
-	}
+	q.Limit, err = PageSize.Limit(in.Limit, "limit")
+	problems.Collect(err)
+	q.Offset, err = domain.Offset(in.Offset, "offset")
+	problems.Collect(err)
 	if in.SrvAttrib != nil && *in.SrvAttrib != Live && *in.SrvAttrib != Deleted {
 		problems.Add("enum", "srvAttrib must be 0 (live rows) or 1 (deleted rows)", "srvAttrib")
 	}
@@ -199,7 +190,30 @@ func ParseSelect(in SelectInput) (Query, error) {
 	return q, nil
 }
 
+// parseFilter reads a filter: its operator and number of values, then its
+// values by the kind of field compared (a numeric server field, srvDateUTC,
+// or a field of the rows).
 func parseFilter(in FilterInput) (Filter, error) {
+	f, err := parseOperator(in)
+	if err != nil {
+		return Filter{}, err
+	}
+	if server := serverFieldOf(in.FieldName); server == SrvExport || server == SrvAttrib {
+		return numberServerFilter(f, server, in.FilterValues)
+	}
+	if strings.EqualFold(in.FieldName, SrvDateUTC) {
+		return dateFilter(f, in.FilterValues)
+	}
+	fn, err := ParseFieldName(in.FieldName)
+	if err != nil {
+		return Filter{}, err
+	}
+	f.Field = fn.Key()
+	return fieldFilter(f, in.FilterValues)
+}
+
+// parseOperator reads the operator and checks how many values it takes.
+func parseOperator(in FilterInput) (Filter, error) {
 	var f Filter
 	for _, op := range operators {
 		if strings.EqualFold(in.Operator, string(op)) {
@@ -215,63 +229,53 @@ func parseFilter(in FilterInput) (Filter, error) {
 	case n > 1 && f.Op != Equal && f.Op != StartWith:
 		return Filter{}, domain.Rejected("%s takes exactly one value", f.Op)
 	}
-	if server := serverFieldOf(in.FieldName); server == SrvExport || server == SrvAttrib {
-		if f.Op == StartWith {
-			return Filter{}, domain.Rejected("%s cannot be compared with StartWith", server)
-		}
-		f.Server, f.Kind = server, NumberValues
-		for _, raw := range in.FilterValues {
-			var n int64
-			if json.Unmarshal(raw, &n) != nil {
-				return Filter{}, domain.Rejected("%s values must be whole numbers", server)
-			}
-			f.Numbers = append(f.Numbers, float64(n))
-		}
-		return f, nil
+	return f, nil
+}
+
+// numberServerFilter compares srvExport or srvAttrib with whole numbers.
+func numberServerFilter(f Filter, server string, values []json.RawMessage) (Filter, error) {
+	if f.Op == StartWith {
+		return Filter{}, domain.Rejected("%s cannot be compared with StartWith", server)
 	}
-	if strings.EqualFold(in.FieldName, SrvDateUTC) {
-		f.Server = SrvDateUTC
-		if f.Op == StartWith {
-			return Filter{}, domain.Rejected("srvDateUTC cannot be compared with StartWith")
+	f.Server, f.Kind = server, NumberValues
+	for _, raw := range values {
+		var n int64
+		if json.Unmarshal(raw, &n) != nil {
+			return Filter{}, domain.Rejected("%s values must be whole numbers", server)
 		}
-		f.Kind = DateValues
-		for _, raw := range in.FilterValues {
-			var s string
-			if json.Unmarshal(raw, &s) != nil {
-				return Filter{}, domain.Rejected("srvDateUTC values must be dates in strings")
-			}
-			t, err := ParseSrvDate(s)
-			if err != nil {
-				return Filter{}, err
-			}
-			f.Dates = append(f.Dates, t)
+		f.Numbers = append(f.Numbers, float64(n))
+	}
+	return f, nil
+}
+
+// dateFilter compares srvDateUTC with dates given as strings.
+func dateFilter(f Filter, values []json.RawMessage) (Filter, error) {
+	f.Server = SrvDateUTC
+	if f.Op == StartWith {
+		return Filter{}, domain.Rejected("srvDateUTC cannot be compared with StartWith")
+	}
+	f.Kind = DateValues
+	for _, raw := range values {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return Filter{}, domain.Rejected("srvDateUTC values must be dates in strings")
 		}
-		return f, nil
+		t, err := ParseSrvDate(s)
+		if err != nil {
+			return Filter{}, err
+		}
+		f.Dates = append(f.Dates, t)
 	}
-	fn, err := ParseFieldName(in.FieldName)
-	if err != nil {
-		return Filter{}, err
-	}
-	f.Field = fn.Key()
-	for i, raw := range in.FilterValues {
-		raw = bytes.TrimSpace(raw)
-		var kind ValueKind
-		switch {
-		case len(raw) > 0 && raw[0] == '"':
-			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return Filter{}, domain.Rejected("filterValues[%d]: %v", i, err)
-			}
-			f.Texts = append(f.Texts, s)
-		case string(raw) == "true" || string(raw) == "false":
-			f.Texts = append(f.Texts, string(raw))
-		default:
-			var n float64
-			if err := json.Unmarshal(raw, &n); err != nil {
-				return Filter{}, domain.Rejected("filterValues[%d] must be a string, a number or a boolean", i)
-			}
-			kind = NumberValues
-			f.Numbers = append(f.Numbers, n)
+	return f, nil
+}
+
+// fieldFilter compares a row field with texts (strings and booleans) or
+// numbers, not both; StartWith compares text only.
+func fieldFilter(f Filter, values []json.RawMessage) (Filter, error) {
+	for i, raw := range values {
+		kind, err := f.addValue(i, bytes.TrimSpace(raw))
+		if err != nil {
+			return Filter{}, err
 		}
 		if i > 0 && kind != f.Kind {
 			return Filter{}, domain.Rejected("filterValues mixes numbers and text")
@@ -282,6 +286,28 @@ func parseFilter(in FilterInput) (Filter, error) {
 		return Filter{}, domain.Rejected("StartWith compares text: give its value as a string")
 	}
 	return f, nil
+}
+
+// addValue appends the value at index i of a field filter and tells its kind.
+func (f *Filter) addValue(i int, raw json.RawMessage) (ValueKind, error) {
+	switch {
+	case len(raw) > 0 && raw[0] == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return TextValues, domain.Rejected("filterValues[%d]: %v", i, err)
+		}
+		f.Texts = append(f.Texts, s)
+	case string(raw) == "true" || string(raw) == "false":
+		f.Texts = append(f.Texts, string(raw))
+	default:
+		var n float64
+		if err := json.Unmarshal(raw, &n); err != nil {
+			return TextValues, domain.Rejected("filterValues[%d] must be a string, a number or a boolean", i)
+		}
+		f.Numbers = append(f.Numbers, n)
+		return NumberValues, nil
+	}
+	return TextValues, nil
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }

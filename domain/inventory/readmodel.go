@@ -3,6 +3,8 @@ package inventory
 import (
 	"net/netip"
 	"time"
+
+	"github.com/parc-hq/parc/domain"
 )
 
 // Read models: what the read side of the inventory answers.
@@ -23,6 +25,9 @@ const (
 	DefaultPageSize = 500
 	MaxPageSize     = 5000
 )
+
+// PageSize is the paging of the installation and history listings.
+var PageSize = domain.PageSize{Default: DefaultPageSize, Max: MaxPageSize}
 
 // InstallationView is an installation with its computer's details.
 type InstallationView struct {

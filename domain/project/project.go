@@ -5,34 +5,33 @@
 package project
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/parc-hq/parc/domain"
 )
 
 // Code identifies a project in URLs (`codeProjet`). Codes compare exactly.
-type Code string
+// A Code is made by ParseCode (input) or RestoreCode (storage) only; the
+// zero Code is no code.
+type Code struct{ s string }
 
-const maxCodeLen = 64
+// RestoreCode rebuilds a stored code.
+func RestoreCode(s string) Code { return Code{s} }
 
-// ParseCode validates a project code: 1 to 64 letters, digits, '_' or '-'.
+func (c Code) String() string { return c.s }
+
+// MarshalText writes the code as its text (JSON, logs).
+func (c Code) MarshalText() ([]byte, error) { return []byte(c.s), nil }
+
+// ParseCode validates a project code (domain.CheckCode): 1 to 64 letters,
+// digits, '_' or '-'.
 func ParseCode(s string) (Code, error) {
-	switch {
-	case s == "":
-		return "", domain.Invalid("missing", "code is required", "code")
-	case len(s) > maxCodeLen:
-		return "", domain.Invalid("too_long", fmt.Sprintf("code must be at most %d characters", maxCodeLen), "code")
+	if err := domain.CheckCode(s, "_-"); err != nil {
+		return Code{}, err
 	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			return "", domain.Invalid("pattern", "code may contain only letters, digits, '_' and '-'", "code")
-		}
-	}
-	return Code(s), nil
+	return Code{s}, nil
 }
 
 // Project is a data-set and licence scope shared by member companies.
@@ -72,11 +71,22 @@ func New(id string, s Spec, now time.Time) (Project, error) {
 	return p, nil
 }
 
+// Record is a project as stored, for Restore.
+type Record struct {
+	ID        string
+	Code      Code
+	Name      string
+	Licenses  int
+	Members   []string // company ids, any order
+	Owner     string   // company id, "" for none
+	CreatedAt time.Time
+}
+
 // Restore rebuilds a stored project without validating it again.
-func Restore(id string, code Code, name string, licenses int, members []string, owner string, createdAt time.Time) Project {
-	m := slices.Clone(members)
+func Restore(r Record) Project {
+	m := slices.Clone(r.Members)
 	slices.Sort(m)
-	return Project{id: id, code: code, name: name, licenses: licenses, members: m, owner: owner, createdAt: createdAt.UTC()}
+	return Project{id: r.ID, code: r.Code, name: r.Name, licenses: r.Licenses, members: m, owner: r.Owner, createdAt: r.CreatedAt.UTC()}
 }
 
 // Change is a partial update: nil fields stay as they are.
@@ -111,13 +121,7 @@ func (p Project) Apply(ch Change) (Project, error) {
 
 func (p *Project) set(name string, licenses int, members []string, owner string) error {
 	problems := &domain.ValidationError{}
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		problems.Add("missing", "name is required", "name")
-	case utf8.RuneCountInString(name) > 200:
-		problems.Add("too_long", "name must be at most 200 characters", "name")
-	}
+	name = domain.Name(problems, name, "name")
 	if licenses < 0 {
 		problems.Add("greater_than_equal", "licenses must be 0 or more", "licenses")
 	}

@@ -2,11 +2,13 @@ package project_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/project"
+	"github.com/parc-hq/parc/domain/tenant"
 )
 
 func TestNewValidates(t *testing.T) {
@@ -87,5 +89,22 @@ func TestUnknownCompanyIsRefusedAsAnOutsider(t *testing.T) {
 		if !errors.Is(unknown, domain.ErrForbidden) || unknown.Error() != outsider.Error() {
 			t.Errorf("%s: unknown %v, outsider %v", caller, unknown, outsider)
 		}
+	}
+}
+
+func TestParseCodeWording(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                      "code: code is required",
+		"a.b":                   "code: code may contain only letters, digits, '_' and '-'",
+		strings.Repeat("a", 65): "code: code must be at most 64 characters",
+	} {
+		_, err := project.ParseCode(in)
+		var v *domain.ValidationError
+		if !errors.As(err, &v) || v.Detail() != want {
+			t.Errorf("ParseCode(%q) = %v, want %q", in, err, want)
+		}
+	}
+	if _, err := tenant.ParseCode("a/b"); err == nil || err.Error() != "invalid input: code: code may contain only letters, digits, '_', '-' and '.'" {
+		t.Errorf("tenant.ParseCode: %v", err)
 	}
 }

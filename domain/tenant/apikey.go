@@ -90,20 +90,29 @@ type APIKey struct {
 
 // NewAPIKey describes a freshly generated key for storage.
 func NewAPIKey(id, companyID, name string, s Secret, now time.Time) (APIKey, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
+	v := &domain.ValidationError{}
+	if name = domain.Text(v, name, false, domain.MaxNameLen, "name"); name == "" {
 		name = "default"
 	}
-	if len(name) > maxNameLen {
-		return APIKey{}, domain.Invalid("too_long", fmt.Sprintf("name must be at most %d characters", maxNameLen), "name")
+	if err := v.OrNil(); err != nil {
+		return APIKey{}, err
 	}
 	return APIKey{id: id, companyID: companyID, name: name, prefix: s.Prefix, hash: s.Hash, createdAt: now.UTC()}, nil
 }
 
+// APIKeyRecord is a key as stored, for RestoreAPIKey.
+type APIKeyRecord struct {
+	ID, CompanyID         string
+	Name, Prefix          string
+	Hash                  KeyHash
+	CreatedAt             time.Time
+	LastUsedAt, RevokedAt *time.Time // nil: never
+}
+
 // RestoreAPIKey rebuilds a stored key without validating it again.
-func RestoreAPIKey(id, companyID, name, prefix string, hash KeyHash, createdAt time.Time, lastUsedAt, revokedAt *time.Time) APIKey {
-	return APIKey{id: id, companyID: companyID, name: name, prefix: prefix, hash: hash,
-		createdAt: createdAt.UTC(), lastUsedAt: utcPtr(lastUsedAt), revokedAt: utcPtr(revokedAt)}
+func RestoreAPIKey(r APIKeyRecord) APIKey {
+	return APIKey{id: r.ID, companyID: r.CompanyID, name: r.Name, prefix: r.Prefix, hash: r.Hash,
+		createdAt: r.CreatedAt.UTC(), lastUsedAt: utcPtr(r.LastUsedAt), revokedAt: utcPtr(r.RevokedAt)}
 }
 
 func utcPtr(t *time.Time) *time.Time {

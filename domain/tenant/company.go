@@ -3,10 +3,7 @@
 package tenant
 
 import (
-	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/parc-hq/parc/domain"
 )
@@ -31,42 +28,32 @@ func ParseStatus(s string) (Status, error) {
 // Code is a company's unique, human-chosen identifier ("ACME"). Codes are
 // compared exactly: they appear in URLs, CLI flags and `companyCode` fields, and
 // a case-insensitive match would make two spellings of one tenant.
-type Code string
+//
+// A Code is made by ParseCode (input) or RestoreCode (storage) only; the
+// zero Code is no code.
+type Code struct{ s string }
 
-const maxCodeLen = 64
+// RestoreCode rebuilds a stored code.
+func RestoreCode(s string) Code { return Code{s} }
 
-// ParseCode validates a company code: 1 to 64 characters among letters,
-// digits, '_', '-' and '.'.
+func (c Code) String() string { return c.s }
+
+// MarshalText writes the code as its text (JSON, logs).
+func (c Code) MarshalText() ([]byte, error) { return []byte(c.s), nil }
+
+// ParseCode validates a company code (domain.CheckCode): 1 to 64
+// characters among letters, digits, '_', '-' and '.'.
 func ParseCode(s string) (Code, error) {
-	if s == "" {
-		return "", domain.Invalid("missing", "code is required", "code")
+	if err := domain.CheckCode(s, "_-."); err != nil {
+		return Code{}, err
 	}
-	if len(s) > maxCodeLen {
-		return "", domain.Invalid("too_long", fmt.Sprintf("code must be at most %d characters", maxCodeLen), "code")
-	}
-	for _, r := range s {
-		if !isCodeRune(r) {
-			return "", domain.Invalid("pattern", "code may contain only letters, digits, '_', '-' and '.'", "code")
-		}
-	}
-	return Code(s), nil
+	return Code{s}, nil
 }
-
-func isCodeRune(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.'
-}
-
-const maxNameLen = 200
 
 func parseName(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", domain.Invalid("missing", "name is required", "name")
-	}
-	if utf8.RuneCountInString(s) > maxNameLen {
-		return "", domain.Invalid("too_long", fmt.Sprintf("name must be at most %d characters", maxNameLen), "name")
-	}
-	return s, nil
+	v := &domain.ValidationError{}
+	s = domain.Name(v, s, "name")
+	return s, v.OrNil()
 }
 
 // Company is a tenant: everything else in Parc belongs to exactly one.
@@ -91,9 +78,18 @@ func NewCompany(id, code, name string, now time.Time) (Company, error) {
 	return Company{id: id, code: c, name: n, status: StatusActive, createdAt: now.UTC()}, nil
 }
 
+// CompanyRecord is a company as stored, for RestoreCompany.
+type CompanyRecord struct {
+	ID        string
+	Code      Code
+	Name      string
+	Status    Status
+	CreatedAt time.Time
+}
+
 // RestoreCompany rebuilds a stored company without validating it again.
-func RestoreCompany(id string, code Code, name string, status Status, createdAt time.Time) Company {
-	return Company{id: id, code: code, name: name, status: status, createdAt: createdAt.UTC()}
+func RestoreCompany(r CompanyRecord) Company {
+	return Company{id: r.ID, code: r.Code, name: r.Name, status: r.Status, createdAt: r.CreatedAt.UTC()}
 }
 
 func (c Company) ID() string           { return c.id }

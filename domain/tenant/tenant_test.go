@@ -116,9 +116,9 @@ func TestAuthenticate(t *testing.T) {
 		t.Fatalf("valid key refused: %v", err)
 	}
 	revokedAt := now
-	revoked := tenant.RestoreAPIKey("k1", "c1", "agent", s.Prefix, s.Hash, now, nil, &revokedAt)
-	disabled := tenant.RestoreCompany("c1", "ACME", "Acme", tenant.StatusDisabled, now)
-	otherCompany := tenant.RestoreCompany("c2", "OTHER", "Other", tenant.StatusActive, now)
+	revoked := tenant.RestoreAPIKey(tenant.APIKeyRecord{ID: "k1", CompanyID: "c1", Name: "agent", Prefix: s.Prefix, Hash: s.Hash, CreatedAt: now, RevokedAt: &revokedAt})
+	disabled := tenant.RestoreCompany(tenant.CompanyRecord{ID: "c1", Code: tenant.RestoreCode("ACME"), Name: "Acme", Status: tenant.StatusDisabled, CreatedAt: now})
+	otherCompany := tenant.RestoreCompany(tenant.CompanyRecord{ID: "c2", Code: tenant.RestoreCode("OTHER"), Name: "Other", Status: tenant.StatusActive, CreatedAt: now})
 	wrong, _ := tenant.GenerateKey()
 	wrongP, _ := tenant.ParseKey(wrong.Text)
 	for name, err := range map[string]error{
@@ -141,7 +141,7 @@ func TestNeedsTouchBoundsWrites(t *testing.T) {
 		t.Fatal("a never-used key must be touched")
 	}
 	used := now
-	k := tenant.RestoreAPIKey("k", "c", "n", s.Prefix, s.Hash, now, &used, nil)
+	k := tenant.RestoreAPIKey(tenant.APIKeyRecord{ID: "k", CompanyID: "c", Name: "n", Prefix: s.Prefix, Hash: s.Hash, CreatedAt: now, LastUsedAt: &used})
 	if k.NeedsTouch(now.Add(30 * time.Second)) {
 		t.Fatal("touched again within the granularity")
 	}

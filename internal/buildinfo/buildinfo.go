@@ -1,7 +1,8 @@
 // Package buildinfo tells which Parc is running: the module version, the
 // VCS revision it was built from and the Go version, as the Go toolchain
 // records them in the binary (runtime/debug.ReadBuildInfo). `make release`
-// may stamp an explicit version with -ldflags "-X …/buildinfo.version=v1.2.3".
+// may stamp an explicit version with -ldflags "-X …/buildinfo.version=v1.2.3"
+// (and revision likewise).
 package buildinfo
 
 import (
@@ -10,8 +11,10 @@ import (
 	"runtime/debug"
 )
 
-// version, when set at link time, wins over the module version.
-var version string
+// version and revision, when set at link time (make build, make release),
+// win over what the toolchain recorded: a build without VCS data (a source
+// archive, -buildvcs=false) still says what it is.
+var version, revision string
 
 // Info describes the running binary.
 type Info struct {
@@ -46,6 +49,9 @@ func Read() Info {
 	}
 	if version != "" {
 		info.Version = version
+	}
+	if revision != "" {
+		info.Revision = revision
 	}
 	return info
 }

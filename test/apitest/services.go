@@ -17,7 +17,7 @@ func Services(target *dbtest.Target, log *slog.Logger) httpapi.Services {
 	clock, ids := system.Clock{}, system.UUIDs{}
 	tenants := gormstore.NewTenantRepository(store)
 	projects := gormstore.NewProjectRepository(store)
-	clients, equipment := gormstore.NewClientRepository(store), gormstore.NewEquipmentRepository(store)
+	clients, equipment := gormstore.NewClientRepository(store, clock), gormstore.NewEquipmentRepository(store, clock)
 	accountRepo := gormstore.NewAccountRepository(store)
 	projectService := app.NewProjectService(projects, tenants, accountRepo, store, clock, ids, log)
 	accounts := app.NewAccountService(accountRepo, projects, tenants, projectService, store, clock, ids, log)

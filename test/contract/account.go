@@ -3,8 +3,6 @@ package contract
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -14,11 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parc-hq/parc/adapters/system"
-	"github.com/parc-hq/parc/app"
 	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/account"
 	"github.com/parc-hq/parc/domain/project"
-	"github.com/parc-hq/parc/domain/tenant"
 	"github.com/parc-hq/parc/ports"
 )
 
@@ -34,13 +30,6 @@ func (r AccountRepos) projectRepos() ProjectRepos {
 	return ProjectRepos{Projects: r.Projects, Companies: r.Companies, Tx: r.Tx}
 }
 
-// service builds the real use case on the repositories under test.
-func (r AccountRepos) service() *app.AccountService {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	access := app.NewProjectService(r.Projects, r.Companies, r.Accounts, r.Tx, system.Clock{}, system.UUIDs{}, log)
-	return app.NewAccountService(r.Accounts, r.Projects, r.Companies, access, r.Tx, system.Clock{}, system.UUIDs{}, log)
-}
-
 func newAccount(t testing.TB, p project.Project, company, login string, status account.Status) account.Account {
 	t.Helper()
 	a, err := account.New(uuid.NewString(), account.Spec{ProjectID: p.ID(), CompanyID: company, Login: login,
@@ -49,8 +38,9 @@ func newAccount(t testing.TB, p project.Project, company, login string, status a
 	return a
 }
 
-// RunAccountRepository checks the storage of accounts and, through the real
-// service, that concurrent bulk calls never exceed a project's licences.
+// RunAccountRepository checks the storage of accounts and that the project
+// lock makes "count the active accounts, then insert" one step for
+// concurrent callers (the use case's licence rule relies on it).
 func RunAccountRepository(t *testing.T, newRepos func(t *testing.T) AccountRepos) {
 	ctx := context.Background()
 
@@ -142,63 +132,65 @@ func RunAccountRepository(t *testing.T, newRepos func(t *testing.T) AccountRepos
 		assert.Empty(t, got)
 	})
 
-	t.Run("Concurrent bulk calls racing for the last licences never exceed them", func(t *testing.T) {
+	t.Run("Concurrent holders of the project lock count and insert one at a time", func(t *testing.T) {
 		r := newRepos(t)
-		const callers, licenses = 50, 7
-		p := NewProject(t, r.projectRepos(), licenses+2, 1)
-		owner, err := r.Companies.CompaniesByIDs(ctx, p.Members())
-		require.NoError(t, err)
-		caller := owner[0]
-		svc := r.service()
-		// Two licences are already taken, so the callers race for the rest.
-		_, err = svc.Bulk(ctx, string(p.Code()), caller, []app.AccountInput{{Login: "first", Status: "active"}, {Login: "second", Status: "active"}})
-		require.NoError(t, err)
-
-		results := raceForSeats(t, svc, string(p.Code()), caller, callers)
-		activated := 0
-		for _, res := range results {
-			if res.Applied == account.StatusActive {
-				activated++
-			} else {
-				assert.Equal(t, account.ReasonNoLicence, res.Reason)
-				assert.Equal(t, account.StatusDisabled, res.Applied)
+		const callers, licenses = 20, 7
+		p := NewProject(t, r.projectRepos(), licenses, 1)
+		company := p.Members()[0]
+		// Each caller, under the project's lock, counts the active accounts
+		// and inserts an active one only while a licence is left: the
+		// lock must make the count and the insert one step.
+		// Each caller's account, in both statuses, built before the race.
+		candidates := make([]map[account.Status]account.Account, callers)
+		for i := range callers {
+			login := fmt.Sprintf("racer-%02d", i)
+			candidates[i] = map[account.Status]account.Account{
+				account.StatusActive:   newAccount(t, p, company, login, account.StatusActive),
+				account.StatusDisabled: newAccount(t, p, company, login, account.StatusDisabled),
 			}
 		}
-		assert.Equal(t, licenses, activated, "exactly the free licences were handed out")
+		activated := make([]bool, callers)
+		errs := make([]error, callers)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range callers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				errs[i] = r.Tx.Within(ctx, func(ctx context.Context) error {
+					locked, err := r.Projects.LockProject(ctx, p.Code())
+					if err != nil {
+						return err
+					}
+					n, err := r.Accounts.CountActive(ctx, locked.ID())
+					if err != nil {
+						return err
+					}
+					status := account.StatusDisabled
+					if n < locked.Licenses() {
+						status = account.StatusActive
+					}
+					activated[i] = status == account.StatusActive
+					return r.Accounts.InsertAccounts(ctx, []account.Account{candidates[i][status]})
+				})
+			}()
+		}
+		close(start)
+		wg.Wait()
+		count := 0
+		for i, err := range errs {
+			require.NoError(t, err, "caller %d", i)
+			if activated[i] {
+				count++
+			}
+		}
+		assert.Equal(t, licenses, count, "exactly the licences were handed out")
 		n, err := r.Accounts.CountActive(ctx, p.ID())
 		require.NoError(t, err)
-		assert.Equal(t, licenses+2, n, "active == licences")
+		assert.Equal(t, licenses, n, "active == licences")
 		_, total, err := r.Accounts.ListAccounts(ctx, p.ID(), ports.AccountFilter{Limit: 1})
 		require.NoError(t, err)
-		assert.Equal(t, callers+2, total)
+		assert.Equal(t, callers, total)
 	})
-}
-
-// raceForSeats has n callers each ask, at once, for one new active account,
-// and returns each call's one result; every call must succeed.
-func raceForSeats(t *testing.T, svc *app.AccountService, code string, caller tenant.Company, n int) []account.Result {
-	t.Helper()
-	ctx := context.Background()
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	results := make([]account.Result, n)
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			out, err := svc.Bulk(ctx, code, caller, []app.AccountInput{{Login: fmt.Sprintf("racer-%02d", i), Status: "active"}})
-			errs[i] = err
-			if err == nil {
-				results[i] = out.Results[0]
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
-	for i, err := range errs {
-		require.NoError(t, err, "caller %d", i)
-	}
-	return results
 }

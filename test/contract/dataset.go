@@ -60,7 +60,7 @@ func find(t *testing.T, r DataSetRepos, scope ports.DataScope, in dataset.Select
 	require.NoError(t, err)
 	codes := []string{}
 	for _, row := range rows {
-		codes = append(codes, string(row.Code()))
+		codes = append(codes, row.Code().String())
 	}
 	return codes, total
 }

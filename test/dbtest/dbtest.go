@@ -214,6 +214,27 @@ func UniqueName(purpose string) string {
 	return "parc_test_" + purpose + "_" + randomSuffix()
 }
 
+// EmptyDatabase creates a database of backend b with no schema, dropped
+// when the test binary ends, and returns its URL: for tests of the schema
+// itself. An unavailable backend is skipped loudly unless required.
+func EmptyDatabase(t testing.TB, b Backend) string {
+	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	if !mainCalls {
+		t.Fatal("dbtest: call dbtest.Main(m) from this package's TestMain, so that test databases are dropped")
+	}
+	urls, err := createDatabase(b)
+	if err == nil {
+		return urls[0]
+	}
+	if b.Required() {
+		t.Fatalf("dbtest: %s is required (PARC_TEST_REQUIRE) but unavailable: %v", b.Name, err)
+	}
+	t.Skipf("SKIPPED %s: server unavailable (%v); set PARC_TEST_REQUIRE=%s to fail instead", b.Name, err, b.Name)
+	return ""
+}
+
 // EachCluster runs fn as one subtest per backend of ProbedBackends with n
 // Parc instances sharing one database (see Instances): several pools on one
 // SQLite file, PostgreSQL or MariaDB server, or one pool per node of the
@@ -265,7 +286,7 @@ func createInstances(b Backend, n int) ([]*Target, error) {
 	}
 	out := make([]*Target, n)
 	for i := range n {
-		if out[i], err = open(b, urls[i%len(urls)], i == 0); err != nil {
+		if out[i], err = open(b, urls[i%len(urls)], i == 0, instancePool); err != nil {
 			return nil, fmt.Errorf("instance %d: %w", i+1, err)
 		}
 	}
@@ -277,7 +298,7 @@ func create(b Backend) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return open(b, urls[0], true)
+	return open(b, urls[0], true, 0)
 }
 
 // createDatabase creates a fresh database on b's server and returns the
@@ -326,14 +347,20 @@ func createDatabase(b Backend) ([]string, error) {
 	return urls, nil
 }
 
-// open connects to dbURL, migrating the schema with migrate. A database
-// just created on one node of a cluster reaches the others a moment later:
-// the connection is tried for a few seconds.
-func open(b Backend, dbURL string, migrate bool) (*Target, error) {
+// instancePool is the connection pool of each of several instances: the
+// instances of a test binary hold theirs until it ends, on servers that
+// other test binaries use at the same time.
+const instancePool = 8
+
+// open connects to dbURL with a pool of maxOpen connections (0: the
+// default), migrating the schema with migrate. A database just created on
+// one node of a cluster reaches the others a moment later: the connection
+// is tried for a few seconds.
+func open(b Backend, dbURL string, migrate bool, maxOpen int) (*Target, error) {
 	var db *gorm.DB
 	var err error
 	for try := 0; try < 50; try++ {
-		if db, err = database.Open(database.Config{URL: dbURL}, slog.Default()); err == nil {
+		if db, err = database.Open(database.Config{URL: dbURL, MaxOpenConns: maxOpen}, slog.Default()); err == nil {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)

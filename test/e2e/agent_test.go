@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -280,5 +282,52 @@ func TestGLPIAgentJSON_200(t *testing.T) {
 		bad := send(`{"action":"inventory","content":{"hardware":{}}}`)
 		assert.Equal(t, http.StatusBadRequest, bad.Status)
 		assert.Contains(t, string(bad.Body), `"status":"error"`)
+	})
+}
+
+func TestAgentConcurrentInventories_200(t *testing.T) {
+	eachBackend(t, func(t *testing.T, api *apitest.API) {
+		t.Run("Concurrent inventories of one computer", func(t *testing.T) {
+			acme := api.NewCompany(t)
+			// Each sender lists another subset: whatever the order, the
+			// computer ends with exactly one sender's list.
+			lists := [][]pkg{basePackages[:2], basePackages[1:4], basePackages[2:], basePackages}
+			statuses := make(chan int, len(lists))
+			var wg sync.WaitGroup
+			for _, list := range lists {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					req := httptest.NewRequest(http.MethodPost, "/ocsinventory", bytes.NewReader(zlibbed(ocsInventory("PC-Race", "", list))))
+					req.Header.Set("Authorization", basic(acme.Key))
+					rec := httptest.NewRecorder()
+					api.Handler.ServeHTTP(rec, req)
+					statuses <- rec.Code
+				}()
+			}
+			wg.Wait()
+			close(statuses)
+			for s := range statuses {
+				assert.Equal(t, http.StatusOK, s)
+			}
+			got := map[string]bool{}
+			for _, in := range agentInstallations(t, api, acme.Key, "") {
+				got[in.Program] = true
+			}
+			matched := false
+			for _, list := range lists {
+				want := map[string]bool{}
+				for _, p := range list {
+					name := p.name
+					if p.arch != "" && !strings.HasSuffix(name, ":"+p.arch) {
+						name += ":" + p.arch
+					}
+					want[name] = true
+				}
+				matched = matched || assert.ObjectsAreEqual(want, got)
+			}
+			assert.True(t, matched, "the computer holds one inventory's list, not a mix: %v", got)
+			assert.Len(t, equipmentOf(t, api, acme.Key), 1)
+		})
 	})
 }

@@ -480,6 +480,13 @@ func TestCompanyManagesSingleRows(t *testing.T) {
 			assert.Equal(t, http.StatusUnprocessableEntity, api.Call(t, http.MethodPost, p.path("ticket"), key, map[string]any{"ticket_ID": "T/1"}).Status, "a code with a slash")
 			assert.Equal(t, http.StatusUnprocessableEntity, api.CallInvalid(t, http.MethodGet, p.path("bad-name"), key, nil).Status)
 			assert.Equal(t, http.StatusUnprocessableEntity, api.CallInvalid(t, http.MethodGet, p.path("ticket")+"?limit=x", key, nil).Status)
+			// A limit over the maximum is refused, naming it, never capped.
+			over := api.CallInvalid(t, http.MethodGet, p.path("ticket")+"?limit=10001", key, nil)
+			assert.Equal(t, http.StatusUnprocessableEntity, over.Status)
+			assert.Contains(t, string(over.Body), `"path":"limit"`)
+			over = api.CallInvalid(t, http.MethodPost, p.path("Select"), key, `{"entityName": "ticket", "limit": 10001}`)
+			assert.Equal(t, http.StatusUnprocessableEntity, over.Status)
+			assert.Contains(t, string(over.Body), `"path":"limit"`)
 			assert.Equal(t, http.StatusUnprocessableEntity, api.CallInvalid(t, http.MethodGet, p.path("SrvExport"), key, nil).Status, "reserved name")
 		})
 	})

@@ -448,6 +448,15 @@ func TestPushClientData(t *testing.T) {
 
 			bad := api.CallInvalid(t, http.MethodGet, "/client-data?cursor=garbage", acme.Key, nil)
 			assert.Equal(t, http.StatusUnprocessableEntity, bad.Status)
+
+			// A limit outside 1..5000 is refused, naming it, never capped.
+			for _, limit := range []string{"0", "5001"} {
+				bad = api.CallInvalid(t, http.MethodGet, "/client-data?limit="+limit, acme.Key, nil)
+				assert.Equal(t, http.StatusUnprocessableEntity, bad.Status, limit)
+				assert.Contains(t, bad.Map(t)["message"], "limit: limit must be", limit)
+				bad = api.CallInvalid(t, http.MethodGet, "/client-data/computers/PC-1/history?limit="+limit, acme.Key, nil)
+				assert.Equal(t, http.StatusUnprocessableEntity, bad.Status, limit)
+			}
 		})
 
 		t.Run("another company's key sees nothing and writes nothing of the first's", func(t *testing.T) {

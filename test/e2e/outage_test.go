@@ -55,4 +55,18 @@ func TestDatabaseOutage(t *testing.T) {
 	resp = get("/admin/companies", "Bearer "+apitest.AdminToken)
 	assert.GreaterOrEqual(t, resp.Code, 500)
 	assert.NotContains(t, strings.ToLower(resp.Body.String()), "sql")
+
+	// Every area answers 503 in its own shape.
+	key := "Bearer parc_aaaaaaaa_" + strings.Repeat("b", 32)
+	for path, field := range map[string]string{"/client-data": `"status":"error"`, "/clients/all": `"detail"`,
+		"/v1/Data/P/thing": `"error":"unavailable"`, "/v1/Accounts/P": `"error":"unavailable"`, "/admin/companies": `"error":"unavailable"`} {
+		auth := key
+		if strings.HasPrefix(path, "/admin") {
+			auth = "Bearer " + apitest.AdminToken
+		}
+		resp := get(path, auth)
+		assert.Equal(t, http.StatusServiceUnavailable, resp.Code, path)
+		assert.Contains(t, resp.Body.String(), field, path)
+		assert.NotContains(t, strings.ToLower(resp.Body.String()), "sql", path)
+	}
 }

@@ -2,4 +2,4 @@
 
 package multinode
 
-func init() { scale = 0.3 }
+func init() { scale = 0.2 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"time"
@@ -55,7 +56,9 @@ func build(binary, arch, version, tag, out string) error {
 	if err != nil {
 		return err
 	}
-	layer, err := tarball.LayerFromReader(bytes.NewReader(layerTar))
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(layerTar)), nil
+	})
 	if err != nil {
 		return fmt.Errorf("layer: %w", err)
 	}

@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"fmt"
 	"io"
 	"net/netip"
 	"strings"
@@ -21,7 +20,6 @@ const maxNetworks = 1024
 type ocsRequest struct {
 	Query    string
 	DeviceID string
-	Content  bool // a CONTENT element was present
 	Report   inventory.Report
 	ipaddr   string // HARDWARE/IPADDR
 	networks []string
@@ -31,9 +29,8 @@ type ocsRequest struct {
 
 type osFacts struct{ name, version string }
 
-func invalid(format string, a ...any) error {
-	return fmt.Errorf(format+": %w", append(a, domain.ErrInvalid)...)
-}
+// invalid is bad input, worded for the agent (domain.ErrInvalid).
+func invalid(format string, a ...any) error { return domain.Rejected(format, a...) }
 
 // decodeOCS reads a <REQUEST> from r (see walker for what is checked).
 func decodeOCS(r io.Reader) (*ocsRequest, error) {
@@ -86,7 +83,6 @@ func (req *ocsRequest) decodeRequest(w *walker) error {
 		case "DEVICEID":
 			req.DeviceID, err = w.textOf()
 		case "CONTENT":
-			req.Content = true
 			err = req.decodeContent(w)
 		default:
 			err = w.skip()
@@ -169,42 +165,9 @@ func (req *ocsRequest) decodeSection(w *walker, section string) error {
 			}
 		})
 	case "SOFTWARES":
-		if len(rep.Software) >= inventory.MaxReportSoftware {
-			return invalid("the inventory lists more than %d packages", inventory.MaxReportSoftware)
-		}
-		var s inventory.Software
-		var architecture string
-		err := w.fields(softwareFields, func(name, text string) {
-			switch name {
-			case "NAME":
-				s.Name = text
-			case "VERSION":
-				s.Version = text
-			case "ARCH": // FusionInventory
-				s.Arch = text
-			case "ARCHITECTURE": // OCS
-				architecture = text
-			}
-		})
-		if s.Arch == "" {
-			s.Arch = architecture
-		}
-		rep.Software = append(rep.Software, s)
-		return err
+		return req.decodeSoftware(w)
 	case "ACCOUNTINFO":
-		var key, value string
-		err := w.fields(accountFields, func(name, text string) {
-			switch name {
-			case "KEYNAME":
-				key = text
-			case "KEYVALUE":
-				value = text
-			}
-		})
-		if strings.EqualFold(strings.TrimSpace(key), "TAG") {
-			rep.Facts.Tag = value
-		}
-		return err
+		return req.decodeAccountInfo(w)
 	}
 	return w.skip()
 }
@@ -239,4 +202,50 @@ func pickIP(list []string) netip.Addr {
 		}
 	}
 	return v6
+}
+
+// decodeSoftware reads one SOFTWARES entry: FusionInventory names the
+// architecture ARCH, OCS ARCHITECTURE.
+func (req *ocsRequest) decodeSoftware(w *walker) error {
+	rep := &req.Report
+	if len(rep.Software) >= inventory.MaxReportSoftware {
+		return invalid("the inventory lists more than %d packages", inventory.MaxReportSoftware)
+	}
+	var s inventory.Software
+	var architecture string
+	err := w.fields(softwareFields, func(name, text string) {
+		switch name {
+		case "NAME":
+			s.Name = text
+		case "VERSION":
+			s.Version = text
+		case "ARCH":
+			s.Arch = text
+		case "ARCHITECTURE":
+			architecture = text
+		}
+	})
+	if s.Arch == "" {
+		s.Arch = architecture
+	}
+	rep.Software = append(rep.Software, s)
+	return err
+}
+
+// decodeAccountInfo reads one ACCOUNTINFO entry; the one named TAG is the
+// agent's --tag.
+func (req *ocsRequest) decodeAccountInfo(w *walker) error {
+	var key, value string
+	err := w.fields(accountFields, func(name, text string) {
+		switch name {
+		case "KEYNAME":
+			key = text
+		case "KEYVALUE":
+			value = text
+		}
+	})
+	if strings.EqualFold(strings.TrimSpace(key), "TAG") {
+		req.Report.Facts.Tag = value
+	}
+	return err
 }

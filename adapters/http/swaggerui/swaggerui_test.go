@@ -2,9 +2,11 @@ package swaggerui
 
 import (
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -56,4 +58,19 @@ func TestPageLoadsOurDocumentOffline(t *testing.T) {
 	assert.Contains(t, string(js), "validatorUrl: null")
 	assert.False(t, Serve(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/docs/x", nil), "x"))
 	assert.False(t, strings.Contains(string(body), "petstore"))
+}
+
+// The embedded files are the release the tools pin (make swagger-ui copies
+// them from there).
+func TestVersionIsThePinnedPackage(t *testing.T) {
+	raw, err := os.ReadFile("../../../tools/redocly/package.json")
+	require.NoError(t, err)
+	var pkg struct {
+		DevDependencies map[string]string `json:"devDependencies"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &pkg))
+	assert.Equal(t, Version, pkg.DevDependencies["swagger-ui-dist"])
+	bundle, err := dist.ReadFile("dist/swagger-ui-bundle.js")
+	require.NoError(t, err)
+	assert.Contains(t, string(bundle), Version)
 }

@@ -1164,7 +1164,7 @@ type Select struct {
 		Operator     SelectFilterFieldsOperator `json:"operator"`
 	} `json:"filterFields,omitempty"`
 
-	// Limit At most 10000 (larger values are capped).
+	// Limit 1 to 10000; a value outside is refused (422, naming `limit`).
 	Limit  *int `json:"limit,omitempty"`
 	Offset *int `json:"offset,omitempty"`
 
@@ -1406,7 +1406,7 @@ type ListInstallationsParams struct {
 	ChangedSince   *time.Time `form:"changed_since,omitempty" json:"changed_since,omitempty"`
 	IncludeRemoved *bool      `form:"include_removed,omitempty" json:"include_removed,omitempty"`
 
-	// Limit Page size; at most 5000 (larger values are capped).
+	// Limit Page size, 1 to 5000; a value outside is refused (422, naming `limit`).
 	Limit *ClientDataLimit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next_cursor` of the previous page, with the same filters.
@@ -1427,7 +1427,7 @@ type PushInventoryParamsMode string
 
 // GetComputerHistoryParams defines parameters for GetComputerHistory.
 type GetComputerHistoryParams struct {
-	// Limit Page size; at most 5000 (larger values are capped).
+	// Limit Page size, 1 to 5000; a value outside is refused (422, naming `limit`).
 	Limit *ClientDataLimit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The opaque `next_cursor` of the previous page, with the same filters.
@@ -1527,7 +1527,7 @@ type ListRowsParams struct {
 	// CompanyCode Act for this member company; only the project's owner may name another company than its own.
 	CompanyCode *CompanyCode `form:"companyCode,omitempty" json:"companyCode,omitempty"`
 
-	// Limit At most 10000.
+	// Limit 1 to 10000; a value outside is refused (422, naming `limit`).
 	Limit  *int `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 

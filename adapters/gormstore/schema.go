@@ -1,0 +1,264 @@
+package gormstore
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// The schema is versioned: numbered steps, each applied once, recorded in
+// the table schemaVersionTable. Step 1 is the schema as the unversioned Parc
+// created it, as SQL per backend in schema/<backend>/0001_baseline.sql; later
+// steps are SQL files or functions. To change the schema, append a step to
+// schemaSteps (CONTRIBUTING.md says how); never edit one that has shipped.
+//
+//go:embed schema
+var schemaFiles embed.FS
+
+const schemaVersionTable = "parc_schema_versions"
+
+// schemaStep is one numbered change of the schema.
+type schemaStep struct {
+	version int
+	name    string
+	apply   func(s *Store, db *gorm.DB, collation string) error
+}
+
+var schemaSteps = []schemaStep{
+	{1, "baseline: the schema of the unversioned Parc", sqlStep("0001_baseline.sql")},
+	{2, "drop the unused dataset_entities.name and ix_installation_events_computer", dropUnused},
+}
+
+// LatestSchemaVersion is the version Migrate brings a database to.
+func LatestSchemaVersion() int { return schemaSteps[len(schemaSteps)-1].version }
+
+// sqlStep runs the statements of schema/<backend>/file, in order.
+func sqlStep(file string) func(s *Store, db *gorm.DB, collation string) error {
+	return func(s *Store, db *gorm.DB, collation string) error {
+		raw, err := schemaFiles.ReadFile("schema/" + string(s.dialect) + "/" + file)
+		if err != nil {
+			return err
+		}
+		text := strings.ReplaceAll(string(raw), "{{collation}}", collation)
+		for _, stmt := range splitStatements(text) {
+			if err := db.Exec(stmt).Error; err != nil {
+				return fmt.Errorf("%s: %w", firstLine(stmt), err)
+			}
+		}
+		return nil
+	}
+}
+
+// splitStatements cuts SQL text at semicolons that end a line, dropping
+// comment lines; the step files hold no other semicolons.
+func splitStatements(text string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteString("\n")
+		if strings.HasSuffix(strings.TrimSpace(line), ";") {
+			if stmt := strings.TrimSpace(cur.String()); stmt != ";" {
+				out = append(out, strings.TrimSuffix(stmt, ";"))
+			}
+			cur.Reset()
+		}
+	}
+	if rest := strings.TrimSpace(cur.String()); rest != "" {
+		out = append(out, rest)
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// dropUnused removes what nothing reads any more: the entity spelling kept
+// in dataset_entities (the rows carry it) and the history index an early
+// version made, replaced by ix_installation_events_history. Both may be
+// missing: the index exists only in databases made before its replacement.
+func dropUnused(s *Store, db *gorm.DB, _ string) error {
+	m := db.Migrator()
+	if m.HasIndex("installation_events", "ix_installation_events_computer") {
+		stmt := "DROP INDEX ix_installation_events_computer"
+		if s.dialect == dialectMySQL {
+			stmt += " ON installation_events"
+		}
+		if err := db.Exec(stmt).Error; err != nil {
+			return fmt.Errorf("drop index ix_installation_events_computer: %w", err)
+		}
+	}
+	if m.HasColumn("dataset_entities", "name") {
+		if err := db.Exec("ALTER TABLE dataset_entities DROP COLUMN name").Error; err != nil {
+			return fmt.Errorf("drop column dataset_entities.name: %w", err)
+		}
+	}
+	return nil
+}
+
+// SchemaStatus is where a database stands.
+type SchemaStatus struct {
+	Current int      // 0: no Parc schema, or an unversioned one
+	Latest  int      // what this Parc brings it to
+	Pending []string // the steps Migrate would apply, "N: name"
+	// Unversioned: Parc tables without a version table (made before the
+	// schema was versioned); Migrate upgrades them, then records step 1.
+	Unversioned bool
+}
+
+// Status reports the schema version of the database without changing it.
+func (s *Store) Status(ctx context.Context) (SchemaStatus, error) {
+	db := s.db.WithContext(ctx)
+	st := SchemaStatus{Latest: LatestSchemaVersion()}
+	current, err := s.currentVersion(db)
+	if err != nil {
+		return st, fmt.Errorf("read schema version: %w", s.translate(err))
+	}
+	st.Current = current
+	st.Unversioned = current == 0 && db.Migrator().HasTable("companies")
+	for _, step := range schemaSteps {
+		if step.version > current {
+			st.Pending = append(st.Pending, fmt.Sprintf("%d: %s", step.version, step.name))
+		}
+	}
+	return st, nil
+}
+
+func (s *Store) currentVersion(db *gorm.DB) (int, error) {
+	if !db.Migrator().HasTable(schemaVersionTable) {
+		return 0, nil
+	}
+	var v *int
+	if err := db.Raw("SELECT MAX(version) FROM " + schemaVersionTable).Scan(&v).Error; err != nil {
+		return 0, err
+	}
+	if v == nil {
+		return 0, nil
+	}
+	return *v, nil
+}
+
+// Migrate brings the schema to LatestSchemaVersion: it applies the steps the
+// database lacks, in order, each recorded once applied. A database made by
+// an unversioned Parc is first upgraded the old way, then recorded at step 1.
+// It is safe to run on every start, from several processes at once: they
+// take turns (an advisory lock on PostgreSQL and MySQL; SQLite's write lock).
+func (s *Store) Migrate(ctx context.Context) error {
+	err := s.migrationLock(ctx, func(db *gorm.DB) error {
+		collation, err := s.dialect.textCollation(db)
+		if err != nil {
+			return err
+		}
+		if err := s.ensureVersionTable(db); err != nil {
+			return err
+		}
+		current, err := s.currentVersion(db)
+		if err != nil {
+			return err
+		}
+		if current == 0 && db.Migrator().HasTable("companies") {
+			if err := s.legacyMigrate(ctx); err != nil {
+				return err
+			}
+			if err := s.recordVersion(db, schemaSteps[0]); err != nil {
+				return err
+			}
+			current = 1
+		}
+		for _, step := range schemaSteps {
+			if step.version <= current {
+				continue
+			}
+			if err := s.applyStep(db, step, collation); err != nil {
+				return fmt.Errorf("step %d (%s): %w", step.version, step.name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("migrate schema: %w", s.translate(err))
+	}
+	return nil
+}
+
+// applyStep runs a step and records it, in one transaction where the
+// backend makes DDL transactional (PostgreSQL, SQLite); MySQL commits each
+// DDL statement, so a step there is written to be run again after a crash.
+func (s *Store) applyStep(db *gorm.DB, step schemaStep, collation string) error {
+	if s.dialect == dialectMySQL {
+		if err := step.apply(s, db, collation); err != nil {
+			return err
+		}
+		return s.recordVersion(db, step)
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		// On SQLite the lock is the transaction's: a process that waited
+		// for it finds the step done.
+		if done, err := s.currentVersion(tx); err != nil || done >= step.version {
+			return err
+		}
+		if err := step.apply(s, tx, collation); err != nil {
+			return err
+		}
+		return s.recordVersion(tx, step)
+	})
+}
+
+func (s *Store) ensureVersionTable(db *gorm.DB) error {
+	ddl := "CREATE TABLE IF NOT EXISTS " + schemaVersionTable + " (version integer PRIMARY KEY, name varchar(200) NOT NULL, applied_at varchar(40) NOT NULL)"
+	if err := db.Exec(ddl).Error; err != nil {
+		return fmt.Errorf("create %s: %w", schemaVersionTable, err)
+	}
+	return nil
+}
+
+func (s *Store) recordVersion(db *gorm.DB, step schemaStep) error {
+	err := db.Exec("INSERT INTO "+schemaVersionTable+" (version, name, applied_at) VALUES (?, ?, ?)",
+		step.version, step.name, time.Now().UTC().Format(time.RFC3339)).Error
+	if err != nil {
+		return fmt.Errorf("record schema version %d: %w", step.version, err)
+	}
+	return nil
+}
+
+// migrationLock runs fn while holding the database's migration lock, on
+// one connection, so that processes starting together migrate one at a time.
+func (s *Store) migrationLock(ctx context.Context, fn func(db *gorm.DB) error) error {
+	db := s.db.WithContext(ctx)
+	switch s.dialect {
+	case dialectPostgres:
+		return db.Connection(func(conn *gorm.DB) error {
+			if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLockKey).Error; err != nil {
+				return fmt.Errorf("take the migration lock: %w", err)
+			}
+			defer conn.Exec("SELECT pg_advisory_unlock(?)", migrationLockKey)
+			return fn(conn)
+		})
+	case dialectMySQL:
+		return db.Connection(func(conn *gorm.DB) error {
+			var got *int
+			if err := conn.Raw("SELECT GET_LOCK(?, 120)", "parc_migrate").Scan(&got).Error; err != nil {
+				return fmt.Errorf("take the migration lock: %w", err)
+			}
+			if got == nil || *got != 1 {
+				return errors.New("take the migration lock: another process held it for 2 minutes")
+			}
+			defer conn.Exec("SELECT RELEASE_LOCK(?)", "parc_migrate")
+			return fn(conn)
+		})
+	}
+	return fn(db)
+}
+
+// migrationLockKey is the PostgreSQL advisory lock of migrations ("parc").
+const migrationLockKey = 0x70617263
