@@ -28,8 +28,20 @@ func (f *fakeRows) scope(s ports.DataScope) map[dataset.RowKey]dataset.Row {
 	return f.rows[s]
 }
 
-func (f *fakeRows) LockEntities(context.Context, ports.DataScope, []dataset.EntityName) error {
-	return nil
+// The fake runs one call at a time: announcements and locks are no-ops.
+func (f *fakeRows) AnnounceWrite(_ context.Context, s ports.DataScope, at time.Time) (ports.DataWrite, error) {
+	return ports.DataWrite{Scope: s, At: at}, nil
+}
+
+func (f *fakeRows) EndWrite(context.Context, ports.DataWrite) error     { return nil }
+func (f *fakeRows) AbandonWrite(context.Context, ports.DataWrite) error { return nil }
+
+func (f *fakeRows) SettledBefore(context.Context, ports.DataScope, time.Time) (time.Time, error) {
+	return time.Time{}, nil
+}
+
+func (f *fakeRows) LockRows(ctx context.Context, s ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
+	return f.Rows(ctx, s, keys)
 }
 
 func (f *fakeRows) Rows(_ context.Context, s ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
