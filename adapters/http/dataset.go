@@ -201,81 +201,103 @@ func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 	if top == nil || !json.Valid(body) {
 		return dataset.BatchInput{}, "", batchShapeError(body)
 	}
-	var in dataset.BatchInput
-	problems := &domain.ValidationError{}
-	keys := slices.Sorted(maps.Keys(top)) // sorted: the same message every time
-	// member is the value of the key name, spelled in any case, when it is
-	// present and not null; two spellings of it are a problem.
-	member := func(name string) (json.RawMessage, bool) {
-		var found json.RawMessage
-		var spelling string
-		for _, k := range keys {
-			if strings.EqualFold(k, name) {
-				if spelling != "" {
-					problems.Add("duplicate", fmt.Sprintf("%q and %q are the same key", spelling, k), k)
-					return nil, false
-				}
-				found, spelling = top[k], k
-			}
-		}
-		return found, isPresent(found)
+	d := batchDecoder{top: top, keys: slices.Sorted(maps.Keys(top)), problems: &domain.ValidationError{}, rule: textRuleOf(c)}
+	if raw, ok := d.member("data"); ok {
+		d.data(raw)
 	}
-	rule := textRuleOf(c)
-	if raw, ok := member("data"); ok {
-		for _, l := range entityLists(raw, "data", "rows", problems) {
-			er := dataset.EntityRows{Entity: l.entity, Rows: make([]map[string]json.RawMessage, len(l.items))}
-			for i, r := range l.items {
-				if rule.maxText > 0 && len(r) > rule.maxText {
-					typ, msg := rule.tooLarge("A row")
-					problems.Add(typ, msg, "data", l.entity, i)
-					continue
-				}
-				er.Rows[i] = mapView(r) // not an object: left nil, refused by the plan with its path
-			}
-			in.Data = append(in.Data, er)
+	if raw, ok := d.member("deletes"); ok {
+		for _, l := range entityLists(raw, "deletes", "row codes", d.problems) {
+			d.in.Deletes = append(d.in.Deletes, dataset.EntityCodes{Entity: l.entity, Codes: l.items})
 		}
 	}
-	if raw, ok := member("deletes"); ok {
-		for _, l := range entityLists(raw, "deletes", "row codes", problems) {
-			in.Deletes = append(in.Deletes, dataset.EntityCodes{Entity: l.entity, Codes: l.items})
-		}
+	if raw, ok := d.member("relations"); ok {
+		d.relations(raw)
 	}
-	if raw, ok := member("relations"); ok {
-		items, isArray := arrayView(raw)
-		if !isArray {
-			problems.Add("type", "relations must be an array", "relations")
-		}
-		for i, item := range items {
-			var r relationBody // field names match without regard to case
-			if json.Unmarshal(item, &r) != nil {
-				problems.Add("type", "a relation is an object of names and row codes", "relations", i)
-			}
-			rel := dataset.RelationInput{SourceEntityName: r.SourceEntityName, TargetEntityName: r.TargetEntityName, TargetFieldName: r.TargetFieldName}
-			for _, code := range []struct {
-				name string
-				raw  json.RawMessage
-				dst  *string
-			}{{"SourceRowCode", r.SourceRowCode, &rel.SourceRowCode}, {"TargetRowCode", r.TargetRowCode, &rel.TargetRowCode}} {
-				if !isPresent(code.raw) {
-					continue // refused as empty by the plan
-				}
-				c, err := dataset.CodeFromJSON(code.raw)
-				if err != nil {
-					problems.AddAt(err, "row_code", "relations", i, code.name)
-				}
-				*code.dst = string(c)
-			}
-			in.Relations = append(in.Relations, rel)
-		}
-	}
-	if raw, ok := member("srvExport"); ok && json.Unmarshal(raw, &in.SrvExport) != nil {
-		problems.Add("type", "srvExport must be an integer", "srvExport")
+	if raw, ok := d.member("srvExport"); ok && json.Unmarshal(raw, &d.in.SrvExport) != nil {
+		d.problems.Add("type", "srvExport must be an integer", "srvExport")
 	}
 	var companyCode string
-	if raw, ok := member("companyCode"); ok && json.Unmarshal(raw, &companyCode) != nil {
-		problems.Add("type", "companyCode must be a string", "companyCode")
+	if raw, ok := d.member("companyCode"); ok && json.Unmarshal(raw, &companyCode) != nil {
+		d.problems.Add("type", "companyCode must be a string", "companyCode")
 	}
-	return in, companyCode, problems.OrNil()
+	return d.in, companyCode, d.problems.OrNil()
+}
+
+// batchDecoder reads the members of a RelationalDataSet body.
+type batchDecoder struct {
+	top      map[string]json.RawMessage
+	keys     []string // sorted: the same message every time
+	problems *domain.ValidationError
+	rule     textRule
+	in       dataset.BatchInput
+}
+
+// member is the value of the key name, spelled in any case, when it is
+// present and not null; two spellings of it are a problem.
+func (d *batchDecoder) member(name string) (json.RawMessage, bool) {
+	var found json.RawMessage
+	var spelling string
+	for _, k := range d.keys {
+		if strings.EqualFold(k, name) {
+			if spelling != "" {
+				d.problems.Add("duplicate", fmt.Sprintf("%q and %q are the same key", spelling, k), k)
+				return nil, false
+			}
+			found, spelling = d.top[k], k
+		}
+	}
+	return found, isPresent(found)
+}
+
+// data reads the rows of each entity, within the text rule's size.
+func (d *batchDecoder) data(raw json.RawMessage) {
+	for _, l := range entityLists(raw, "data", "rows", d.problems) {
+		er := dataset.EntityRows{Entity: l.entity, Rows: make([]map[string]json.RawMessage, len(l.items))}
+		for i, r := range l.items {
+			if d.rule.maxText > 0 && len(r) > d.rule.maxText {
+				typ, msg := d.rule.tooLarge("A row")
+				d.problems.Add(typ, msg, "data", l.entity, i)
+				continue
+			}
+			er.Rows[i] = mapView(r) // not an object: left nil, refused by the plan with its path
+		}
+		d.in.Data = append(d.in.Data, er)
+	}
+}
+
+// relations reads the relations array.
+func (d *batchDecoder) relations(raw json.RawMessage) {
+	items, isArray := arrayView(raw)
+	if !isArray {
+		d.problems.Add("type", "relations must be an array", "relations")
+	}
+	for i, item := range items {
+		d.in.Relations = append(d.in.Relations, d.relation(i, item))
+	}
+}
+
+// relation reads one relation; its row codes are strings or numbers.
+func (d *batchDecoder) relation(i int, item json.RawMessage) dataset.RelationInput {
+	var r relationBody // field names match without regard to case
+	if json.Unmarshal(item, &r) != nil {
+		d.problems.Add("type", "a relation is an object of names and row codes", "relations", i)
+	}
+	rel := dataset.RelationInput{SourceEntityName: r.SourceEntityName, TargetEntityName: r.TargetEntityName, TargetFieldName: r.TargetFieldName}
+	for _, code := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  *string
+	}{{"SourceRowCode", r.SourceRowCode, &rel.SourceRowCode}, {"TargetRowCode", r.TargetRowCode, &rel.TargetRowCode}} {
+		if !isPresent(code.raw) {
+			continue // refused as empty by the plan
+		}
+		c, err := dataset.CodeFromJSON(code.raw)
+		if err != nil {
+			d.problems.AddAt(err, "row_code", "relations", i, code.name)
+		}
+		*code.dst = string(c)
+	}
+	return rel
 }
 
 // batchShapeError says why body is not a batch: not JSON (with the
