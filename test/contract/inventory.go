@@ -1,11 +1,13 @@
 package contract
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,39 +55,84 @@ func computers(names ...string) []inventory.Computer {
 	return out
 }
 
-// pushPlan runs the push use case's storage steps: touch, read, merge, apply.
-func pushPlan(ctx context.Context, r InventoryRepos, companyID string, records map[string][2]string, full bool, at time.Time) (inventory.Plan, error) {
-	var plan inventory.Plan
-	err := r.Tx.Within(ctx, func(ctx context.Context) error {
-		var names []string
-		seen := map[string]bool{}
-		for _, cv := range records {
-			if !seen[cv[0]] {
-				seen[cv[0]] = true
-				names = append(names, cv[0])
-			}
-		}
-		cs := computers(names...)
-		ids, err := r.Inventory.TouchComputers(ctx, companyID, cs, system.UUIDs{}, at)
-		if err != nil {
-			return err
-		}
-		var idList []string
-		for _, id := range ids {
-			idList = append(idList, id)
-		}
-		stored, err := r.Inventory.Installations(ctx, companyID, idList)
-		if err != nil {
-			return err
-		}
-		var desired []inventory.Desired
-		for program, cv := range records {
-			desired = append(desired, inventory.Desired{ComputerID: ids[inventory.ComputerKey(cv[0])], Program: inventory.NewProgramName(program), Version: cv[1]})
-		}
-		plan = inventory.Merge(stored, desired, inventory.Trim{Full: full}, at)
+// touch makes the named computers equipment of companyID, seen at at, in a
+// transaction of their own, and answers their ids by computer key.
+func (r InventoryRepos) touch(t *testing.T, companyID string, at time.Time, names ...string) map[string]string {
+	t.Helper()
+	ids, err := r.Inventory.TouchComputers(context.Background(), companyID, computers(names...), system.UUIDs{}, at)
+	require.NoError(t, err)
+	return ids
+}
+
+// apply writes plan for companyID in a transaction of its own.
+func (r InventoryRepos) apply(t *testing.T, companyID string, plan inventory.Plan) {
+	t.Helper()
+	require.NoError(t, r.Tx.Within(context.Background(), func(ctx context.Context) error {
 		return r.Inventory.Apply(ctx, companyID, plan)
+	}))
+}
+
+// stored reads the installations of the given computers, sorted by
+// computer and program key.
+func (r InventoryRepos) stored(t *testing.T, companyID string, computerIDs ...string) []inventory.Installation {
+	t.Helper()
+	out, err := r.Inventory.Installations(context.Background(), companyID, computerIDs)
+	require.NoError(t, err)
+	slices.SortFunc(out, func(a, b inventory.Installation) int {
+		return cmp.Or(cmp.Compare(a.ComputerID, b.ComputerID), cmp.Compare(a.Program.Key(), b.Program.Key()))
 	})
-	return plan, err
+	return out
+}
+
+// install adds to p the installation of program at version on computerID
+// at at, with its history event.
+func install(p *inventory.Plan, computerID, program, version string, at time.Time) {
+	name := inventory.NewProgramName(program)
+	p.Installs = append(p.Installs, inventory.Installation{ComputerID: computerID, Program: name, Version: version, InstalledAt: at, ChangedAt: at})
+	p.Events = append(p.Events, inventory.Event{ComputerID: computerID, Program: name, Kind: inventory.EventInstalled, ToVersion: version, At: at})
+}
+
+// installOrUpdate touches the named computers and, with what the
+// repository then reads of them, writes programs P<c>-0 to P<c>-9 of each
+// computer PC-<c> at version: an install where it has none, an update
+// otherwise. Inside a transaction the read must see every push that
+// committed before the touch returned, or two installs of one program
+// collide.
+func installOrUpdate(ctx context.Context, r InventoryRepos, companyID string, names []string, version string) error {
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	ids, err := r.Inventory.TouchComputers(ctx, companyID, computers(names...), system.UUIDs{}, at)
+	if err != nil {
+		return err
+	}
+	idList := make([]string, 0, len(names))
+	for _, n := range names {
+		idList = append(idList, ids[inventory.ComputerKey(n)])
+	}
+	stored, err := r.Inventory.Installations(ctx, companyID, idList)
+	if err != nil {
+		return err
+	}
+	current := map[[2]string]inventory.Installation{}
+	for _, s := range stored {
+		current[[2]string{s.ComputerID, s.Program.Key()}] = s
+	}
+	var plan inventory.Plan
+	for _, n := range names {
+		id := ids[inventory.ComputerKey(n)]
+		for p := range 10 {
+			program := fmt.Sprintf("P%s-%d", strings.TrimPrefix(n, "PC-"), p)
+			s, known := current[[2]string{id, inventory.ProgramKey(program)}]
+			if !known {
+				install(&plan, id, program, version, at)
+				continue
+			}
+			from := s.Version
+			s.Version, s.ChangedAt = version, at
+			plan.Updates = append(plan.Updates, s)
+			plan.Events = append(plan.Events, inventory.Event{ComputerID: id, Program: s.Program, Kind: inventory.EventUpdated, FromVersion: from, ToVersion: version, At: at})
+		}
+	}
+	return r.Inventory.Apply(ctx, companyID, plan)
 }
 
 // RunInventoryRepository checks the storage of the software inventory.
@@ -116,8 +163,10 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 		_, err = r.Inventory.TouchComputers(ctx, company, older, system.UUIDs{}, t0.Add(time.Minute))
 		require.NoError(t, err)
 
-		_, err = pushPlan(ctx, r, company, map[string][2]string{"Chrome": {"pc-accueil", "1"}}, false, t0.Add(2*time.Hour))
-		require.NoError(t, err)
+		r.touch(t, company, t0.Add(2*time.Hour), "pc-accueil")
+		var plan inventory.Plan
+		install(&plan, id, "Chrome", "1", t0.Add(2*time.Hour))
+		r.apply(t, company, plan)
 		page, err := r.Inventory.ListInstallations(ctx, company, inventory.Filter{Limit: 10})
 		require.NoError(t, err)
 		require.Len(t, page.Items, 1)
@@ -216,16 +265,26 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 	t.Run("apply writes installs, updates, removals; history carries them", func(t *testing.T) {
 		r := newRepos(t)
 		company := newCompany(t, r)
-		_, err := pushPlan(ctx, r, company, map[string][2]string{"Chrome": {"PC-1", "119"}, "Zip": {"PC-1", "1"}}, false, t0)
-		require.NoError(t, err)
-		plan, err := pushPlan(ctx, r, company, map[string][2]string{"chrome": {"pc-1", "120"}}, true, t0.Add(time.Hour))
-		require.NoError(t, err)
-		assert.Len(t, plan.Updates, 1)
-		assert.Len(t, plan.Removals, 1)
-		plan, err = pushPlan(ctx, r, company, map[string][2]string{"CHROME": {"PC-1", "120"}}, true, t0.Add(2*time.Hour))
-		require.NoError(t, err)
-		assert.True(t, plan.Empty())
-		assert.Equal(t, 1, plan.Unchanged)
+		id := r.touch(t, company, t0, "PC-1")["pc-1"]
+		var first inventory.Plan
+		install(&first, id, "Chrome", "119", t0)
+		install(&first, id, "Zip", "1", t0)
+		r.apply(t, company, first)
+		stored := r.stored(t, company, id)
+		assert.Equal(t, first.Installs, stored, "the installations read back are the ones written")
+
+		at := t0.Add(time.Hour)
+		r.touch(t, company, at, "pc-1")
+		chrome, zip := stored[0], stored[1]
+		chrome.Version, chrome.ChangedAt = "120", at
+		zip.Removed, zip.ChangedAt = true, at
+		r.apply(t, company, inventory.Plan{Updates: []inventory.Installation{chrome}, Removals: []inventory.Installation{zip},
+			Events: []inventory.Event{
+				{ComputerID: id, Program: chrome.Program, Kind: inventory.EventUpdated, FromVersion: "119", ToVersion: "120", At: at},
+				{ComputerID: id, Program: zip.Program, Kind: inventory.EventRemoved, FromVersion: "1", At: at},
+			}})
+		assert.Equal(t, []inventory.Installation{chrome, zip}, r.stored(t, company, id), "an update and a removal are read back as written; a removed row is kept")
+		assert.Empty(t, r.stored(t, company, r.touch(t, company, at, "PC-2")["pc-2"]), "only the installations of the computers asked for")
 
 		all, err := r.Inventory.ListInstallations(ctx, company, inventory.Filter{IncludeRemoved: true, Limit: 10})
 		require.NoError(t, err)
@@ -248,13 +307,13 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 	t.Run("large pushes span several statements", func(t *testing.T) {
 		r := newRepos(t)
 		company := newCompany(t, r)
-		records := map[string][2]string{}
+		ids := r.touch(t, company, t0, "PC-0", "PC-1", "PC-2")
+		var plan inventory.Plan
 		for i := range 7000 {
-			records[fmt.Sprintf("Program %04d", i)] = [2]string{fmt.Sprintf("PC-%d", i%3), "1"}
+			install(&plan, ids[fmt.Sprintf("pc-%d", i%3)], fmt.Sprintf("Program %04d", i), "1", t0)
 		}
-		plan, err := pushPlan(ctx, r, company, records, false, t0)
-		require.NoError(t, err)
-		assert.Len(t, plan.Installs, 7000)
+		r.apply(t, company, plan)
+		assert.Len(t, r.stored(t, company, ids["pc-0"], ids["pc-1"], ids["pc-2"]), 7000)
 		n := 0
 		f := inventory.Filter{Limit: inventory.MaxPageSize}
 		for {
@@ -280,8 +339,9 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 			program, computer string
 			at                time.Time
 		}{{"Google Chrome", "PC-2", t0.Add(time.Hour)}, {"google chrome", "PC-1", t0}, {"GOOGLE CHROME", "PC-3", t0.Add(2 * time.Hour)}, {"Zip", "PC-0", t0}} {
-			_, err := pushPlan(ctx, r, company, map[string][2]string{p.program: {p.computer, "1"}}, false, p.at)
-			require.NoError(t, err)
+			var plan inventory.Plan
+			install(&plan, r.touch(t, company, p.at, p.computer)[inventory.ComputerKey(p.computer)], p.program, "1", p.at)
+			r.apply(t, company, plan)
 		}
 		sum, err := r.Inventory.Programs(ctx, company, "")
 		require.NoError(t, err)
@@ -298,10 +358,11 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 	t.Run("companies see only their own computers", func(t *testing.T) {
 		r := newRepos(t)
 		a, b := newCompany(t, r), newCompany(t, r)
-		_, err := pushPlan(ctx, r, a, map[string][2]string{"Chrome": {"PC-1", "1"}}, false, t0)
-		require.NoError(t, err)
-		_, err = pushPlan(ctx, r, b, map[string][2]string{"Zip": {"PC-1", "1"}}, true, t0)
-		require.NoError(t, err)
+		for company, program := range map[string]string{a: "Chrome", b: "Zip"} {
+			var plan inventory.Plan
+			install(&plan, r.touch(t, company, t0, "PC-1")["pc-1"], program, "1", t0)
+			r.apply(t, company, plan)
+		}
 		for company, program := range map[string]string{a: "Chrome", b: "Zip"} {
 			page, err := r.Inventory.ListInstallations(ctx, company, inventory.Filter{IncludeRemoved: true, Limit: 10})
 			require.NoError(t, err)
@@ -309,7 +370,7 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 			assert.Equal(t, program, page.Items[0].Program.Display())
 			assert.False(t, page.Items[0].Removed)
 		}
-		_, err = r.Inventory.ComputerHistory(ctx, newCompany(t, r), "pc-1", "", 10)
+		_, err := r.Inventory.ComputerHistory(ctx, newCompany(t, r), "pc-1", "", 10)
 		assert.True(t, errors.Is(err, domain.ErrNotFound), "%v", err)
 	})
 
@@ -322,16 +383,16 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				records := map[string][2]string{}
+				var names []string
 				for c := range 10 {
 					if i%2 == 1 {
 						c = 9 - c
 					}
-					for p := range 10 {
-						records[fmt.Sprintf("P%d-%d", c, p)] = [2]string{fmt.Sprintf("PC-%d", c), fmt.Sprint(i)}
-					}
+					names = append(names, fmt.Sprintf("PC-%d", c))
 				}
-				_, errs[i] = pushPlan(ctx, r, company, records, false, time.Now().UTC().Truncate(time.Microsecond))
+				errs[i] = r.Tx.Within(ctx, func(ctx context.Context) error {
+					return installOrUpdate(ctx, r, company, names, fmt.Sprint(i))
+				})
 			}()
 		}
 		wg.Wait()
