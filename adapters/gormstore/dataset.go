@@ -110,8 +110,8 @@ func (row datasetRow) toDomain() (dataset.Row, error) {
 		}
 		fields[k] = dataset.Field{Name: name, Value: v}
 	}
-	return dataset.RestoreRow(dataset.RestoreEntityName(row.EntityName), dataset.RowCode(row.RowKey), fields,
-		row.SrvDate, row.SrvExport, row.SrvAttrib), nil
+	return dataset.RestoreRow(dataset.RowRecord{Entity: dataset.RestoreEntityName(row.EntityName), Code: dataset.RowCode(row.RowKey),
+		Fields: fields, SrvDate: row.SrvDate, SrvExport: row.SrvExport, SrvAttrib: row.SrvAttrib}), nil
 }
 
 // DataSetRepository implements ports.DataSetRepository.

@@ -85,7 +85,7 @@ func stored(entity, code string, fields map[string]string, at time.Time, attrib 
 		fn, _ := ParseFieldName(k)
 		f[fn.Key()] = Field{Name: k, Value: raw(v)}
 	}
-	return RestoreRow(e, RowCode(code), f, at, 0, attrib)
+	return RestoreRow(RowRecord{Entity: e, Code: RowCode(code), Fields: f, SrvDate: at, SrvAttrib: attrib})
 }
 
 func TestPlanBatch(t *testing.T) {

@@ -210,9 +210,19 @@ const (
 	Deleted = 1
 )
 
-// RestoreRow rebuilds a stored row without validating it.
-func RestoreRow(entity EntityName, code RowCode, fields Fields, srvDate time.Time, srvExport, srvAttrib int) Row {
-	return Row{entity: entity, code: code, fields: fields, srvDate: srvDate.UTC(), srvExport: srvExport, srvAttrib: srvAttrib}
+// RowRecord is a row as stored, for RestoreRow.
+type RowRecord struct {
+	Entity    EntityName
+	Code      RowCode
+	Fields    Fields
+	SrvDate   time.Time
+	SrvExport int
+	SrvAttrib int // Live or Deleted
+}
+
+// RestoreRow rebuilds a stored row without validating it again.
+func RestoreRow(r RowRecord) Row {
+	return Row{entity: r.Entity, code: r.Code, fields: r.Fields, srvDate: r.SrvDate.UTC(), srvExport: r.SrvExport, srvAttrib: r.SrvAttrib}
 }
 
 func (r Row) Entity() EntityName { return r.entity }

@@ -42,7 +42,7 @@ func testRow(entity string, code string, date time.Time, fields map[string]strin
 		}
 		f[fn.Key()] = dataset.Field{Name: name, Value: json.RawMessage(v)}
 	}
-	return dataset.RestoreRow(e, dataset.RowCode(code), f, date, 0, dataset.Live)
+	return dataset.RestoreRow(dataset.RowRecord{Entity: e, Code: dataset.RowCode(code), Fields: f, SrvDate: date, SrvAttrib: dataset.Live})
 }
 
 func save(t *testing.T, r DataSetRepos, scope ports.DataScope, rows ...dataset.Row) {
