@@ -372,7 +372,7 @@ func (s *DataSetService) Export(ctx context.Context, c DataCaller, in ExportInpu
 	}
 	out := ExportResult{Company: acting, Entity: e, SrvExport: in.SrvExport, Updated: len(plan.Set)}
 	for _, o := range plan.Outcomes {
-		out.Rows = append(out.Rows, ExportRowResult{RowCode: string(o.Code), Status: string(o.Status), Row: o.Row, Found: o.Found})
+		out.Rows = append(out.Rows, ExportRowResult{RowCode: o.Code.String(), Status: string(o.Status), Row: o.Row, Found: o.Found})
 	}
 	return out, nil
 }

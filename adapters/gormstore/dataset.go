@@ -110,7 +110,7 @@ func (row datasetRow) toDomain() (dataset.Row, error) {
 		}
 		fields[k] = dataset.Field{Name: name, Value: v}
 	}
-	return dataset.RestoreRow(dataset.RowRecord{Entity: dataset.RestoreEntityName(row.EntityName), Code: dataset.RowCode(row.RowKey),
+	return dataset.RestoreRow(dataset.RowRecord{Entity: dataset.RestoreEntityName(row.EntityName), Code: dataset.RestoreRowCode(row.RowKey),
 		Fields: fields, SrvDate: row.SrvDate, SrvExport: row.SrvExport, SrvAttrib: row.SrvAttrib}), nil
 }
 
@@ -133,7 +133,7 @@ func keyChunks(keys []dataset.RowKey) []keyChunk {
 			out = append(out, keyChunk{entity: k.Entity})
 			n++
 		}
-		out[n-1].codes = append(out[n-1].codes, string(k.Code))
+		out[n-1].codes = append(out[n-1].codes, k.Code.String())
 	}
 	return out
 }
@@ -242,7 +242,7 @@ func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, ro
 	// key given twice the last one wins (PostgreSQL refuses a key twice in one
 	// upsert): the sort is stable and each run keeps its last row.
 	slices.SortStableFunc(out, func(a, b datasetRow) int {
-		return dataset.CompareKeys(dataset.RowKey{Entity: a.EntityKey, Code: dataset.RowCode(a.RowKey)}, dataset.RowKey{Entity: b.EntityKey, Code: dataset.RowCode(b.RowKey)})
+		return dataset.CompareKeys(dataset.RowKey{Entity: a.EntityKey, Code: dataset.RestoreRowCode(a.RowKey)}, dataset.RowKey{Entity: b.EntityKey, Code: dataset.RestoreRowCode(b.RowKey)})
 	})
 	last := out[:0]
 	for i, row := range out {
@@ -280,7 +280,7 @@ func (r *DataSetRepository) SetExport(ctx context.Context, scope ports.DataScope
 		args := make([]any, 0, 2*len(c.codes))
 		for i, code := range c.codes {
 			pairs[i] = "(?, ?)"
-			args = append(args, code, dates[dataset.RowKey{Entity: c.entity, Code: dataset.RowCode(code)}])
+			args = append(args, code, dates[dataset.RowKey{Entity: c.entity, Code: dataset.RestoreRowCode(code)}])
 		}
 		res := r.chunkRows(r.s.conn(ctx).Model(&datasetRow{}), scope, c).
 			Where("(row_key, srv_date) IN ("+strings.Join(pairs, ", ")+")", args...).

@@ -295,7 +295,7 @@ func (d *batchDecoder) relation(i int, item json.RawMessage) dataset.RelationInp
 		if err != nil {
 			d.problems.AddAt(err, "row_code", "relations", i, code.name)
 		}
-		*code.dst = string(c)
+		*code.dst = c.String()
 	}
 	return rel
 }
@@ -422,7 +422,7 @@ func decodeExport(c *gin.Context) (app.ExportInput, string, error) {
 		if err != nil {
 			problems.AddAt(err, "row_code", "rows", i, "rowCode")
 		}
-		req.Rows = append(req.Rows, app.ExportRowInput{RowCode: string(code), SrvDateUTC: r.SrvDateUTC})
+		req.Rows = append(req.Rows, app.ExportRowInput{RowCode: code.String(), SrvDateUTC: r.SrvDateUTC})
 	}
 	return req, in.CompanyCode, problems.OrNil()
 }

@@ -339,7 +339,7 @@ func (pl *planner) relate(r relation) error {
 		return &ItemError{Path: r.path, Type: "not_found",
 			Reason: fmt.Sprintf("target row %s/%s does not exist", r.target.Display(), r.targetCode)}
 	}
-	value, _ := json.Marshal(string(r.sourceCode))
+	value, _ := json.Marshal(r.sourceCode.String())
 	if merged, changed := tgt.row.fields.merge(Fields{r.field.Key(): {Name: r.field.Display(), Value: value}}); changed {
 		tgt.row.fields, tgt.row.srvExport, tgt.dirty = merged, pl.srvExport, true
 	}

@@ -25,7 +25,7 @@ func TestPlanExportSetsOnlyRowsStillAsRead(t *testing.T) {
 	if len(got) != 3 || got[0] != ExportUpdated || got[1] != ExportChanged || got[2] != ExportNotFound {
 		t.Fatalf("outcomes %v", got)
 	}
-	if len(plan.Set) != 1 || plan.Set[0].Code() != "A" || plan.Set[0].SrvExport() != 0 || plan.Outcomes[0].Row.SrvExport() != 2 {
+	if len(plan.Set) != 1 || plan.Set[0].Code().String() != "A" || plan.Set[0].SrvExport() != 0 || plan.Outcomes[0].Row.SrvExport() != 2 {
 		t.Fatalf("set %+v, outcome row %+v", plan.Set, plan.Outcomes[0].Row)
 	}
 	if _, _, err := ParseExport("order", []ExportRowInput{{RowCode: "", SrvDateUTC: "yesterday"}}); err == nil {

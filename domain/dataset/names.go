@@ -116,7 +116,18 @@ func checkIdentifier(s, what string) error {
 
 // RowCode identifies a row within (project, entity, company). Row codes
 // compare exactly: the contract folds entity and field names only.
-type RowCode string
+//
+// A RowCode is made by ParseRowCode (input) or RestoreRowCode (storage)
+// only; the zero RowCode is no code.
+type RowCode struct{ s string }
+
+// RestoreRowCode rebuilds a stored row code.
+func RestoreRowCode(s string) RowCode { return RowCode{s} }
+
+func (c RowCode) String() string { return c.s }
+
+// MarshalText writes the code as its text (JSON, logs).
+func (c RowCode) MarshalText() ([]byte, error) { return []byte(c.s), nil }
 
 // ParseRowCode validates a row code: 1 to 255 characters, no control
 // characters, no '/' (a code is a segment of /v1/Data/{codeProjet}/{entity}/{rowCode},
@@ -124,18 +135,18 @@ type RowCode string
 func ParseRowCode(s string) (RowCode, error) {
 	switch {
 	case s == "":
-		return "", domain.Rejected("row code is empty")
+		return RowCode{}, domain.Rejected("row code is empty")
 	case len(s) > MaxRowCodeLen:
-		return "", domain.Rejected("row code is longer than %d bytes", MaxRowCodeLen)
+		return RowCode{}, domain.Rejected("row code is longer than %d bytes", MaxRowCodeLen)
 	case strings.Contains(s, "/"):
-		return "", domain.Rejected("row code %q contains '/'", s)
+		return RowCode{}, domain.Rejected("row code %q contains '/'", s)
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f {
-			return "", domain.Rejected("row code %q contains a control character", s)
+			return RowCode{}, domain.Rejected("row code %q contains a control character", s)
 		}
 	}
-	return RowCode(s), nil
+	return RowCode{s}, nil
 }
 
 // RowKey identifies a row within one (project, company) scope.
@@ -150,7 +161,7 @@ func (k RowKey) Less(o RowKey) bool {
 	if k.Entity != o.Entity {
 		return k.Entity < o.Entity
 	}
-	return k.Code < o.Code
+	return k.Code.s < o.Code.s
 }
 
 // CompareKeys is Less as a three-way comparison, for slices.SortFunc.
@@ -163,5 +174,3 @@ func CompareKeys(a, b RowKey) int {
 	}
 	return 1
 }
-
-func (c RowCode) String() string { return string(c) }

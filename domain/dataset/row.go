@@ -166,7 +166,7 @@ func hasNUL(raw json.RawMessage) bool {
 func codeOf(e EntityName, f Fields) (RowCode, error) {
 	field, ok := f[e.IDField()]
 	if !ok {
-		return "", domain.Rejected("the row has no code: field %s_ID is required", e.Display())
+		return RowCode{}, domain.Rejected("the row has no code: field %s_ID is required", e.Display())
 	}
 	return CodeFromJSON(field.Value)
 }
@@ -183,7 +183,7 @@ func CodeFromJSON(raw json.RawMessage) (RowCode, error) {
 	if err := dec.Decode(&n); err == nil {
 		return ParseRowCode(n.String())
 	}
-	return "", domain.Rejected("a row code must be a string or a number, not %s", abbreviate(raw))
+	return RowCode{}, domain.Rejected("a row code must be a string or a number, not %s", abbreviate(raw))
 }
 
 func abbreviate(raw json.RawMessage) string {

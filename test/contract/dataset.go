@@ -42,7 +42,7 @@ func testRow(entity string, code string, date time.Time, fields map[string]strin
 		}
 		f[fn.Key()] = dataset.Field{Name: name, Value: json.RawMessage(v)}
 	}
-	return dataset.RestoreRow(dataset.RowRecord{Entity: e, Code: dataset.RowCode(code), Fields: f, SrvDate: date, SrvAttrib: dataset.Live})
+	return dataset.RestoreRow(dataset.RowRecord{Entity: e, Code: dataset.RestoreRowCode(code), Fields: f, SrvDate: date, SrvAttrib: dataset.Live})
 }
 
 func save(t *testing.T, r DataSetRepos, scope ports.DataScope, rows ...dataset.Row) {
@@ -133,7 +133,7 @@ func RunDataSetRepository(t *testing.T, newRepos func(t *testing.T) DataSetRepos
 	t.Run("locking rows outside a transaction is refused", func(t *testing.T) {
 		r := newRepos(t)
 		a, _ := newScopes(t, r)
-		_, err := r.Rows.LockRows(ctx, a, []dataset.RowKey{{Entity: "x", Code: "1"}})
+		_, err := r.Rows.LockRows(ctx, a, []dataset.RowKey{{Entity: "x", Code: dataset.RestoreRowCode("1")}})
 		assert.Error(t, err)
 	})
 
@@ -170,8 +170,8 @@ func RunDataSetRepository(t *testing.T, newRepos func(t *testing.T) DataSetRepos
 		r := newRepos(t)
 		a, _ := newScopes(t, r)
 		const workers, rounds = 6, 5
-		key := dataset.RowKey{Entity: "counter", Code: "C"}
-		other := dataset.RowKey{Entity: "other", Code: "C"}
+		key := dataset.RowKey{Entity: "counter", Code: dataset.RestoreRowCode("C")}
+		other := dataset.RowKey{Entity: "other", Code: dataset.RestoreRowCode("C")}
 		// Locks hold rows that exist: creators race on the insert instead
 		// (InsertRows' ErrRowRaced), which is not what this test is about.
 		save(t, r, a, testRow("counter", "C", base, map[string]string{"n": "0"}), testRow("other", "C", base, nil))
@@ -314,7 +314,7 @@ func RunDataSetRepository(t *testing.T, newRepos func(t *testing.T) DataSetRepos
 		save(t, r, a, testRow("item", "X", base, map[string]string{"who": `"a"`}))
 		save(t, r, b, testRow("item", "X", base, map[string]string{"who": `"b"`}))
 		for _, s := range []ports.DataScope{a, b} {
-			got, err := r.Rows.Rows(ctx, s, []dataset.RowKey{{Entity: "item", Code: "X"}})
+			got, err := r.Rows.Rows(ctx, s, []dataset.RowKey{{Entity: "item", Code: dataset.RestoreRowCode("X")}})
 			require.NoError(t, err)
 			require.Len(t, got, 1)
 		}
