@@ -178,10 +178,17 @@ func (s *TenantService) Authenticate(ctx context.Context, raw string) (tenant.Co
 	}
 	key, err := s.keys.KeyByPrefix(ctx, presented.Prefix)
 	if errors.Is(err, domain.ErrNotFound) {
+		// The same work as a known prefix with a wrong secret, which is
+		// refused before the company is read: answer times must not tell
+		// which prefixes exist.
+		presented.Matches(tenant.UnknownKeyHash)
 		return tenant.Company{}, tenant.ErrKeyRejected
 	}
 	if err != nil {
 		return tenant.Company{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if !presented.Matches(key.Hash()) {
+		return tenant.Company{}, tenant.ErrKeyRejected
 	}
 	company, err := s.companies.CompanyByID(ctx, key.CompanyID())
 	if errors.Is(err, domain.ErrNotFound) {
