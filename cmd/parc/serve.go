@@ -32,6 +32,12 @@ func serve(ctx context.Context, cfg *config) error {
 		"database", database.Redact(cfg.DB.URL), "admin_api", cfg.HTTP.AdminToken != "", "tls", cfg.HTTP.TLSCertFile != "")
 	application := fx.New(serveOptions(cfg, log))
 	if err := application.Start(ctx); err != nil {
+		if ctx.Err() != nil {
+			// SIGINT or SIGTERM during the start (a long migration, a
+			// database slow to answer): a requested stop, not a failure.
+			log.Info("parc stopped before it started serving")
+			return nil
+		}
 		return startError(err)
 	}
 	<-ctx.Done()
