@@ -94,3 +94,10 @@ galera-up:
 
 galera-down:
 	scripts/galera stop
+
+# Hostile and clumsy clients against a real `parc serve` (SQLite unless
+# ATTACK_FLAGS='-db postgres://…'): peak memory per request, 20 concurrent
+# 32 MiB bodies, a slow body, guessing rates, prefix timing. See test/attack.
+.PHONY: attack
+attack:
+	$(GO) run ./test/attack $(ATTACK_FLAGS)

@@ -68,7 +68,7 @@ func (s *AccountService) Bulk(ctx context.Context, projectCode string, caller te
 		// The lock comes first: on MySQL a REPEATABLE READ transaction's
 		// snapshot starts at its first plain read, which must see the
 		// accounts the previous holder of the lock committed.
-		p, err := s.projects.LockProject(ctx, project.Code(projectCode))
+		p, err := lockProject(ctx, s.projects, projectCode)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func (s *AccountService) Bulk(ctx context.Context, projectCode string, caller te
 	for _, r := range out.Results {
 		counts[r.Action]++
 	}
-	s.log.InfoContext(ctx, "accounts allocated", "project", projectCode, "company", string(caller.Code()),
+	s.log.InfoContext(ctx, "accounts allocated", "project", projectCode, "company", caller.Code().String(),
 		"created", counts[account.ActionCreated], "updated", counts[account.ActionUpdated],
 		"unchanged", counts[account.ActionUnchanged], "rejected", counts[account.ActionRejected],
 		"licenses", out.Usage.Licenses, "used", out.Usage.Used)

@@ -3,8 +3,11 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"time"
 
 	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/dataset"
@@ -64,15 +67,12 @@ func (s *DataSetService) ApplyBatch(ctx context.Context, c DataCaller, in datase
 		return BatchResult{}, err
 	}
 	var plan dataset.Plan
-	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		if err := s.rows.LockEntities(ctx, scope, batch.Entities()); err != nil {
-			return err
-		}
-		existing, err := s.rows.Rows(ctx, scope, batch.Keys())
+	err = s.write(ctx, scope, func(ctx context.Context, now time.Time) error {
+		existing, err := s.rows.LockRows(ctx, scope, batch.Keys())
 		if err != nil {
 			return err
 		}
-		plan, err = dataset.PlanBatch(batch, existing, s.clock.Now())
+		plan, err = dataset.PlanBatch(batch, existing, now)
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (s *DataSetService) ApplyBatch(ctx context.Context, c DataCaller, in datase
 	if err != nil {
 		return BatchResult{}, fmt.Errorf("RelationalDataSet: %w", err)
 	}
-	s.log.InfoContext(ctx, "data set batch applied", "project", c.Project, "company", string(acting.Code()),
+	s.log.InfoContext(ctx, "data set batch applied", "project", c.Project, "company", acting.Code().String(),
 		"items", batch.Size(), "created", len(plan.Creates), "updated", len(plan.Updates))
 	return BatchResult{Company: acting, Entities: plan.Results}, nil
 }
@@ -105,6 +105,9 @@ func (s *DataSetService) Select(ctx context.Context, c DataCaller, in dataset.Se
 	q, err := dataset.ParseSelect(in)
 	if err != nil {
 		return RowsPage{}, err
+	}
+	if q, err = s.settled(ctx, scope, q); err != nil {
+		return RowsPage{}, fmt.Errorf("select %s: %w", q.Entity.Display(), err)
 	}
 	rows, total, err := s.rows.FindRows(ctx, scope, q)
 	if err != nil {
@@ -154,15 +157,12 @@ func (s *DataSetService) CreateRow(ctx context.Context, c DataCaller, entity str
 		return OneRow{}, fmt.Errorf("create %s row: %w", e.Display(), err)
 	}
 	var out dataset.Row
-	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
-			return err
-		}
-		existing, err := s.storedRow(ctx, scope, probe.Key())
+	err = s.write(ctx, scope, func(ctx context.Context, now time.Time) error {
+		existing, err := s.lockedRow(ctx, scope, probe.Key())
 		if err != nil {
 			return err
 		}
-		if out, err = dataset.NewRow(e, fields, existing, srvExport, s.clock.Now()); err != nil {
+		if out, err = dataset.NewRow(e, fields, existing, srvExport, now); err != nil {
 			return err
 		}
 		if existing == nil {
@@ -187,12 +187,12 @@ func (s *DataSetService) UpdateRow(ctx context.Context, c DataCaller, entity, co
 		return OneRow{}, err
 	}
 	var out dataset.Row
-	err = s.tx.Within(ctx, func(ctx context.Context) error {
+	err = s.write(ctx, t.scope, func(ctx context.Context, now time.Time) error {
 		stored, err := s.lockedLiveRow(ctx, t)
 		if err != nil {
 			return err
 		}
-		updated, changed, err := stored.Update(fields, srvExport, s.clock.Now())
+		updated, changed, err := stored.Update(fields, srvExport, now)
 		if err != nil {
 			return err
 		}
@@ -248,13 +248,27 @@ func (s *DataSetService) liveRow(ctx context.Context, t rowTarget) (dataset.Row,
 	return *stored, nil
 }
 
-// lockedLiveRow is liveRow after taking the write lock of the row's entity.
-// Call it inside Transactor.Within.
+// lockedLiveRow is liveRow under the row's write lock. Call it inside
+// Transactor.Within.
 func (s *DataSetService) lockedLiveRow(ctx context.Context, t rowTarget) (dataset.Row, error) {
-	if err := s.rows.LockEntities(ctx, t.scope, []dataset.EntityName{t.entity}); err != nil {
+	stored, err := s.lockedRow(ctx, t.scope, t.key)
+	if err != nil {
 		return dataset.Row{}, err
 	}
-	return s.liveRow(ctx, t)
+	if stored == nil || !stored.IsLive() {
+		return dataset.Row{}, rowNotFound(t.entity, t.key.Code)
+	}
+	return *stored, nil
+}
+
+// lockedRow reads the row of key, live or deleted, under its write lock;
+// nil when none is stored.
+func (s *DataSetService) lockedRow(ctx context.Context, scope ports.DataScope, key dataset.RowKey) (*dataset.Row, error) {
+	rows, err := s.rows.LockRows(ctx, scope, []dataset.RowKey{key})
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
 }
 
 // storedRow reads the row of key, live or deleted; nil when none is stored.
@@ -273,12 +287,12 @@ func (s *DataSetService) DeleteRow(ctx context.Context, c DataCaller, entity, co
 		return OneRow{}, err
 	}
 	var out dataset.Row
-	err = s.tx.Within(ctx, func(ctx context.Context) error {
+	err = s.write(ctx, t.scope, func(ctx context.Context, now time.Time) error {
 		stored, err := s.lockedLiveRow(ctx, t)
 		if err != nil {
 			return err
 		}
-		out = stored.Delete(srvExport, s.clock.Now())
+		out = stored.Delete(srvExport, now)
 		return s.rows.SaveRows(ctx, t.scope, []dataset.Row{out})
 	})
 	if err != nil {
@@ -342,11 +356,11 @@ func (s *DataSetService) Export(ctx context.Context, c DataCaller, in ExportInpu
 		return ExportResult{}, err
 	}
 	var plan dataset.ExportPlan
+	// SrvExport leaves srvDateUTC as it is: no announcement, only the row
+	// locks that keep a concurrent write from changing a row between the
+	// comparison and the update.
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		if err := s.rows.LockEntities(ctx, scope, []dataset.EntityName{e}); err != nil {
-			return err
-		}
-		stored, err := s.rows.Rows(ctx, scope, dataset.ExportKeys(items))
+		stored, err := s.rows.LockRows(ctx, scope, dataset.ExportKeys(items))
 		if err != nil {
 			return err
 		}
@@ -361,6 +375,68 @@ func (s *DataSetService) Export(ctx context.Context, c DataCaller, in ExportInpu
 		out.Rows = append(out.Rows, ExportRowResult{RowCode: string(o.Code), Status: string(o.Status), Row: o.Row, Found: o.Found})
 	}
 	return out, nil
+}
+
+// racedAttempts bounds the runs of a write whose insert met a row that a
+// concurrent writer stored meanwhile: each run sees the rows stored before
+// it, so a second run succeeds unless yet another writer races it.
+const racedAttempts = 4
+
+// write runs fn in a transaction announced to changed-since readers (see
+// ports.DataSetRepository.AnnounceWrite); fn dates its rows from now, which
+// is taken inside the transaction, after the announcement. Writers lock the
+// rows they change, not the entity: writers of other rows go on alongside.
+// A run that lost an insert race to a concurrent writer runs again.
+func (s *DataSetService) write(ctx context.Context, scope ports.DataScope, fn func(ctx context.Context, now time.Time) error) error {
+	var err error
+	for range racedAttempts {
+		if err = s.writeOnce(ctx, scope, fn); !errors.Is(err, ports.ErrRowRaced) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *DataSetService) writeOnce(ctx context.Context, scope ports.DataScope, fn func(ctx context.Context, now time.Time) error) error {
+	w, err := s.rows.AnnounceWrite(ctx, scope, s.clock.Now())
+	if err != nil {
+		return err
+	}
+	err = s.tx.Within(ctx, func(ctx context.Context) error {
+		now := s.clock.Now()
+		if now.Before(w.At) {
+			now = w.At
+		}
+		if err := fn(ctx, now); err != nil {
+			return err
+		}
+		return s.rows.EndWrite(ctx, w)
+	})
+	if err != nil {
+		if aerr := s.rows.AbandonWrite(context.WithoutCancel(ctx), w); aerr != nil {
+			s.log.WarnContext(ctx, "write announcement left behind; changed-since reads of its scope lag until it expires", "error", aerr)
+		}
+	}
+	return err
+}
+
+// settled keeps a changed-since query (a lower bound on srvDateUTC) to the
+// rows dated before every write still in flight, so that a reader who goes
+// on from the last date it read never skips a row committed after its read.
+func (s *DataSetService) settled(ctx context.Context, scope ports.DataScope, q dataset.Query) (dataset.Query, error) {
+	since := false
+	for _, f := range q.Filters {
+		since = since || (f.Kind == dataset.DateValues && (f.Op == dataset.GreaterThan || f.Op == dataset.GreaterThanOrEqual))
+	}
+	if !since {
+		return q, nil
+	}
+	before, err := s.rows.SettledBefore(ctx, scope, s.clock.Now())
+	if err != nil || before.IsZero() {
+		return q, err
+	}
+	q.Filters = append(slices.Clip(q.Filters), dataset.Filter{Server: dataset.SrvDateUTC, Op: dataset.LessThan, Kind: dataset.DateValues, Dates: []time.Time{before}})
+	return q, nil
 }
 
 // parseEntity validates the entity name of a request's path.

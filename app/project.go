@@ -98,7 +98,7 @@ type ProjectUpdate struct {
 func (s *ProjectService) UpdateProject(ctx context.Context, code string, up ProjectUpdate) (ProjectDetails, error) {
 	var out ProjectDetails
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
-		current, err := s.projects.LockProject(ctx, project.Code(code))
+		current, err := s.lockProject(ctx, code)
 		if err != nil {
 			return err
 		}
@@ -160,7 +160,7 @@ func (s *ProjectService) Projects(ctx context.Context) ([]ProjectDetails, error)
 // the project's owner). An unknown project is domain.ErrNotFound; a refusal,
 // domain.ErrForbidden.
 func (s *ProjectService) Access(ctx context.Context, code string, caller tenant.Company, companyCode string) (project.Project, tenant.Company, error) {
-	p, err := s.projects.ProjectByCode(ctx, project.Code(code))
+	p, err := s.projectByCode(ctx, code)
 	if err != nil {
 		return project.Project{}, tenant.Company{}, err
 	}
@@ -181,11 +181,19 @@ func (s *ProjectService) actingCompanies(ctx context.Context, p project.Project,
 	if _, err := p.ActingCompany(caller.ID(), ""); err != nil {
 		return nil, err
 	}
-	out := map[string]tenant.Company{"": caller, string(caller.Code()): caller}
+	out := map[string]tenant.Company{"": caller, caller.Code().String(): caller}
 	var wanted []tenant.Code
 	for _, c := range codes {
-		if _, known := out[c]; !known && !slices.Contains(wanted, tenant.Code(c)) {
-			wanted = append(wanted, tenant.Code(c))
+		if _, known := out[c]; known {
+			continue
+		}
+		code, err := tenant.ParseCode(c)
+		if err != nil {
+			// No company can have it: refused as an unknown code.
+			return nil, p.UnknownCompany(caller.ID())
+		}
+		if !slices.Contains(wanted, code) {
+			wanted = append(wanted, code)
 		}
 	}
 	if len(wanted) == 0 {
@@ -207,7 +215,7 @@ func (s *ProjectService) actingCompanies(ctx context.Context, p project.Project,
 		if _, err := p.ActingCompany(caller.ID(), c.ID()); err != nil {
 			return nil, err
 		}
-		out[string(code)] = c
+		out[code.String()] = c
 	}
 	return out, nil
 }
@@ -225,7 +233,7 @@ func (s *ProjectService) checkLicences(ctx context.Context, old, updated project
 	if err != nil {
 		return err
 	}
-	return account.CheckLicences(string(updated.Code()), active, updated.Licenses())
+	return account.CheckLicences(updated.Code().String(), active, updated.Licenses())
 }
 
 // checkRemovedMembers refuses the update if a company it removes still holds
@@ -252,9 +260,9 @@ func (s *ProjectService) checkRemovedMembers(ctx context.Context, old, updated p
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(companies, func(a, b tenant.Company) int { return strings.Compare(string(a.Code()), string(b.Code())) })
+	slices.SortFunc(companies, func(a, b tenant.Company) int { return strings.Compare(a.Code().String(), b.Code().String()) })
 	for _, c := range companies {
-		if err := account.CheckMemberRemoval(string(updated.Code()), string(c.Code()), active[c.ID()]); err != nil {
+		if err := account.CheckMemberRemoval(updated.Code().String(), c.Code().String(), active[c.ID()]); err != nil {
 			return err
 		}
 	}
@@ -297,21 +305,23 @@ func (s *ProjectService) companiesByID(ctx context.Context, ids []string) (map[s
 // companyIDs resolves member codes in one query; unknown codes are reported
 // by their index.
 func (s *ProjectService) companyIDs(ctx context.Context, codes []string) ([]string, error) {
-	keys := make([]tenant.Code, len(codes))
-	for i, c := range codes {
-		keys[i] = tenant.Code(c)
+	keys := make([]tenant.Code, 0, len(codes))
+	for _, c := range codes {
+		if code, err := tenant.ParseCode(c); err == nil {
+			keys = append(keys, code)
+		}
 	}
 	found, err := s.companies.CompaniesByCodes(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
-	byCode := make(map[tenant.Code]string, len(found))
+	byCode := make(map[string]string, len(found))
 	for _, c := range found {
-		byCode[c.Code()] = c.ID()
+		byCode[c.Code().String()] = c.ID()
 	}
 	problems := &domain.ValidationError{}
 	ids := make([]string, 0, len(codes))
-	for i, code := range keys {
+	for i, code := range codes {
 		id, ok := byCode[code]
 		if !ok {
 			problems.Add("not_found", fmt.Sprintf("no company has the code %q", code), "companies", i)
@@ -326,12 +336,49 @@ func (s *ProjectService) ownerID(ctx context.Context, code string) (string, erro
 	if code == "" {
 		return "", nil
 	}
-	c, err := s.companies.CompanyByCode(ctx, tenant.Code(code))
+	unknown := domain.Invalid("not_found", fmt.Sprintf("no company has the code %q", code), "owner")
+	key, err := tenant.ParseCode(code)
+	if err != nil {
+		return "", unknown
+	}
+	c, err := s.companies.CompanyByCode(ctx, key)
 	if errors.Is(err, domain.ErrNotFound) {
-		return "", domain.Invalid("not_found", fmt.Sprintf("no company has the code %q", code), "owner")
+		return "", unknown
 	}
 	if err != nil {
 		return "", err
 	}
 	return c.ID(), nil
+}
+
+// projectKey reads a project code from a request: one that breaks the
+// rule names no project, and reads as the repository's "not found".
+func projectKey(code string) (project.Code, error) {
+	key, err := project.ParseCode(code)
+	if err != nil {
+		return project.Code{}, domain.NotFound("project %s not found", code)
+	}
+	return key, nil
+}
+
+func (s *ProjectService) projectByCode(ctx context.Context, code string) (project.Project, error) {
+	key, err := projectKey(code)
+	if err != nil {
+		return project.Project{}, err
+	}
+	return s.projects.ProjectByCode(ctx, key)
+}
+
+// lockProject is ports.ProjectRepository.LockProject of a code from a
+// request.
+func lockProject(ctx context.Context, projects ports.ProjectRepository, code string) (project.Project, error) {
+	key, err := projectKey(code)
+	if err != nil {
+		return project.Project{}, err
+	}
+	return projects.LockProject(ctx, key)
+}
+
+func (s *ProjectService) lockProject(ctx context.Context, code string) (project.Project, error) {
+	return lockProject(ctx, s.projects, code)
 }

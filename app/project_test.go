@@ -96,7 +96,7 @@ func TestUpdateProjectKeepsLicencesAtOrAboveActiveAccounts(t *testing.T) {
 		if !errors.As(err, &de) || de.Kind() != domain.ErrConflict || de.Message() != tt.refused {
 			t.Fatalf("licences %d: got %v, want the conflict %q", n, err, tt.refused)
 		}
-		if stored, _ := w.projects.ProjectByCode(ctx, "P"); stored.Licenses() == n {
+		if stored, _ := w.projects.ProjectByCode(ctx, project.RestoreCode("P")); stored.Licenses() == n {
 			t.Fatalf("a refused update was stored")
 		}
 	}

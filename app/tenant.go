@@ -52,7 +52,7 @@ func (s *TenantService) CreateCompany(ctx context.Context, code, name string) (t
 	if err != nil {
 		return tenant.Company{}, IssuedKey{}, fmt.Errorf("create company: %w", err)
 	}
-	s.log.InfoContext(ctx, "company created", "company_id", company.ID(), "code", company.Code(), "key_prefix", issued.Key.Prefix())
+	s.log.InfoContext(ctx, "company created", "company_id", company.ID(), "code", company.Code().String(), "key_prefix", issued.Key.Prefix())
 	return company, issued, nil
 }
 
@@ -178,10 +178,17 @@ func (s *TenantService) Authenticate(ctx context.Context, raw string) (tenant.Co
 	}
 	key, err := s.keys.KeyByPrefix(ctx, presented.Prefix)
 	if errors.Is(err, domain.ErrNotFound) {
+		// The same work as a known prefix with a wrong secret, which is
+		// refused before the company is read: answer times must not tell
+		// which prefixes exist.
+		presented.Matches(tenant.UnknownKeyHash)
 		return tenant.Company{}, tenant.ErrKeyRejected
 	}
 	if err != nil {
 		return tenant.Company{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if !presented.Matches(key.Hash()) {
+		return tenant.Company{}, tenant.ErrKeyRejected
 	}
 	company, err := s.companies.CompanyByID(ctx, key.CompanyID())
 	if errors.Is(err, domain.ErrNotFound) {

@@ -2,6 +2,8 @@ package ports
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"github.com/parc-hq/parc/domain/dataset"
 )
@@ -18,16 +20,34 @@ type DataScope struct {
 // chunk, never one per row. Rows are returned live and deleted alike unless
 // a query says otherwise.
 type DataSetRepository interface {
-	// LockEntities takes, until the transaction of ctx ends, the write lock
-	// of each entity of the scope: every writer of an entity's rows takes it
-	// first, so that writers of the same entity (project, company) run one
-	// after the other and always read the rows as last committed. Call it
-	// inside Transactor.Within, before reading the rows to change.
-	LockEntities(ctx context.Context, scope DataScope, entities []dataset.EntityName) error
+	// AnnounceWrite makes a write of the scope known to changed-since readers
+	// (see SettledBefore) before its transaction begins: call it outside
+	// Transactor.Within, with the current time. Every srvDateUTC the write
+	// gives must be taken after AnnounceWrite returns, and not before
+	// DataWrite.At. End it with EndWrite inside the write's transaction, or
+	// with AbandonWrite when that transaction fails.
+	AnnounceWrite(ctx context.Context, scope DataScope, at time.Time) (DataWrite, error)
+	// EndWrite withdraws the announcement when the transaction of ctx commits.
+	EndWrite(ctx context.Context, w DataWrite) error
+	// AbandonWrite withdraws the announcement of a write that did not commit.
+	AbandonWrite(ctx context.Context, w DataWrite) error
+	// SettledBefore is the time before which every write of the scope is
+	// committed, as seen at now (taken before the call): no write still in
+	// flight, and none to come, gives a srvDateUTC before it. A reader of the
+	// rows changed since a date that keeps to rows before it misses none of
+	// them, whatever order concurrent writers commit in. The zero time means
+	// no bound (the backend serialises its writers).
+	SettledBefore(ctx context.Context, scope DataScope, now time.Time) (time.Time, error)
+	// LockRows returns the stored rows of the keys (live and deleted) and
+	// locks them until the transaction of ctx ends, so that writers of one
+	// row run one after the other while writers of other rows go on. Call
+	// it inside Transactor.Within.
+	LockRows(ctx context.Context, scope DataScope, keys []dataset.RowKey) ([]dataset.Row, error)
 	// Rows returns the stored rows of the keys (live and deleted).
 	Rows(ctx context.Context, scope DataScope, keys []dataset.RowKey) ([]dataset.Row, error)
-	// InsertRows adds rows whose keys are not stored (a clash is
-	// domain.ErrConflict); cheaper than SaveRows for new rows.
+	// InsertRows adds rows whose keys are not stored; cheaper than SaveRows
+	// for new rows. A key stored meanwhile by a concurrent writer is
+	// ErrRowRaced (and domain.ErrConflict): run the transaction again.
 	InsertRows(ctx context.Context, scope DataScope, rows []dataset.Row) error
 	// SaveRows creates or replaces rows (fields and server fields).
 	SaveRows(ctx context.Context, scope DataScope, rows []dataset.Row) error
@@ -40,3 +60,15 @@ type DataSetRepository interface {
 	// FindRows runs a query: one page of rows and the number of rows matching.
 	FindRows(ctx context.Context, scope DataScope, q dataset.Query) (rows []dataset.Row, total int, err error)
 }
+
+// DataWrite is an announced data-set write (see AnnounceWrite).
+type DataWrite struct {
+	ID    string // "" when the backend needs no announcement
+	Scope DataScope
+	At    time.Time // the earliest srvDateUTC the write may give
+}
+
+// ErrRowRaced says that a concurrent writer stored a row between this
+// writer's read and its insert: the transaction should run again, and will
+// then see the row.
+var ErrRowRaced = errors.New("row stored meanwhile by a concurrent writer")

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	mysqldriver "github.com/go-sql-driver/mysql"
+	"github.com/libtnb/sqlite"
 	"gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -137,15 +137,17 @@ func sqliteDirExists(path string) error {
 
 // sqliteDSN adds the settings Parc relies on to a file path: WAL so readers do
 // not wait for the writer, a busy timeout so writers queue instead of failing,
-// and BEGIN IMMEDIATE so a transaction takes the write lock up front rather
-// than failing when it upgrades from reading to writing.
+// BEGIN IMMEDIATE so a transaction takes the write lock up front rather
+// than failing when it upgrades from reading to writing, and a 32 MiB page
+// cache per connection instead of SQLite's 2 MiB, so that the indexes of a
+// data set of a few hundred thousand rows stay in memory.
 func sqliteDSN(path string) string {
 	path = strings.TrimPrefix(path, "//")
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	return path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	return path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-32768)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 }
 
 // mysqlDSN converts mysql://user:pass@host:port/db?params to the driver's DSN,

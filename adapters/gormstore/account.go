@@ -32,6 +32,11 @@ type accountRow struct {
 
 func (accountRow) TableName() string { return "accounts" }
 
+func toAccountRow(a account.Account) accountRow {
+	return accountRow{ID: a.ID(), ProjectID: a.ProjectID(), LoginKey: a.Login().Key(), Login: a.Login().Display(), CompanyID: a.CompanyID(),
+		Email: a.Email(), Name: a.Name(), Status: string(a.Status()), CreatedAt: a.CreatedAt(), UpdatedAt: a.UpdatedAt()}
+}
+
 func (r accountRow) toDomain() account.Account {
 	return account.Restore(account.Record{ID: r.ID, ProjectID: r.ProjectID, CompanyID: r.CompanyID,
 		Login: account.RestoreLogin(r.LoginKey, r.Login), Email: r.Email, Name: r.Name,
@@ -88,13 +93,11 @@ func (r *AccountRepository) CountActiveByCompany(ctx context.Context, projectID 
 }
 
 func (r *AccountRepository) InsertAccounts(ctx context.Context, accounts []account.Account) error {
-	rows := make([][]any, len(accounts))
+	rows := make([]accountRow, len(accounts))
 	for i, a := range accounts {
-		rows[i] = []any{a.ID(), a.ProjectID(), a.Login().Key(), a.Login().Display(), a.CompanyID(), a.Email(), a.Name(),
-			string(a.Status()), a.CreatedAt(), a.UpdatedAt()}
+		rows[i] = toAccountRow(a)
 	}
-	return r.s.insertRows(ctx, "insert accounts",
-		"INSERT INTO accounts (id, project_id, login_key, login, company_id, email, name, status, created_at, updated_at)", "", rows)
+	return insertRows(ctx, r.s, "insert accounts", accountsTable, "", rows)
 }
 
 // UpdateAccountStatuses writes one UPDATE per (status, update time) group,

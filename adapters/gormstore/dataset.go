@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -18,18 +18,7 @@ import (
 	"github.com/parc-hq/parc/ports"
 )
 
-var datasetModels = []any{&datasetRow{}, &datasetEntityRow{}}
-
-// datasetEntityRow is an entity of a (project, company) scope: the row
-// writers lock (see LockEntities). Its spelling is the rows' entity_name.
-type datasetEntityRow struct {
-	ProjectID string `gorm:"primaryKey;size:36"`
-	CompanyID string `gorm:"primaryKey;size:36"`
-	EntityKey string `gorm:"primaryKey;size:64"`
-	LockCount int64  `gorm:"not null;default:0"` // see writeLock
-}
-
-func (datasetEntityRow) TableName() string { return "dataset_entities" }
+var datasetModels = []any{&datasetRow{}, &datasetWriteRow{}}
 
 // datasetRow is one row of any entity of any project: the fields are a JSON
 // document keyed by case-folded field names; field_names keeps the display
@@ -50,7 +39,6 @@ type datasetRow struct {
 func (datasetRow) TableName() string { return "dataset_rows" }
 
 var (
-	datasetInsert     = "INSERT INTO dataset_rows (project_id, entity_key, company_id, row_key, entity_name, fields, field_names, srv_date, srv_export, srv_attrib)"
 	datasetKeyColumns = []string{"project_id", "entity_key", "company_id", "row_key"}
 	datasetUpdates    = []string{"entity_name = excluded.entity_name", "fields = excluded.fields", "field_names = excluded.field_names",
 		"srv_date = excluded.srv_date", "srv_export = excluded.srv_export", "srv_attrib = excluded.srv_attrib"}
@@ -98,7 +86,7 @@ func toDatasetRow(scope ports.DataScope, r dataset.Row) (datasetRow, error) {
 	if err != nil {
 		return datasetRow{}, err
 	}
-	return datasetRow{ProjectID: scope.ProjectID, EntityKey: r.Entity().Key(), CompanyID: scope.CompanyID, RowKey: string(r.Code()),
+	return datasetRow{ProjectID: scope.ProjectID, EntityKey: r.Entity().Key(), CompanyID: scope.CompanyID, RowKey: r.Code().String(),
 		EntityName: r.Entity().Display(), Fields: jsonDoc(doc), FieldNames: string(nameDoc),
 		SrvDate: r.SrvDate(), SrvExport: r.SrvExport(), SrvAttrib: r.SrvAttrib()}, nil
 }
@@ -161,75 +149,37 @@ func (r *DataSetRepository) chunkRows(db *gorm.DB, scope ports.DataScope, c keyC
 	return db.Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...)
 }
 
-// LockEntities locks the scope's entity records in key order (the same
-// order for every writer, so they cannot deadlock each other), creating the
-// missing ones first. SQLite needs no lock: its writers are serialised.
-func (r *DataSetRepository) LockEntities(ctx context.Context, scope ports.DataScope, entities []dataset.EntityName) error {
-	if !inTx(ctx) {
-		return fmt.Errorf("lock entities: called outside a transaction")
-	}
-	byKey := map[string]dataset.EntityName{}
-	for _, e := range entities {
-		if _, seen := byKey[e.Key()]; !seen {
-			byKey[e.Key()] = e
-		}
-	}
-	keys := slices.Sorted(maps.Keys(byKey))
-	if len(keys) == 0 {
-		return nil
-	}
-	// A write lock (see writeLock). Writers of several entities would
-	// deadlock only if the server walked the keys in different orders; a
-	// deadlock is retried anyway (see Within).
-	lock := func(keys []string) (int64, error) {
-		return r.s.writeLock(ctx, "dataset_entities", "project_id = ? AND company_id = ? AND entity_key IN ?", scope.ProjectID, scope.CompanyID, keys)
-	}
-	locked, err := lock(keys)
-	if err != nil {
-		return fmt.Errorf("lock entities: %w", err)
-	}
-	if int(locked) == len(keys) {
-		return nil
-	}
-	var found []string
-	err = r.s.conn(ctx).Model(&datasetEntityRow{}).
-		Where("project_id = ? AND company_id = ? AND entity_key IN ?", scope.ProjectID, scope.CompanyID, keys).
-		Pluck("entity_key", &found).Error
-	if err != nil {
-		return fmt.Errorf("lock entities: %w", r.s.translate(err))
-	}
-	for _, k := range found {
-		delete(byKey, k)
-	}
-	// A record created by a concurrent writer after our update, but before
-	// our read, is found yet unlocked: lock every key again below, whether
-	// or not anything is missing.
-	missing := slices.Sorted(maps.Keys(byKey))
-	if len(missing) == 0 {
-		if _, err := lock(keys); err != nil {
-			return fmt.Errorf("lock entities: %w", err)
-		}
-		return nil
-	}
-	rows := make([]datasetEntityRow, len(missing))
-	for i, k := range missing {
-		rows[i] = datasetEntityRow{ProjectID: scope.ProjectID, CompanyID: scope.CompanyID, EntityKey: k}
-	}
-	// A concurrent writer may create the same records: its insert waits for
-	// ours (or ours for its), and the loser does nothing, then locks.
-	err = r.s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "project_id"}, {Name: "company_id"}, {Name: "entity_key"}}, DoNothing: true}).
-		Create(&rows).Error
-	if err != nil {
-		return fmt.Errorf("create entities: %w", r.s.translate(err))
-	}
-	if _, err := lock(keys); err != nil {
-		return fmt.Errorf("lock entities: %w", err)
-	}
-	return nil
-}
-
 // Rows reads rows one query per chunk of codes of one entity.
 func (r *DataSetRepository) Rows(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
+	return r.rows(ctx, scope, keys, false)
+}
+
+// LockRows reads rows as Rows does, under a write lock: SELECT … FOR
+// UPDATE in key order on PostgreSQL and MySQL (SQLite serialises writers).
+// On MySQL only the rows found are locked, by their primary key: a locking
+// read of absent keys would take gap locks, on which concurrent creators of
+// other rows deadlock.
+func (r *DataSetRepository) LockRows(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
+	if !inTx(ctx) {
+		return nil, fmt.Errorf("lock rows: called outside a transaction")
+	}
+	if r.s.dialect == dialectSQLite {
+		return r.rows(ctx, scope, keys, false)
+	}
+	if r.s.dialect == dialectMySQL {
+		found, err := r.rows(ctx, scope, keys, false)
+		if err != nil || len(found) == 0 {
+			return found, err
+		}
+		keys = make([]dataset.RowKey, len(found))
+		for i, row := range found {
+			keys[i] = row.Key()
+		}
+	}
+	return r.rows(ctx, scope, keys, true)
+}
+
+func (r *DataSetRepository) rows(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey, lock bool) ([]dataset.Row, error) {
 	var out []dataset.Row
 	if len(keys) > 1 && inTx(ctx) {
 		if err := r.s.dialect.planPerExecution(r.s.conn(ctx)); err != nil {
@@ -238,7 +188,11 @@ func (r *DataSetRepository) Rows(ctx context.Context, scope ports.DataScope, key
 	}
 	for _, c := range keyChunks(keys) {
 		var rows []datasetRow
-		err := r.chunkRows(r.s.conn(ctx), scope, c).Find(&rows).Error
+		db := r.chunkRows(r.s.conn(ctx), scope, c)
+		if lock {
+			db = r.s.dialect.forUpdate(db.Order("row_key"))
+		}
+		err := db.Find(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("load rows of %s: %w", c.entity, r.s.translate(err))
 		}
@@ -256,6 +210,9 @@ func (r *DataSetRepository) Rows(ctx context.Context, scope ports.DataScope, key
 // InsertRows writes new rows as multi-row inserts sorted by key.
 func (r *DataSetRepository) InsertRows(ctx context.Context, scope ports.DataScope, rows []dataset.Row) error {
 	if err := r.write(ctx, scope, rows, false); err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("insert rows: %w: %w", ports.ErrRowRaced, err)
+		}
 		return fmt.Errorf("insert rows: %w", err)
 	}
 	return nil
@@ -287,18 +244,23 @@ func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, ro
 	slices.SortStableFunc(out, func(a, b datasetRow) int {
 		return dataset.CompareKeys(dataset.RowKey{Entity: a.EntityKey, Code: dataset.RowCode(a.RowKey)}, dataset.RowKey{Entity: b.EntityKey, Code: dataset.RowCode(b.RowKey)})
 	})
-	values := make([][]any, 0, len(out))
+	last := out[:0]
 	for i, row := range out {
 		if i+1 < len(out) && out[i+1].EntityKey == row.EntityKey && out[i+1].RowKey == row.RowKey {
 			continue
 		}
-		values = append(values, []any{row.ProjectID, row.EntityKey, row.CompanyID, row.RowKey, row.EntityName, row.Fields, row.FieldNames, row.SrvDate, row.SrvExport, row.SrvAttrib})
+		last = append(last, row)
 	}
-	tail := ""
-	if upsert {
-		tail = r.s.dialect.onConflictUpdate(datasetKeyColumns, datasetUpdates...)
+	return insertRows(ctx, r.s, "write rows", datasetRowsTable, datasetTail(r.s.dialect, upsert), last)
+}
+
+// datasetTail ends the insert of data-set rows: nothing for new rows, the
+// replacement of every non-key column for an upsert.
+func datasetTail(d dialect, upsert bool) string {
+	if !upsert {
+		return ""
 	}
-	return r.s.insertRows(ctx, "write rows", datasetInsert, tail, values)
+	return d.onConflictUpdate(datasetKeyColumns, datasetUpdates...)
 }
 
 // SetExport updates each row only where its srv_date is still the one read:

@@ -10,10 +10,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	gosqlite "github.com/glebarez/go-sqlite"
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	moderncsqlite "modernc.org/sqlite"
 )
 
 // dialect is where the three backends differ. Every difference has one
@@ -68,7 +69,7 @@ func (d dialect) retryable(err error) bool {
 	if errors.As(err, &myErr) {
 		return myErr.Number == 1213 || myErr.Number == 1205 || string(myErr.SQLState[:]) == "40001" // deadlock or certification failure, lock wait timeout
 	}
-	var liteErr *gosqlite.Error
+	var liteErr *moderncsqlite.Error
 	if errors.As(err, &liteErr) {
 		code := liteErr.Code() & 0xff
 		return code == 5 || code == 6 // SQLITE_BUSY, SQLITE_LOCKED
@@ -124,6 +125,19 @@ func pgUnavailable(code string) bool {
 		return true
 	}
 	return false
+}
+
+// forUpdate locks the rows a query reads until the transaction ends:
+// SELECT … FOR UPDATE on PostgreSQL and MySQL, so that the next writer of
+// those rows on the same server waits instead of failing (on a Galera
+// cluster, it is the rows' own writes that certification sees). SQLite has no
+// row locks and needs none: its transactions begin IMMEDIATE, so writers are
+// already serialised.
+func (d dialect) forUpdate(db *gorm.DB) *gorm.DB {
+	if d == dialectSQLite {
+		return db
+	}
+	return db.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
 }
 
 // jsonColumnType is the column type of a JSON document: JSONB on
@@ -220,13 +234,20 @@ func (d dialect) onConflictUpdate(keys []string, assignments ...string) string {
 
 var excludedRef = regexp.MustCompile(`\bexcluded\.(\w+)`)
 
+// insertStatement is the complete multi-row INSERT of values after head
+// ("INSERT INTO t (columns)"), ending with tail, and its arguments.
+func (d dialect) insertStatement(head, tail string, values [][]any) (string, []any) {
+	source, args := d.multiRowValues(values)
+	return head + " " + source + tail, args
+}
+
 // multiRowValues renders the row source of a multi-row INSERT and its
 // arguments. On PostgreSQL it is "SELECT * FROM unnest(?::text[], …)", one
 // array parameter per column, so that parsing and binding cost the same
 // whatever the number of rows; elsewhere "VALUES (?, …), …", one parameter
 // per value (size batches with batchRows). rows must not be empty, and the
-// values of a column must share one Go type: string, bool, int, time.Time or
-// jsonDoc.
+// values of a column must share one Go type: string, *string, bool, int, int64,
+// time.Time, *time.Time or jsonDoc.
 func (d dialect) multiRowValues(rows [][]any) (string, []any) {
 	columns := len(rows[0])
 	if d != dialectPostgres {
@@ -252,8 +273,14 @@ func (d dialect) multiRowValues(rows [][]any) (string, []any) {
 			casts[c], args[c] = "?::boolean[]", pgColumn[bool](rows, c)
 		case int:
 			casts[c], args[c] = "?::bigint[]", pgColumn[int](rows, c)
+		case int64:
+			casts[c], args[c] = "?::bigint[]", pgColumn[int64](rows, c)
 		case time.Time:
 			casts[c], args[c] = "?::timestamptz[]", pgColumn[time.Time](rows, c)
+		case *time.Time:
+			casts[c], args[c] = "?::timestamptz[]", pgColumn[*time.Time](rows, c)
+		case *string:
+			casts[c], args[c] = "?::text[]", pgColumn[*string](rows, c)
 		case jsonDoc:
 			casts[c], args[c] = "?::jsonb[]", pgColumn[jsonDoc](rows, c)
 		default:

@@ -86,24 +86,15 @@ func (r *InventoryRepository) TouchComputers(ctx context.Context, companyID stri
 	computers = slices.SortedFunc(slices.Values(computers), func(a, b inventory.Computer) int {
 		return cmp.Compare(a.Name.Key(), b.Name.Key())
 	})
-	rows := make([][]any, len(computers))
+	rows := make([]equipmentRow, len(computers))
 	keys := make([]string, len(computers))
 	for i, c := range computers {
-		rows[i] = []any{ids.NewID(), companyID, c.Name.Display(), c.Name.Key(), client.ComputerType, "", ipText(c.IP), at, string(client.StatusActive), at, at}
+		seen := at
+		rows[i] = equipmentRow{ID: ids.NewID(), CompanyID: companyID, Name: c.Name.Display(), NameKey: c.Name.Key(), Type: client.ComputerType,
+			IPAddress: ipText(c.IP), LastSeen: &seen, Status: string(client.StatusActive), CreatedAt: at, UpdatedAt: at}
 		keys[i] = c.Name.Key()
 	}
-	// A known computer keeps its spelling, site, type, serial and status;
-	// only a report newer than the last one moves last_seen and the address.
-	// This is client.Equipment.MarkSeen's rule, applied in SQL to the whole
-	// batch at once; a change of one must be made in the other.
-	tail := r.s.dialect.onConflictUpdate([]string{"company_id", "name_key"},
-		"ip_address = CASE WHEN excluded.ip_address <> '' AND (equipment.last_seen IS NULL OR equipment.last_seen <= excluded.last_seen) THEN excluded.ip_address ELSE equipment.ip_address END",
-		"last_seen = CASE WHEN equipment.last_seen IS NULL OR equipment.last_seen < excluded.last_seen THEN excluded.last_seen ELSE equipment.last_seen END",
-		"updated_at = excluded.updated_at",
-		// The row is the guard of the computer's installations (see writeLock).
-		"lock_count = equipment.lock_count + 1")
-	err := r.s.insertRows(ctx, "upsert computers", "INSERT INTO equipment (id, company_id, name, name_key, type, serial, ip_address, last_seen, status, created_at, updated_at)", tail, rows)
-	if err != nil {
+	if err := insertRows(ctx, r.s, "upsert computers", equipmentTable, computerSeen(r.s.dialect), rows); err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(keys))
@@ -122,6 +113,21 @@ func (r *InventoryRepository) TouchComputers(ctx context.Context, companyID stri
 		return nil, fmt.Errorf("upsert computers: %d of %d computers found after the upsert", len(out), len(keys))
 	}
 	return out, nil
+}
+
+// computerSeen is client.Equipment.MarkSeen's rule in SQL, applied to all
+// the computers of a push at once: a known computer keeps its spelling,
+// site, type, serial and status; only a report not older than the last one
+// moves last_seen, and the address when the report gave one. The contract
+// suite pins the two together ("a pushed computer is seen by the rule of
+// Equipment.MarkSeen"): a change of one fails it until the other follows.
+func computerSeen(d dialect) string {
+	return d.onConflictUpdate([]string{"company_id", "name_key"},
+		"ip_address = CASE WHEN excluded.ip_address <> '' AND (equipment.last_seen IS NULL OR equipment.last_seen <= excluded.last_seen) THEN excluded.ip_address ELSE equipment.ip_address END",
+		"last_seen = CASE WHEN equipment.last_seen IS NULL OR equipment.last_seen < excluded.last_seen THEN excluded.last_seen ELSE equipment.last_seen END",
+		"updated_at = excluded.updated_at",
+		// The row is the guard of the computer's installations (see writeLock).
+		"lock_count = equipment.lock_count + 1")
 }
 
 func ipText(a netip.Addr) string {
@@ -168,26 +174,32 @@ func (row installationRow) toDomain() inventory.Installation {
 
 func (r *InventoryRepository) Apply(ctx context.Context, companyID string, plan inventory.Plan) error {
 	writes := plan.Writes() // sorted by key: concurrent pushes cannot deadlock
-	rows := make([][]any, len(writes))
+	rows := make([]installationRow, len(writes))
 	for i, w := range writes {
-		rows[i] = []any{companyID, w.ComputerID, w.Program.Key(), w.Program.Display(), w.Version, w.Removed, w.InstalledAt, w.ChangedAt, w.Version}
+		// FirstVersion is the version of a new row; the upsert never changes it.
+		rows[i] = installationRow{CompanyID: companyID, EquipmentID: w.ComputerID, ProgramKey: w.Program.Key(), Program: w.Program.Display(),
+			Version: w.Version, Removed: w.Removed, InstalledAt: w.InstalledAt, FirstVersion: w.Version, ChangedAt: w.ChangedAt}
 	}
-	tail := r.s.dialect.onConflictUpdate([]string{"company_id", "equipment_id", "program_key"},
-		"version = excluded.version", "removed = excluded.removed", "changed_at = excluded.changed_at")
-	err := r.s.insertRows(ctx, "write installations",
-		"INSERT INTO installations (company_id, equipment_id, program_key, program, version, removed, installed_at, changed_at, first_version)", tail, rows)
-	if err != nil {
+	if err := insertRows(ctx, r.s, "write installations", installationsTable, installationUpdate(r.s.dialect), rows); err != nil {
 		return err
 	}
-	events := make([][]any, 0, len(plan.Events))
+	events := make([]installationEventRow, 0, len(plan.Events))
 	for _, e := range plan.Events {
 		if firstInstallation(e, plan) {
 			continue // the new row carries it (installed_at, first_version)
 		}
-		events = append(events, []any{companyID, e.ComputerID, e.Program.Key(), e.Program.Display(), string(e.Kind), e.FromVersion, e.ToVersion, e.At})
+		events = append(events, installationEventRow{CompanyID: companyID, EquipmentID: e.ComputerID, ProgramKey: e.Program.Key(), Program: e.Program.Display(),
+			Kind: string(e.Kind), FromVersion: e.FromVersion, ToVersion: e.ToVersion, OccurredAt: e.At})
 	}
-	return r.s.insertRows(ctx, "write installation history",
-		"INSERT INTO installation_events (company_id, equipment_id, program_key, program, kind, from_version, to_version, occurred_at)", "", events)
+	return insertRows(ctx, r.s, "write installation history", installationEventsTable, "", events)
+}
+
+// installationUpdate makes the insert of installations an upsert: a stored
+// installation takes the new version, removal and change time, and keeps
+// its first installation.
+func installationUpdate(d dialect) string {
+	return d.onConflictUpdate([]string{"company_id", "equipment_id", "program_key"},
+		"version = excluded.version", "removed = excluded.removed", "changed_at = excluded.changed_at")
 }
 
 // firstInstallation reports the event of a program's first installation on

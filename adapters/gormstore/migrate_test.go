@@ -66,7 +66,7 @@ func TestPostgresTextIsByteWiseWhateverTheDatabaseLocale(t *testing.T) {
 	require.NoError(t, err)
 	var codes []string
 	for _, c := range list {
-		codes = append(codes, string(c.Code()))
+		codes = append(codes, c.Code().String())
 	}
 	assert.Equal(t, []string{"B", "a", "a-b", "ab"}, codes, "byte order, as on SQLite and MySQL")
 }

@@ -39,7 +39,7 @@ func NewProjectRepository(s *Store) *ProjectRepository { return &ProjectReposito
 
 func (r *ProjectRepository) CreateProject(ctx context.Context, p project.Project) error {
 	return r.s.Within(ctx, func(ctx context.Context) error {
-		row := projectRow{ID: p.ID(), Code: string(p.Code()), Name: p.Name(), Licenses: p.Licenses(), OwnerID: p.Owner(), CreatedAt: p.CreatedAt()}
+		row := projectRow{ID: p.ID(), Code: p.Code().String(), Name: p.Name(), Licenses: p.Licenses(), OwnerID: p.Owner(), CreatedAt: p.CreatedAt()}
 		if err := r.s.conn(ctx).Create(&row).Error; err != nil {
 			return fmt.Errorf("insert project: %w", r.s.translate(err))
 		}
@@ -84,7 +84,7 @@ func (r *ProjectRepository) LockProject(ctx context.Context, code project.Code) 
 	if !inTx(ctx) {
 		return project.Project{}, fmt.Errorf("lock project %s: called outside a transaction", code)
 	}
-	if _, err := r.s.writeLock(ctx, "projects", "code = ?", string(code)); err != nil {
+	if _, err := r.s.writeLock(ctx, "projects", "code = ?", code.String()); err != nil {
 		return project.Project{}, fmt.Errorf("lock project %s: %w", code, err)
 	}
 	return r.one(ctx, r.s.conn(ctx), code)
@@ -92,11 +92,11 @@ func (r *ProjectRepository) LockProject(ctx context.Context, code project.Code) 
 
 func (r *ProjectRepository) one(ctx context.Context, db *gorm.DB, code project.Code) (project.Project, error) {
 	var rows []projectRow
-	if err := db.Where("code = ?", string(code)).Limit(1).Find(&rows).Error; err != nil {
+	if err := db.Where("code = ?", code.String()).Limit(1).Find(&rows).Error; err != nil {
 		return project.Project{}, fmt.Errorf("find project %s: %w", code, r.s.translate(err))
 	}
 	if len(rows) == 0 {
-		return project.Project{}, notFound("project " + string(code))
+		return project.Project{}, notFound("project " + code.String())
 	}
 	out, err := r.withMembers(ctx, rows)
 	if err != nil {
@@ -132,7 +132,7 @@ func (r *ProjectRepository) withMembers(ctx context.Context, rows []projectRow) 
 	}
 	out := make([]project.Project, len(rows))
 	for i, row := range rows {
-		out[i] = project.Restore(project.Record{ID: row.ID, Code: project.Code(row.Code), Name: row.Name, Licenses: row.Licenses,
+		out[i] = project.Restore(project.Record{ID: row.ID, Code: project.RestoreCode(row.Code), Name: row.Name, Licenses: row.Licenses,
 			Members: byProject[row.ID], Owner: row.OwnerID, CreatedAt: row.CreatedAt})
 	}
 	return out, nil

@@ -32,6 +32,7 @@ type schemaStep struct {
 var schemaSteps = []schemaStep{
 	{1, "baseline: the schema of the unversioned Parc", sqlStep("0001_baseline.sql")},
 	{2, "drop the unused dataset_entities.name and ix_installation_events_computer", dropUnused},
+	{3, "dataset_writes: data-set writes in flight, for changed-since readers", createDatasetWrites},
 }
 
 // LatestSchemaVersion is the version Migrate brings a database to.
@@ -102,6 +103,24 @@ func dropUnused(s *Store, db *gorm.DB, _ string) error {
 		if err := db.Exec("ALTER TABLE dataset_entities DROP COLUMN name").Error; err != nil {
 			return fmt.Errorf("drop column dataset_entities.name: %w", err)
 		}
+	}
+	return nil
+}
+
+// createDatasetWrites creates the announcements of data-set writes in
+// flight (datasetWriteRow), with the text rules of the other tables.
+func createDatasetWrites(s *Store, db *gorm.DB, collation string) error {
+	if collation != "" {
+		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE="+collation)
+	}
+	if db.Migrator().HasTable(&datasetWriteRow{}) {
+		return nil // made by the upgrade of an unversioned schema, from the row structs
+	}
+	if err := db.Migrator().CreateTable(&datasetWriteRow{}); err != nil {
+		return fmt.Errorf("create dataset_writes: %w", err)
+	}
+	if s.dialect == dialectPostgres {
+		return byteWiseTextColumns(db)
 	}
 	return nil
 }

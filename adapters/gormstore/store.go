@@ -18,11 +18,20 @@ import (
 type Store struct {
 	db      *gorm.DB
 	dialect dialect
+	// writers queues this process's transactions on SQLite, which runs one
+	// at a time (they begin IMMEDIATE): waiting here wakes a writer as soon
+	// as the previous one ends, where SQLite's busy handler polls with
+	// sleeps of 1 to 100 ms. Other processes on the same file still queue
+	// through the busy timeout. nil on the other backends.
+	writers chan struct{}
 }
 
 // New wraps an open GORM connection.
 func New(db *gorm.DB) *Store {
 	s := &Store{db: db, dialect: dialectOf(db)}
+	if s.dialect == dialectSQLite {
+		s.writers = make(chan struct{}, 1)
+	}
 	s.guardAborts()
 	return s
 }
@@ -75,19 +84,18 @@ func (s *Store) translate(err error) error {
 	return err
 }
 
-// insertRows runs head + rows + tail as multi-row INSERT statements, in
-// batches that respect the placeholder limit: head is "INSERT INTO t (cols)",
-// tail an optional onConflictUpdate clause. Rows are written in the order
-// given; callers sort them by key so that concurrent writers lock rows in
-// one order.
-func (s *Store) insertRows(ctx context.Context, what, head, tail string, rows [][]any) error {
+// insertRows writes rows into t as multi-row INSERT statements, in batches
+// that respect the placeholder limit; tail is an optional onConflictUpdate
+// clause. Rows are written in the order given; callers sort them by key so
+// that concurrent writers lock rows in one order.
+func insertRows[T any](ctx context.Context, s *Store, what string, t table[T], tail string, rows []T) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	per := s.dialect.batchRows(len(rows[0]), s.dialect.rowsPerInsert())
+	per := s.dialect.batchRows(len(t.columns), s.dialect.rowsPerInsert())
 	for start := 0; start < len(rows); start += per {
-		values, args := s.dialect.multiRowValues(rows[start:min(start+per, len(rows))])
-		if err := s.conn(ctx).Exec(head+" "+values+tail, args...).Error; err != nil {
+		sql, args := s.dialect.insertStatement(t.head(), tail, t.values(rows[start:min(start+per, len(rows))]))
+		if err := s.conn(ctx).Exec(sql, args...).Error; err != nil {
 			return fmt.Errorf("%s: %w", what, s.translate(err))
 		}
 	}

@@ -21,11 +21,11 @@ type companyRow struct {
 func (companyRow) TableName() string { return "companies" }
 
 func toCompanyRow(c tenant.Company) companyRow {
-	return companyRow{ID: c.ID(), Code: string(c.Code()), Name: c.Name(), Status: string(c.Status()), CreatedAt: c.CreatedAt()}
+	return companyRow{ID: c.ID(), Code: c.Code().String(), Name: c.Name(), Status: string(c.Status()), CreatedAt: c.CreatedAt()}
 }
 
 func (r companyRow) toDomain() tenant.Company {
-	return tenant.RestoreCompany(tenant.CompanyRecord{ID: r.ID, Code: tenant.Code(r.Code), Name: r.Name, Status: tenant.Status(r.Status), CreatedAt: r.CreatedAt})
+	return tenant.RestoreCompany(tenant.CompanyRecord{ID: r.ID, Code: tenant.RestoreCode(r.Code), Name: r.Name, Status: tenant.Status(r.Status), CreatedAt: r.CreatedAt})
 }
 
 type apiKeyRow struct {
@@ -83,7 +83,7 @@ func (r *TenantRepository) CompanyByID(ctx context.Context, id string) (tenant.C
 }
 
 func (r *TenantRepository) CompanyByCode(ctx context.Context, code tenant.Code) (tenant.Company, error) {
-	return r.oneCompany(ctx, "company "+string(code), "code = ?", string(code))
+	return r.oneCompany(ctx, "company "+code.String(), "code = ?", code.String())
 }
 
 func (r *TenantRepository) oneCompany(ctx context.Context, what string, where string, arg any) (tenant.Company, error) {
@@ -103,7 +103,7 @@ func (r *TenantRepository) CompaniesByCodes(ctx context.Context, codes []tenant.
 	}
 	keys := make([]string, len(codes))
 	for i, c := range codes {
-		keys[i] = string(c)
+		keys[i] = c.String()
 	}
 	return r.companies(ctx, "code IN ?", keys)
 }

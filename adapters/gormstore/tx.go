@@ -40,6 +40,14 @@ func (s *Store) Within(ctx context.Context, fn func(ctx context.Context) error) 
 	if inTx(ctx) {
 		return fn(ctx)
 	}
+	if s.writers != nil {
+		select {
+		case s.writers <- struct{}{}:
+			defer func() { <-s.writers }()
+		case <-ctx.Done():
+			return s.translate(ctx.Err())
+		}
+	}
 	var err error
 	for attempt := 1; ; attempt++ {
 		err = s.attempt(ctx, fn)

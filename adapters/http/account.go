@@ -73,7 +73,7 @@ func toAccountListDTO(p app.AccountPage) accountListDTO {
 		Accounts: make([]accountDTO, len(p.Accounts))}
 	for i, a := range p.Accounts {
 		out.Accounts[i] = accountDTO{Login: a.Login().Display(), Email: a.Email(), Name: a.Name(), Status: string(a.Status()),
-			CompanyCode: string(p.Company.Code()), CreatedAt: timeJSON(a.CreatedAt()), UpdatedAt: timeJSON(a.UpdatedAt())}
+			CompanyCode: p.Company.Code().String(), CreatedAt: timeJSON(a.CreatedAt()), UpdatedAt: timeJSON(a.UpdatedAt())}
 	}
 	return out
 }
@@ -84,7 +84,11 @@ func toAccountListDTO(p app.AccountPage) accountListDTO {
 func decodeAccountItems(c *gin.Context) ([]app.AccountInput, error) {
 	notArray := domain.Invalid("type", "the body must be a JSON array of accounts", "body")
 	var raw []json.RawMessage
-	if err := DecodeJSON(c, &raw); err != nil {
+	body, err := readBody(c)
+	if err != nil {
+		return nil, err // the text rule's problems name their item
+	}
+	if err := UnmarshalJSON(body, &raw); err != nil {
 		if _, ok := err.(*domain.ValidationError); ok {
 			return nil, notArray
 		}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -32,23 +34,52 @@ func credential(c *gin.Context) string {
 var errNoKey = domain.Unauthenticated("missing API key (send it in the Authorization header)")
 
 // requireCompany admits requests carrying a valid key of an active company.
-// onError renders failures in the caller area's error shape.
-func requireCompany(auth Authenticator, onError errorWriter) gin.HandlerFunc {
+// onError renders failures in the caller area's error shape. Failures are
+// counted by the throttle, which refuses an address or key prefix that
+// failed too often (429) before its key is looked at.
+func requireCompany(auth Authenticator, throttle *AuthThrottle, onError errorWriter) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		key := credential(c)
+		addr, prefix := c.ClientIP(), keyPrefix(key)
+		if wait, ok := throttle.Check(addr, prefix); !ok {
+			onError(c, errThrottled(wait))
+			c.Abort()
+			return
+		}
 		if key == "" {
+			throttle.Failed(addr, "")
 			onError(c, errNoKey)
 			c.Abort()
 			return
 		}
+		start := time.Now()
 		company, err := auth.Authenticate(c.Request.Context(), key)
 		if err != nil {
+			if errors.Is(err, domain.ErrUnauthenticated) {
+				throttle.Failed(addr, prefix)
+				waitUntil(c.Request.Context(), start.Add(failedAuthFloor))
+			}
 			onError(c, err)
 			c.Abort()
 			return
 		}
 		c.Set(ctxCompany, company)
 		c.Next()
+	}
+}
+
+// failedAuthFloor is the least time a refused key is answered in: what
+// is left of the difference between an unknown prefix and a known one
+// with a wrong secret (reading the stored key) disappears under it.
+const failedAuthFloor = 2 * time.Millisecond
+
+// waitUntil sleeps until t, or until ctx ends.
+func waitUntil(ctx context.Context, t time.Time) {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
 	}
 }
 
@@ -78,17 +109,25 @@ var (
 )
 
 // requireAdmin admits requests bearing the operator token. With no token
-// configured the admin API is closed to everyone.
-func requireAdmin(token string) gin.HandlerFunc {
+// configured the admin API is closed to everyone. Failures are throttled by
+// client address, as for API keys.
+func requireAdmin(token string, throttle *AuthThrottle) gin.HandlerFunc {
 	want := sha256.Sum256([]byte(token))
 	return func(c *gin.Context) {
+		addr := c.ClientIP()
+		if wait, ok := throttle.Check(addr, ""); !ok {
+			writeError(c, errThrottled(wait))
+			return
+		}
 		if token == "" {
+			throttle.Failed(addr, "")
 			writeError(c, errAdminClosed)
 			return
 		}
 		// Hashing first makes the comparison constant-time whatever the lengths.
 		got := sha256.Sum256([]byte(credential(c)))
 		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			throttle.Failed(addr, "")
 			writeError(c, errAdminToken)
 			return
 		}

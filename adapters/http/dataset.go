@@ -68,7 +68,7 @@ func rowJSON(r dataset.Row, company tenant.Company) map[string]json.RawMessage {
 	out[dataset.SrvDateUTC] = jsonString(dataset.FormatSrvDate(r.SrvDate()))
 	out[dataset.SrvExport] = json.RawMessage(strconv.Itoa(r.SrvExport()))
 	out[dataset.SrvAttrib] = json.RawMessage(strconv.Itoa(r.SrvAttrib()))
-	out[dataset.CompanyCode] = jsonString(string(company.Code()))
+	out[dataset.CompanyCode] = jsonString(company.Code().String())
 	return out
 }
 
@@ -127,29 +127,37 @@ type selectBody struct {
 }
 
 func (h dataSetHandlers) selectRows(c *gin.Context) {
-	var in selectBody
-	if err := DecodeJSON(c, &in); err != nil {
+	q, companyCode, err := decodeSelect(c)
+	if err != nil {
 		writeError(c, err)
 		return
+	}
+	page, err := h.svc.Select(c.Request.Context(), caller(c, companyCode), q)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeRows(c, page)
+}
+
+// decodeSelect reads a Select request and its companyCode.
+func decodeSelect(c *gin.Context) (dataset.SelectInput, string, error) {
+	var in selectBody
+	if err := DecodeJSON(c, &in); err != nil {
+		return dataset.SelectInput{}, "", err
 	}
 	q := dataset.SelectInput{EntityName: in.EntityName, Limit: in.Limit, Offset: in.Offset, SrvExport: in.SrvExport, SrvAttrib: in.SrvAttrib}
 	for i, f := range in.FilterFields {
 		values, err := valueList(f.FilterValues)
 		if err != nil {
-			writeError(c, domain.Invalid("type", "filterValues must be a value or an array of values", "filterFields", i, "filterValues"))
-			return
+			return q, "", domain.Invalid("type", "filterValues must be a value or an array of values", "filterFields", i, "filterValues")
 		}
 		q.Filters = append(q.Filters, dataset.FilterInput{FieldName: f.FieldName, Operator: f.Operator, FilterValues: values})
 	}
 	for _, s := range in.SortFields {
 		q.Sorts = append(q.Sorts, dataset.SortInput{FieldName: s.FieldName, Direction: s.Direction})
 	}
-	page, err := h.svc.Select(c.Request.Context(), caller(c, in.CompanyCode), q)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	writeRows(c, page)
+	return q, in.CompanyCode, nil
 }
 
 // valueList reads filterValues: an array, or a single value taken as one.
@@ -180,9 +188,18 @@ type relationBody struct {
 // keys are matched without regard to case, and data/deletes keep the order
 // of their entities.
 func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
-	var top map[string]json.RawMessage
-	if err := DecodeJSON(c, &top); err != nil {
+	body, err := readBody(c)
+	if err != nil {
 		return dataset.BatchInput{}, "", err
+	}
+	// Views into the body, not copies: a batch of a million rows is held
+	// once, as it came.
+	top := mapView(body)
+	if string(bytes.TrimSpace(body)) == "null" {
+		top = map[string]json.RawMessage{} // as encoding/json reads it: nothing asked
+	}
+	if top == nil || !json.Valid(body) {
+		return dataset.BatchInput{}, "", batchShapeError(body)
 	}
 	var in dataset.BatchInput
 	problems := &domain.ValidationError{}
@@ -203,11 +220,17 @@ func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 		}
 		return found, isPresent(found)
 	}
+	rule := textRuleOf(c)
 	if raw, ok := member("data"); ok {
 		for _, l := range entityLists(raw, "data", "rows", problems) {
 			er := dataset.EntityRows{Entity: l.entity, Rows: make([]map[string]json.RawMessage, len(l.items))}
 			for i, r := range l.items {
-				_ = json.Unmarshal(r, &er.Rows[i]) // not an object: left nil, refused by the plan with its path
+				if rule.maxText > 0 && len(r) > rule.maxText {
+					typ, msg := rule.tooLarge("A row")
+					problems.Add(typ, msg, "data", l.entity, i)
+					continue
+				}
+				er.Rows[i] = mapView(r) // not an object: left nil, refused by the plan with its path
 			}
 			in.Data = append(in.Data, er)
 		}
@@ -218,8 +241,8 @@ func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 		}
 	}
 	if raw, ok := member("relations"); ok {
-		var items []json.RawMessage
-		if json.Unmarshal(raw, &items) != nil {
+		items, isArray := arrayView(raw)
+		if !isArray {
 			problems.Add("type", "relations must be an array", "relations")
 		}
 		for i, item := range items {
@@ -255,6 +278,16 @@ func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 	return in, companyCode, problems.OrNil()
 }
 
+// batchShapeError says why body is not a batch: not JSON (with the
+// position), or JSON of another shape.
+func batchShapeError(body []byte) error {
+	var top map[string]json.RawMessage
+	if err := UnmarshalJSON(body, &top); err != nil {
+		return err
+	}
+	return domain.Invalid("type", "must be an object", "body")
+}
+
 type entityList struct {
 	entity string
 	items  []json.RawMessage
@@ -263,14 +296,14 @@ type entityList struct {
 // entityLists reads the batch member name, an object of entity names to
 // arrays of what, in the order its entities were written.
 func entityLists(raw json.RawMessage, name, what string, problems *domain.ValidationError) []entityList {
-	groups, err := orderedObject(raw)
-	if err != nil {
+	groups, isObject := objectView(raw)
+	if !isObject {
 		problems.Add("type", fmt.Sprintf("%s must be an object of entity names to arrays of %s", name, what), name)
 	}
 	var out []entityList
 	for _, g := range groups {
-		var items []json.RawMessage
-		if json.Unmarshal(g.value, &items) != nil {
+		items, isArray := arrayView(g.value)
+		if !isArray {
 			problems.Add("type", "must be an array of "+what, name, g.key)
 			continue
 		}
@@ -286,29 +319,6 @@ func isPresent(raw json.RawMessage) bool {
 type objectMember struct {
 	key   string
 	value json.RawMessage
-}
-
-// orderedObject reads a JSON object's members in the order they were written.
-func orderedObject(raw json.RawMessage) ([]objectMember, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil || tok != json.Delim('{') {
-		return nil, fmt.Errorf("not an object")
-	}
-	var out []objectMember
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, objectMember{key: key, value: v})
-	}
-	return out, nil
 }
 
 type entityResultDTO struct {
@@ -337,7 +347,7 @@ func (h dataSetHandlers) batch(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	out := batchResultDTO{Status: "success", CompanyCode: string(res.Company.Code()), Entities: []entityResultDTO{}}
+	out := batchResultDTO{Status: "success", CompanyCode: res.Company.Code().String(), Entities: []entityResultDTO{}}
 	for _, e := range res.Entities {
 		out.Entities = append(out.Entities, entityResultDTO{EntityName: e.Entity, Created: e.Created, Updated: e.Updated,
 			Unchanged: e.Unchanged, Deleted: e.Deleted, Related: e.Related})
@@ -360,7 +370,8 @@ type exportResultDTO struct {
 	Rows        []exportRowDTO `json:"rows"`
 }
 
-func (h dataSetHandlers) export(c *gin.Context) {
+// decodeExport reads a SrvExport request and its companyCode.
+func decodeExport(c *gin.Context) (app.ExportInput, string, error) {
 	var in struct {
 		EntityName  string `json:"entityName"`
 		CompanyCode string `json:"companyCode"`
@@ -371,8 +382,7 @@ func (h dataSetHandlers) export(c *gin.Context) {
 		} `json:"rows"`
 	}
 	if err := DecodeJSON(c, &in); err != nil {
-		writeError(c, err)
-		return
+		return app.ExportInput{}, "", err
 	}
 	problems := &domain.ValidationError{}
 	if in.SrvExport == nil {
@@ -392,16 +402,21 @@ func (h dataSetHandlers) export(c *gin.Context) {
 		}
 		req.Rows = append(req.Rows, app.ExportRowInput{RowCode: string(code), SrvDateUTC: r.SrvDateUTC})
 	}
-	if err := problems.OrNil(); err != nil {
-		writeError(c, err)
-		return
-	}
-	res, err := h.svc.Export(c.Request.Context(), caller(c, in.CompanyCode), req)
+	return req, in.CompanyCode, problems.OrNil()
+}
+
+func (h dataSetHandlers) export(c *gin.Context) {
+	req, companyCode, err := decodeExport(c)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	out := exportResultDTO{EntityName: res.Entity.Display(), CompanyCode: string(res.Company.Code()), SrvExport: res.SrvExport,
+	res, err := h.svc.Export(c.Request.Context(), caller(c, companyCode), req)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	out := exportResultDTO{EntityName: res.Entity.Display(), CompanyCode: res.Company.Code().String(), SrvExport: res.SrvExport,
 		Updated: res.Updated, Rows: make([]exportRowDTO, len(res.Rows))}
 	for i, r := range res.Rows {
 		row := exportRowDTO{RowCode: r.RowCode, Status: r.Status}
@@ -422,7 +437,15 @@ func rowBody(c *gin.Context) (map[string]json.RawMessage, int, error) {
 		return nil, 0, err
 	}
 	var obj map[string]json.RawMessage
-	if err := DecodeJSON(c, &obj); err != nil {
+	body, err := readBody(c)
+	if err != nil {
+		return nil, 0, err
+	}
+	if rule := textRuleOf(c); rule.maxText > 0 && len(body) > rule.maxText {
+		typ, msg := rule.tooLarge("A row")
+		return nil, 0, domain.Invalid(typ, msg, "body")
+	}
+	if err := UnmarshalJSON(body, &obj); err != nil {
 		return nil, 0, err
 	}
 	if obj == nil {

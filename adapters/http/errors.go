@@ -46,9 +46,12 @@ func Classify(err error) Problem {
 		tooLarge  *http.MaxBytesError
 		malformed *MalformedJSONError
 		invalid   *domain.ValidationError
+		refused   *RequestError
 		typed     *domain.Error
 	)
 	switch {
+	case errors.As(err, &refused):
+		return Problem{Status: refused.Status, Code: refused.Code, Message: refused.Message, Cause: err}
 	case errors.As(err, &tooLarge):
 		return Problem{Status: http.StatusRequestEntityTooLarge, Code: "payload_too_large",
 			Message: fmt.Sprintf("request body exceeds the limit of %d bytes", tooLarge.Limit), Cause: err}
@@ -57,6 +60,8 @@ func Classify(err error) Problem {
 	case errors.As(err, &invalid):
 		return Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Message: "the request has invalid values",
 			Details: worded(invalid.Problems), Cause: err}
+	case errors.Is(err, context.Canceled):
+		return Problem{Status: StatusClientClosed, Code: "client_closed", Message: "the client closed the request", Cause: err}
 	case errors.Is(err, domain.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return Problem{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the database is unavailable, try again later", Cause: err}
 	case errors.As(err, &typed):
@@ -95,7 +100,7 @@ type errorDetail struct {
 
 // writeError answers with the default error shape and logs server faults.
 func writeError(c *gin.Context, err error) {
-	p := Classify(err)
+	p := classifyRequest(c, err)
 	noteProblem(c, p)
 	body := errorBody{Error: p.Code, Message: p.Message, RequestID: requestIDOf(c)}
 	for _, d := range p.Details {
@@ -106,7 +111,12 @@ func writeError(c *gin.Context, err error) {
 
 // noteProblem records the cause for the access log; server-side faults are
 // logged with their full text there, never sent to the client.
+// A refusal of the HTTP layer adds its headers (Retry-After, Connection).
 func noteProblem(c *gin.Context, p Problem) {
+	var refused *RequestError
+	if errors.As(p.Cause, &refused) {
+		refused.setHeaders(c.Writer.Header())
+	}
 	if p.Status >= 500 {
 		_ = c.Error(p.Cause)
 	}

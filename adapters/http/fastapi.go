@@ -39,7 +39,7 @@ type fastAPIErrorBody struct {
 
 // writeFastAPIError answers err in FastAPI's shape; statuses come from Classify.
 func writeFastAPIError(c *gin.Context, err error) {
-	p := Classify(err)
+	p := classifyRequest(c, err)
 	noteProblem(c, p)
 	if p.Status == http.StatusUnprocessableEntity && len(p.Details) > 0 {
 		body := fastAPIValidationBody{Detail: make([]fastAPIIssue, len(p.Details))}

@@ -36,7 +36,7 @@ type recordErrorDTO struct {
 // Classify's (a database that does not answer is 503, as in every area);
 // server faults say no more than that, and that a push can be sent again.
 func writeInventoryError(c *gin.Context, err error) {
-	p := Classify(err)
+	p := classifyRequest(c, err)
 	noteProblem(c, p)
 	status, msg := p.Status, p.Message
 	if status >= 500 {
@@ -87,10 +87,48 @@ var errNotArray = &MalformedJSONError{Reason: "the body must be a JSON array of 
 // decodePush reads the body as an array of records: not JSON, or not an
 // array, is a *MalformedJSONError (400).
 func decodePush(c *gin.Context) ([]inventory.RawRecord, error) {
-	body, err := readBody(c)
+	body, err := readRawBody(c)
 	if err != nil {
 		return nil, err
 	}
+	records, err := decodePushBody(body)
+	if err != nil {
+		return nil, err
+	}
+	markInvalidText(textRuleOf(c), body, records)
+	return records, nil
+}
+
+// notUTF8 stands for a pushed text that was not valid UTF-8 (or held a lone
+// surrogate escape): the decoder would have replaced its bytes with U+FFFD,
+// while the record validation rejects it, as it rejects a NUL.
+const notUTF8 = "\xff"
+
+// markInvalidText applies the text rule to a push record by record: a
+// field that breaks it rejects its record, not the request, as a wrong type
+// does. Fields a record does not use are ignored, as they are when valid.
+func markInvalidText(rule textRule, body []byte, records []inventory.RawRecord) {
+	rule.maxText = 0 // lengths are the record validation's
+	rule.visitJSON(body, func(p domain.FieldError) {
+		if p.Type != problemUnicode || p.Message != msgInvalidUTF8 || len(p.Path) != 2 {
+			return
+		}
+		i, ok := p.Path[0].(int)
+		field, _ := p.Path[1].(string)
+		if !ok || i >= len(records) {
+			return
+		}
+		r := &records[i]
+		for name, dst := range map[string]*any{"computer_name": &r.ComputerName, "ip_address": &r.IPAddress, "program": &r.Program, "version": &r.Version} {
+			if strings.EqualFold(field, name) {
+				*dst = notUTF8
+			}
+		}
+	})
+}
+
+// decodePushBody decodes a push read whole.
+func decodePushBody(body []byte) ([]inventory.RawRecord, error) {
 	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] != '[' && json.Valid(trimmed) {
 		return nil, errNotArray
 	}
@@ -141,16 +179,26 @@ func orNil(s *string) any {
 	return *s
 }
 
-func pushAnswer(res app.PushResult) (int, clientDataAnswer) {
+// pushAnswer renders a push's result, listing at most maxProblems
+// problems (all when 0): the message then says how many there were.
+func pushAnswer(res app.PushResult, maxProblems int) (int, clientDataAnswer) {
 	out := clientDataAnswer{Status: "success", Message: fmt.Sprintf("%d records updated successfully", res.Accepted)}
-	for _, p := range res.Problems {
+	listed := res.Problems
+	if maxProblems > 0 && len(listed) > maxProblems {
+		listed = listed[:maxProblems]
+	}
+	for _, p := range listed {
 		out.Errors = append(out.Errors, recordErrorDTO{Index: p.Index, Field: p.Field, Message: p.Message})
+	}
+	more := ""
+	if len(listed) < len(res.Problems) {
+		more = fmt.Sprintf("; %d problems in all, the first %d are listed", len(res.Problems), len(listed))
 	}
 	switch {
 	case res.Rejected == 0:
 		return http.StatusOK, out
 	case res.Accepted == 0:
-		out.Status, out.Message = "error", fmt.Sprintf("all %d records were rejected", res.Rejected)
+		out.Status, out.Message = "error", fmt.Sprintf("all %d records were rejected", res.Rejected)+more
 		return http.StatusUnprocessableEntity, out
 	}
 	out.Status, out.Message = "partial_success", fmt.Sprintf("%d records updated successfully, %d rejected", res.Accepted, res.Rejected)
@@ -161,6 +209,7 @@ func pushAnswer(res app.PushResult) (int, clientDataAnswer) {
 		}
 		out.Message += fmt.Sprintf("; full mode: nothing removed from %d %s named by a rejected record", res.Untrimmed, noun)
 	}
+	out.Message += more
 	return http.StatusOK, out
 }
 
@@ -264,7 +313,7 @@ func (h inventoryHandlers) push(c *gin.Context) {
 		writeInventoryError(c, err)
 		return
 	}
-	c.JSON(pushAnswer(res))
+	c.JSON(pushAnswer(res, textRuleOf(c).maxProblems))
 }
 
 // installations serves GET /client-data.

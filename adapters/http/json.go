@@ -27,9 +27,21 @@ func (e *MalformedJSONError) Error() string {
 	return fmt.Sprintf("malformed JSON at line %d, column %d (byte %d): %s", e.Line, e.Column, e.Offset, e.Reason)
 }
 
-// readBody reads the whole body; past the size limit it fails with
-// *http.MaxBytesError (see the body-limit middleware).
+// readBody reads the whole body and checks its text (see textRule); past
+// the size limit it fails with *http.MaxBytesError (see bodyGuard).
 func readBody(c *gin.Context) ([]byte, error) {
+	body, err := readRawBody(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := textRuleOf(c).scanJSON(body); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+// readRawBody reads the whole body, leaving the text rule to the caller.
+func readRawBody(c *gin.Context) ([]byte, error) {
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		return nil, fmt.Errorf("read request body: %w", err)
@@ -112,4 +124,130 @@ func jsonKind(goKind string) string {
 		return "a boolean"
 	}
 	return "a number"
+}
+
+// Zero-copy views of valid JSON: the members of an object and the
+// elements of an array as sub-slices of the document, so that a large body
+// is decoded without a second copy of its rows. They expect JSON that
+// json.Valid accepted.
+
+// skipValue returns the offset just past the value that starts at i.
+func skipValue(doc []byte, i int) int {
+	depth := 0
+	for ; i < len(doc); i++ {
+		switch doc[i] {
+		case '"':
+			i = skipString(doc, i)
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		case ' ', '\t', '\n', '\r':
+		case ',', ':':
+		default:
+			if depth == 0 { // a number or a literal
+				j := i
+				for j < len(doc) && !endsLiteral(doc[j]) {
+					j++
+				}
+				return j
+			}
+		}
+	}
+	return len(doc)
+}
+
+// skipString returns the offset of the closing quote of the string that
+// starts at i.
+func skipString(doc []byte, i int) int {
+	for i++; i < len(doc); i++ {
+		switch doc[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return len(doc)
+}
+
+func skipSpace(doc []byte, i int) int {
+	for i < len(doc) && (doc[i] == ' ' || doc[i] == '\t' || doc[i] == '\n' || doc[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// objectView returns the members of the object doc, in order, their
+// values sharing doc's memory; ok is false when doc is not an object.
+func objectView(doc []byte) (members []objectMember, ok bool) {
+	i := skipSpace(doc, 0)
+	if i >= len(doc) || doc[i] != '{' {
+		return nil, false
+	}
+	i = skipSpace(doc, i+1)
+	for i < len(doc) && doc[i] == '"' {
+		end := skipString(doc, i)
+		var key string
+		if json.Unmarshal(doc[i:end+1], &key) != nil {
+			return nil, false
+		}
+		i = skipSpace(doc, end+1) + 1 // past the colon
+		i = skipSpace(doc, i)
+		vend := skipValue(doc, i)
+		members = append(members, objectMember{key: key, value: doc[i:vend:vend]})
+		i = skipSpace(doc, vend)
+		if i < len(doc) && doc[i] == ',' {
+			i = skipSpace(doc, i+1)
+		}
+	}
+	return members, true
+}
+
+// arrayView returns the elements of the array doc, sharing its memory; ok
+// is false when doc is not an array.
+func arrayView(doc []byte) (items []json.RawMessage, ok bool) {
+	i := skipSpace(doc, 0)
+	if i >= len(doc) || doc[i] != '[' {
+		return nil, false
+	}
+	i = skipSpace(doc, i+1)
+	items = []json.RawMessage{}
+	for i < len(doc) && doc[i] != ']' {
+		end := skipValue(doc, i)
+		items = append(items, doc[i:end:end])
+		i = skipSpace(doc, end)
+		if i < len(doc) && doc[i] == ',' {
+			i = skipSpace(doc, i+1)
+		}
+	}
+	return items, true
+}
+
+// mapView is objectView as a map (the last of duplicate keys wins, as
+// with encoding/json); nil when doc is not an object.
+func mapView(doc []byte) map[string]json.RawMessage {
+	members, ok := objectView(doc)
+	if !ok {
+		return nil
+	}
+	out := make(map[string]json.RawMessage, len(members))
+	for _, m := range members {
+		out[m.key] = m.value
+	}
+	return out
+}
+
+func endsLiteral(b byte) bool {
+	switch b {
+	case ' ', '\t', '\r', '\n', ',', ']', '}', ':':
+		return true
+	}
+	return false
 }

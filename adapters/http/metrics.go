@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -55,11 +56,22 @@ func (m *metrics) middleware() gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
-		m.latency.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+		method := methodLabel(c.Request.Method)
+		m.requests.WithLabelValues(method, route, strconv.Itoa(answeredStatus(c))).Inc()
+		m.latency.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 	}
 }
 
 func (m *metrics) handler() gin.HandlerFunc {
 	return gin.WrapH(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+}
+
+// methodLabel is the method as a label: one Parc serves, or "other", so that
+// made-up methods cannot each open a new series.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodOptions, http.MethodPatch:
+		return method
+	}
+	return "other"
 }

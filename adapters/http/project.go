@@ -19,13 +19,13 @@ type projectDTO struct {
 }
 
 func toProjectDTO(d app.ProjectDetails) projectDTO {
-	out := projectDTO{ProjectID: d.Project.ID(), Code: string(d.Project.Code()), Name: d.Project.Name(),
+	out := projectDTO{ProjectID: d.Project.ID(), Code: d.Project.Code().String(), Name: d.Project.Name(),
 		Licenses: d.Project.Licenses(), Companies: []string{}, Timestamp: timeJSON(d.Project.CreatedAt())}
 	for _, c := range d.Members {
-		out.Companies = append(out.Companies, string(c.Code()))
+		out.Companies = append(out.Companies, c.Code().String())
 	}
 	if d.Owner != nil {
-		code := string(d.Owner.Code())
+		code := d.Owner.Code().String()
 		out.Owner = &code
 	}
 	return out

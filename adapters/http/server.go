@@ -23,12 +23,17 @@ type Server struct {
 }
 
 // NewServer prepares a server for the engine on cfg.Addr.
+// The body's own deadline is set per request (see bodyGuard); the write
+// deadline covers the request budget and the time to send the answer.
 func NewServer(cfg Config, engine *gin.Engine, log *slog.Logger) *Server {
+	cfg = cfg.withDefaults()
 	return &Server{log: log, certFile: cfg.TLSCertFile, keyFile: cfg.TLSKeyFile, srv: &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           Compress(engine),
 		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      cfg.RequestTimeout + cfg.WriteTimeout,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 	}}
 }
 

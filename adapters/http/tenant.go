@@ -19,7 +19,7 @@ type companyDTO struct {
 }
 
 func toCompanyDTO(c tenant.Company) companyDTO {
-	return companyDTO{CompanyID: c.ID(), Code: string(c.Code()), Name: c.Name(), Status: string(c.Status()), Timestamp: timeJSON(c.CreatedAt())}
+	return companyDTO{CompanyID: c.ID(), Code: c.Code().String(), Name: c.Name(), Status: string(c.Status()), Timestamp: timeJSON(c.CreatedAt())}
 }
 
 // keyDTO is an API key as listed: never its secret.

@@ -60,11 +60,23 @@ func loadConfig() (*config, error) {
 		return d
 	}
 	cfg.HTTP.BodyLimit = num("PARC_BODY_LIMIT", httpapi.DefaultBodyLimit)
+	cfg.HTTP.BodyBudget = num("PARC_BODY_BUDGET", httpapi.DefaultBodyBudget)
+	cfg.HTTP.BodyTimeout = dur("PARC_BODY_TIMEOUT", httpapi.DefaultBodyTimeout)
+	cfg.HTTP.RequestTimeout = dur("PARC_REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout)
+	cfg.HTTP.WriteTimeout = dur("PARC_WRITE_TIMEOUT", httpapi.DefaultWriteTimeout)
+	cfg.HTTP.MaxValueBytes = int(num("PARC_MAX_VALUE_BYTES", httpapi.DefaultMaxValue))
+	cfg.HTTP.MaxProblems = int(num("PARC_MAX_PROBLEMS", httpapi.DefaultMaxIssue))
+	cfg.HTTP.AuthFailuresPerMinute = int(num("PARC_AUTH_FAILURES_PER_MINUTE", httpapi.DefaultAuthFailures))
 	cfg.DB.MaxOpenConns = int(num("PARC_DB_MAX_OPEN_CONNS", 0))
 	cfg.DB.MaxIdleConns = int(num("PARC_DB_MAX_IDLE_CONNS", 0))
 	cfg.DB.ConnMaxLifetime = dur("PARC_DB_CONN_MAX_LIFETIME", 0)
 	cfg.DB.SlowQuery = dur("PARC_DB_SLOW_QUERY", 500*time.Millisecond)
 	cfg.ShutdownTimeout = dur("PARC_SHUTDOWN_TIMEOUT", 30*time.Second)
+	if list := os.Getenv("PARC_TRUSTED_PROXIES"); list != "" && err == nil {
+		if cfg.HTTP.TrustedProxies, err = httpapi.ParseTrustedProxies(list); err != nil {
+			err = fmt.Errorf("PARC_TRUSTED_PROXIES: %w", err)
+		}
+	}
 	if lvl := os.Getenv("PARC_LOG_LEVEL"); lvl != "" && err == nil {
 		if uerr := cfg.LogLevel.UnmarshalText([]byte(strings.ToLower(lvl))); uerr != nil {
 			err = fmt.Errorf("PARC_LOG_LEVEL=%q: want debug, info, warn or error", lvl)

@@ -33,9 +33,10 @@ func serve(ctx context.Context, cfg *config) error {
 	application := fx.New(serveOptions(cfg, log))
 	if err := application.Start(ctx); err != nil {
 		if ctx.Err() != nil {
-			// SIGINT or SIGTERM during the start (a long migration, a
-			// database slow to answer): a requested stop, not a failure.
-			log.Info("parc stopped before it started serving")
+			// A signal during start-up (a slow migration, say) is a
+			// request to stop, not a failure: fx has already stopped
+			// the hooks that had started.
+			log.Info("parc stopped during start-up")
 			return nil
 		}
 		return startError(err)

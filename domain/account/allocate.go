@@ -241,11 +241,19 @@ func ignoredFields(a Account, r Request) []string {
 	return out
 }
 
-// problemMessage renders a validation error as "field: message; ...".
+// problemMessage renders a validation error as "field: message; ...", a
+// domain error as its message; any other (a decoding error the adapter
+// worded for the caller) as its text.
 func problemMessage(err error) string {
-	var v *domain.ValidationError
-	if errors.As(err, &v) {
+	var (
+		v     *domain.ValidationError
+		typed *domain.Error
+	)
+	switch {
+	case errors.As(err, &v):
 		return v.Detail()
+	case errors.As(err, &typed):
+		return typed.Message()
 	}
 	return err.Error()
 }

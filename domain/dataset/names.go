@@ -163,3 +163,5 @@ func CompareKeys(a, b RowKey) int {
 	}
 	return 1
 }
+
+func (c RowCode) String() string { return string(c) }

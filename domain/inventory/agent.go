@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"fmt"
 	"net/netip"
 	"strings"
 	"unicode/utf8"
@@ -62,11 +61,11 @@ func ReportRecords(r Report) ([]Record, error) {
 	name := client.Fit(r.Computer, MaxComputerNameLen+1)
 	switch {
 	case name == "":
-		return nil, fmt.Errorf("the inventory names no computer (HARDWARE/NAME is empty or missing): %w", domain.ErrInvalid)
+		return nil, domain.Rejected("the inventory names no computer (HARDWARE/NAME is empty or missing)")
 	case utf8.RuneCountInString(name) > MaxComputerNameLen:
-		return nil, fmt.Errorf("the computer name is longer than %d characters: %w", MaxComputerNameLen, domain.ErrInvalid)
+		return nil, domain.Rejected("the computer name is longer than %d characters", MaxComputerNameLen)
 	case len(r.Software) > MaxReportSoftware:
-		return nil, fmt.Errorf("the inventory lists %d packages, more than %d: %w", len(r.Software), MaxReportSoftware, domain.ErrInvalid)
+		return nil, domain.Rejected("the inventory lists %d packages, more than %d", len(r.Software), MaxReportSoftware)
 	}
 	computer := NewComputerName(name)
 	out := make([]Record, 0, len(r.Software))

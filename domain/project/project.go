@@ -13,15 +13,25 @@ import (
 )
 
 // Code identifies a project in URLs (`codeProjet`). Codes compare exactly.
-type Code string
+// A Code is made by ParseCode (input) or RestoreCode (storage) only; the
+// zero Code is no code.
+type Code struct{ s string }
+
+// RestoreCode rebuilds a stored code.
+func RestoreCode(s string) Code { return Code{s} }
+
+func (c Code) String() string { return c.s }
+
+// MarshalText writes the code as its text (JSON, logs).
+func (c Code) MarshalText() ([]byte, error) { return []byte(c.s), nil }
 
 // ParseCode validates a project code (domain.CheckCode): 1 to 64 letters,
 // digits, '_' or '-'.
 func ParseCode(s string) (Code, error) {
 	if err := domain.CheckCode(s, "_-"); err != nil {
-		return "", err
+		return Code{}, err
 	}
-	return Code(s), nil
+	return Code{s}, nil
 }
 
 // Project is a data-set and licence scope shared by member companies.

@@ -71,6 +71,10 @@ func ParseKey(raw string) (PresentedKey, error) {
 	return PresentedKey{Prefix: parts[1], hash: sha256.Sum256([]byte(parts[2]))}, nil
 }
 
+// UnknownKeyHash is compared with a presented key whose prefix matches no
+// stored key, so that an unknown prefix costs what a known one does.
+var UnknownKeyHash = KeyHash(sha256.Sum256([]byte("no key has this prefix")))
+
 // Matches compares the presented secret with a stored digest in constant time.
 func (p PresentedKey) Matches(stored KeyHash) bool {
 	return subtle.ConstantTimeCompare(p.hash[:], stored[:]) == 1

@@ -28,15 +28,26 @@ func ParseStatus(s string) (Status, error) {
 // Code is a company's unique, human-chosen identifier ("ACME"). Codes are
 // compared exactly: they appear in URLs, CLI flags and `companyCode` fields, and
 // a case-insensitive match would make two spellings of one tenant.
-type Code string
+//
+// A Code is made by ParseCode (input) or RestoreCode (storage) only; the
+// zero Code is no code.
+type Code struct{ s string }
+
+// RestoreCode rebuilds a stored code.
+func RestoreCode(s string) Code { return Code{s} }
+
+func (c Code) String() string { return c.s }
+
+// MarshalText writes the code as its text (JSON, logs).
+func (c Code) MarshalText() ([]byte, error) { return []byte(c.s), nil }
 
 // ParseCode validates a company code (domain.CheckCode): 1 to 64
 // characters among letters, digits, '_', '-' and '.'.
 func ParseCode(s string) (Code, error) {
 	if err := domain.CheckCode(s, "_-."); err != nil {
-		return "", err
+		return Code{}, err
 	}
-	return Code(s), nil
+	return Code{s}, nil
 }
 
 func parseName(s string) (string, error) {

@@ -117,8 +117,8 @@ func TestAuthenticate(t *testing.T) {
 	}
 	revokedAt := now
 	revoked := tenant.RestoreAPIKey(tenant.APIKeyRecord{ID: "k1", CompanyID: "c1", Name: "agent", Prefix: s.Prefix, Hash: s.Hash, CreatedAt: now, RevokedAt: &revokedAt})
-	disabled := tenant.RestoreCompany(tenant.CompanyRecord{ID: "c1", Code: "ACME", Name: "Acme", Status: tenant.StatusDisabled, CreatedAt: now})
-	otherCompany := tenant.RestoreCompany(tenant.CompanyRecord{ID: "c2", Code: "OTHER", Name: "Other", Status: tenant.StatusActive, CreatedAt: now})
+	disabled := tenant.RestoreCompany(tenant.CompanyRecord{ID: "c1", Code: tenant.RestoreCode("ACME"), Name: "Acme", Status: tenant.StatusDisabled, CreatedAt: now})
+	otherCompany := tenant.RestoreCompany(tenant.CompanyRecord{ID: "c2", Code: tenant.RestoreCode("OTHER"), Name: "Other", Status: tenant.StatusActive, CreatedAt: now})
 	wrong, _ := tenant.GenerateKey()
 	wrongP, _ := tenant.ParseKey(wrong.Text)
 	for name, err := range map[string]error{

@@ -134,7 +134,7 @@ func RunAccountRepository(t *testing.T, newRepos func(t *testing.T) AccountRepos
 
 	t.Run("Concurrent holders of the project lock count and insert one at a time", func(t *testing.T) {
 		r := newRepos(t)
-		const callers, licenses = 50, 7
+		const callers, licenses = 20, 7
 		p := NewProject(t, r.projectRepos(), licenses, 1)
 		company := p.Members()[0]
 		// Each caller, under the project's lock, counts the active accounts

@@ -127,6 +127,48 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 		assert.Equal(t, t0.Add(2*time.Hour), v.LastSeen)
 	})
 
+	t.Run("a pushed computer is seen by the rule of Equipment.MarkSeen", func(t *testing.T) {
+		// The push applies the rule in SQL to many computers at once; this
+		// pins that SQL to the domain's rule, case by case: a change of one
+		// fails here until the other follows.
+		r := newRepos(t)
+		company := newCompany(t, r)
+		known, pushed := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+		n := 0
+		for _, stored := range []struct {
+			seen bool
+			ip   netip.Addr
+		}{{false, netip.Addr{}}, {false, known}, {true, netip.Addr{}}, {true, known}} {
+			for _, delta := range []time.Duration{-time.Second, 0, time.Second} {
+				for _, ip := range []netip.Addr{{}, pushed} {
+					n++
+					name := fmt.Sprintf("SEEN-%02d", n)
+					spec := client.EquipmentSpec{Name: name, Type: "printer"}
+					if stored.ip.IsValid() {
+						spec.IPAddress = stored.ip.String()
+					}
+					e, err := client.NewEquipment(system.UUIDs{}.NewID(), company, spec, t0)
+					require.NoError(t, err)
+					if stored.seen {
+						e.MarkSeen(t0, netip.Addr{})
+					}
+					require.NoError(t, r.Equipment.CreateEquipment(ctx, e))
+
+					want := e
+					want.MarkSeen(t0.Add(delta), ip)
+					_, err = r.Inventory.TouchComputers(ctx, company, []inventory.Computer{{Name: inventory.NewComputerName(name), IP: ip}}, system.UUIDs{}, t0.Add(delta))
+					require.NoError(t, err)
+					got := r.equipment(t, company, e.ID(), nil)
+					what := fmt.Sprintf("stored seen=%v ip=%v, pushed %v later from %v", stored.seen, stored.ip, delta, ip)
+					assert.True(t, want.LastSeen().Equal(got.LastSeen()), "%s: last seen %v, the rule says %v", what, got.LastSeen(), want.LastSeen())
+					assert.Equal(t, want.IPAddress(), got.IPAddress(), "%s: address", what)
+					assert.Equal(t, want.Status(), got.Status(), what)
+					assert.Equal(t, "printer", got.Type(), "%s: a known equipment keeps its type", what)
+				}
+			}
+		}
+	})
+
 	t.Run("Concurrent touches of the same computers in opposite orders", func(t *testing.T) {
 		r := newRepos(t)
 		company := newCompany(t, r)

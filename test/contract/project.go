@@ -57,10 +57,10 @@ func RunProjectRepository(t *testing.T, newRepos func(t *testing.T) ProjectRepos
 	t.Run("duplicate code is a conflict; unknown code not found", func(t *testing.T) {
 		r := newRepos(t)
 		p := NewProject(t, r, 1, 1)
-		dup, err := project.New(uuid.NewString(), project.Spec{Code: string(p.Code()), Members: p.Members()}, time.Now())
+		dup, err := project.New(uuid.NewString(), project.Spec{Code: p.Code().String(), Members: p.Members()}, time.Now())
 		require.NoError(t, err)
 		assert.ErrorIs(t, r.Projects.CreateProject(ctx, dup), domain.ErrConflict)
-		_, err = r.Projects.ProjectByCode(ctx, "NOPE-"+project.Code(uuid.NewString()[:8]))
+		_, err = r.Projects.ProjectByCode(ctx, project.RestoreCode("NOPE-"+uuid.NewString()[:8]))
 		assert.ErrorIs(t, err, domain.ErrNotFound)
 	})
 

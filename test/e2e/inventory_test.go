@@ -339,7 +339,7 @@ func TestPushClientData(t *testing.T) {
 			bad := api.CallInvalid(t, http.MethodGet, "/client-data/programs?program=%00", acme.Key, nil)
 			assert.Equal(t, http.StatusUnprocessableEntity, bad.Status, "%s", bad.Body)
 			status, _ := history(t, api, acme.Key, "PC-1\x00", "")
-			assert.Equal(t, http.StatusNotFound, status)
+			assert.Equal(t, http.StatusUnprocessableEntity, status, "no name holds a NUL: the text rule refuses it")
 		})
 
 		t.Run("the program summary shows the first spelling seen", func(t *testing.T) {

@@ -25,7 +25,7 @@ const (
 
 // errTooLarge is a body that inflates past the limit. It matches
 // domain.ErrInvalid so that the callers' classifiers know it.
-var errTooLarge = fmt.Errorf("the body inflates past its limit: %w", domain.ErrInvalid)
+var errTooLarge = domain.Rejected("the body inflates past its limit")
 
 // sniff tells a body's compression from its first two bytes: 78 xx with a
 // valid zlib header check (RFC 1950), 1F 8B for gzip, anything else plain.
@@ -54,13 +54,13 @@ func inflate(body io.Reader, limit int64) (io.Reader, compression, error) {
 	case zlibbed:
 		zr, err := zlib.NewReader(br)
 		if err != nil {
-			return nil, kind, fmt.Errorf("the body is not valid zlib data: %w", domain.ErrInvalid)
+			return nil, kind, domain.Rejected("the body is not valid zlib data")
 		}
 		r = zr
 	case gzipped:
 		gr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, kind, fmt.Errorf("the body is not valid gzip data: %w", domain.ErrInvalid)
+			return nil, kind, domain.Rejected("the body is not valid gzip data")
 		}
 		gr.Multistream(false)
 		r = gr
@@ -100,11 +100,11 @@ func corrupt(err error) error {
 		return err
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, zlib.ErrChecksum), errors.Is(err, zlib.ErrHeader),
 		errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader):
-		return fmt.Errorf("the body is truncated or corrupt: %w", domain.ErrInvalid)
+		return domain.Rejected("the body is truncated or corrupt")
 	}
 	var bad flate.CorruptInputError
 	if errors.As(err, &bad) {
-		return fmt.Errorf("the body is corrupt (%v): %w", err, domain.ErrInvalid)
+		return domain.Rejected("the body is corrupt (%v)", err)
 	}
 	return err
 }

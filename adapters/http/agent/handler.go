@@ -9,10 +9,12 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/parc-hq/parc/app"
 	"github.com/parc-hq/parc/domain"
@@ -173,6 +175,11 @@ func (h *Handler) serveXML(w http.ResponseWriter, r *http.Request, out reply, co
 		writeXML(w, http.StatusOK, prologXML)
 	case "INVENTORY":
 		req.Report.Facts.Agent = agentKind(r)
+		if req.Report.Facts.Agent == client.AgentFusionInventory {
+			// FusionInventory encodes its command line's text to UTF-8
+			// twice: --tag Zürich arrives as "ZÃ¼rich".
+			req.Report.Facts.Tag = undoDoubleUTF8(req.Report.Facts.Tag)
+		}
 		if !h.store(w, r, out, companyID, req.Report) {
 			return
 		}
@@ -223,6 +230,26 @@ func (h *Handler) store(w http.ResponseWriter, r *http.Request, out reply, compa
 	return true
 }
 
+// undoDoubleUTF8 decodes text that was UTF-8-encoded twice: each of its
+// characters is then a byte (U+0000 to U+00FF), and those bytes are valid
+// UTF-8 holding at least one multi-byte character. Any other text is
+// answered as it is, so a real "Ã¼" typed by someone who meant it stays.
+func undoDoubleUTF8(s string) string {
+	b := make([]byte, 0, len(s))
+	multi := false
+	for _, r := range s {
+		if r > 0xff {
+			return s
+		}
+		multi = multi || r >= 0x80
+		b = append(b, byte(r))
+	}
+	if !multi || !utf8.Valid(b) {
+		return s
+	}
+	return string(b)
+}
+
 // agentKind tells the agent by its User-Agent and headers.
 func agentKind(r *http.Request) string {
 	ua := r.UserAgent()
@@ -251,14 +278,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, out reply, compan
 	case errors.Is(err, domain.ErrUnavailable):
 		status = http.StatusServiceUnavailable
 	}
-	msg := err.Error()
+	msg := publicMessage(err, status)
 	if status >= 500 {
 		h.log.ErrorContext(r.Context(), "agent request failed", "company_id", companyID, "error", err)
-		msg = "the inventory could not be stored; the agent may send it again"
 	} else {
 		h.log.InfoContext(r.Context(), "agent request refused", "company_id", companyID, "status", status,
-			"user_agent", client.Fit(r.UserAgent(), 128), "error", msg)
-		msg = strings.TrimSuffix(msg, ": "+domain.ErrInvalid.Error())
+			"user_agent", client.Fit(r.UserAgent(), 128), "error", err)
 	}
 	if status == http.StatusRequestEntityTooLarge {
 		w.Header().Set("Connection", "close")
@@ -268,4 +293,22 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, out reply, compan
 		return
 	}
 	writeXML(w, status, errorXML(msg))
+}
+
+// publicMessage is what the agent reads: the message of the domain error
+// built where the input was found bad, never text cut out of Error().
+func publicMessage(err error, status int) string {
+	var (
+		typed  *domain.Error
+		tooBig *http.MaxBytesError
+	)
+	switch {
+	case status >= http.StatusInternalServerError:
+		return "the inventory could not be stored; the agent may send it again"
+	case errors.As(err, &typed):
+		return typed.Message()
+	case errors.As(err, &tooBig):
+		return fmt.Sprintf("the body exceeds the limit of %d bytes", tooBig.Limit)
+	}
+	return "the request is invalid"
 }

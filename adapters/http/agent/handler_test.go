@@ -338,3 +338,23 @@ func inflateText(t *testing.T, b []byte) string {
 	}
 	return string(out)
 }
+
+func TestUndoDoubleUTF8(t *testing.T) {
+	for in, want := range map[string]string{
+		"ZÃ¼rich":     "Zürich",
+		"Zürich":      "Zürich", // once encoded: kept
+		"Head office": "Head office",
+		"Ã":           "Ã", // not valid UTF-8 once undone
+		"日本":          "日本",
+	} {
+		if got := undoDoubleUTF8(in); got != want {
+			t.Errorf("undoDoubleUTF8(%q) = %q, want %q", in, got, want)
+		}
+	}
+	r := newRig(1 << 20)
+	body := strings.Replace(sampleInventory("PC-01", ""), "Head office", "ZÃ¼rich", 1)
+	rec := r.post(t, zlibOf([]byte(body)), goodKey, "User-Agent", "FusionInventory-Agent_v2.6-3")
+	if rec.Code != http.StatusOK || r.inv.reports[0].Facts.Tag != "Zürich" {
+		t.Fatalf("FusionInventory's tag: %d %q", rec.Code, r.inv.reports[0].Facts.Tag)
+	}
+}

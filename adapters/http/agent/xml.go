@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"fmt"
 	"io"
 	"net/netip"
 	"strings"
@@ -30,9 +29,8 @@ type ocsRequest struct {
 
 type osFacts struct{ name, version string }
 
-func invalid(format string, a ...any) error {
-	return fmt.Errorf(format+": %w", append(a, domain.ErrInvalid)...)
-}
+// invalid is bad input, worded for the agent (domain.ErrInvalid).
+func invalid(format string, a ...any) error { return domain.Rejected(format, a...) }
 
 // decodeOCS reads a <REQUEST> from r (see walker for what is checked).
 func decodeOCS(r io.Reader) (*ocsRequest, error) {

@@ -1,0 +1,71 @@
+package gormstore
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+
+	"gorm.io/gorm/schema"
+)
+
+// table is how the multi-row writes of this package see a table: its name,
+// columns and values all derived from its row struct, the one definition of
+// the table (the same GORM schema the migrations create it from). A column
+// added to, or moved in, the struct is written in its place with no other
+// change; nothing lists columns beside positional values.
+type table[T any] struct {
+	name    string
+	columns []string
+	fields  []*schema.Field
+}
+
+// newTable derives the table of row struct T: every column but an
+// auto-increment key, in field order. It panics on a struct GORM cannot
+// parse, a programming error found by any test.
+func newTable[T any]() table[T] {
+	sch, err := schema.Parse(new(T), &sync.Map{}, schema.NamingStrategy{})
+	if err != nil {
+		panic(fmt.Sprintf("row struct %T: %v", *new(T), err))
+	}
+	t := table[T]{name: sch.Table}
+	for _, f := range sch.Fields {
+		if f.DBName == "" || f.AutoIncrement {
+			continue
+		}
+		t.columns = append(t.columns, f.DBName)
+		t.fields = append(t.fields, f)
+	}
+	return t
+}
+
+// head is "INSERT INTO name (columns)", the start of every insert into it.
+func (t table[T]) head() string {
+	return "INSERT INTO " + t.name + " (" + strings.Join(t.columns, ", ") + ")"
+}
+
+// values reads the rows' column values, in column order.
+func (t table[T]) values(rows []T) [][]any {
+	out := make([][]any, len(rows))
+	flat := make([]any, len(rows)*len(t.fields))
+	ctx := context.Background()
+	for i := range rows {
+		v := reflect.ValueOf(&rows[i]).Elem()
+		row := flat[i*len(t.fields) : (i+1)*len(t.fields) : (i+1)*len(t.fields)]
+		for c, f := range t.fields {
+			row[c], _ = f.ValueOf(ctx, v)
+		}
+		out[i] = row
+	}
+	return out
+}
+
+// Tables whose rows this package writes in multi-row statements.
+var (
+	accountsTable           = newTable[accountRow]()
+	equipmentTable          = newTable[equipmentRow]()
+	installationsTable      = newTable[installationRow]()
+	installationEventsTable = newTable[installationEventRow]()
+	datasetRowsTable        = newTable[datasetRow]()
+)
