@@ -3,8 +3,10 @@
 package database
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	moderncsqlite "modernc.org/sqlite"
 )
 
 // DefaultURL is the embedded SQLite database in the working directory.
@@ -49,12 +52,21 @@ func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := gorm.Open(dialector, &gorm.Config{
+	gormCfg := &gorm.Config{
 		TranslateError:         true,
 		Logger:                 newSlowLog(log, cfg.SlowQuery),
 		SkipDefaultTransaction: true, // writes that need a transaction ask for one explicitly
 		NowFunc:                func() time.Time { return time.Now().UTC() },
-	})
+	}
+	db, err := gorm.Open(dialector, gormCfg)
+	// The first connection to a new SQLite file turns on WAL, which needs
+	// the file to itself: SQLite answers SQLITE_BUSY at once, without its
+	// busy handler, when another process or pool is doing the same (several
+	// Parc processes starting together). It succeeds once the other is done.
+	for attempt := 1; backend == SQLite && sqliteBusy(err) && attempt < 50; attempt++ {
+		time.Sleep(time.Duration(10+rand.IntN(20)) * time.Millisecond)
+		db, err = gorm.Open(dialector, gormCfg)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", backend, err)
 	}
@@ -133,6 +145,12 @@ func sqliteDirExists(path string) error {
 		return fmt.Errorf("sqlite database %s: %s is not a directory", path, dir)
 	}
 	return nil
+}
+
+// sqliteBusy reports SQLite's SQLITE_BUSY.
+func sqliteBusy(err error) bool {
+	var liteErr *moderncsqlite.Error
+	return errors.As(err, &liteErr) && liteErr.Code()&0xff == 5
 }
 
 // sqliteDSN adds the settings Parc relies on to a file path: WAL so readers do
