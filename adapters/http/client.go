@@ -102,14 +102,6 @@ func toEquipmentDTO(e client.Equipment) equipmentDTO {
 		AgentDeviceID: f.DeviceID, AgentTag: f.Tag, LastInventory: knownTimeJSON(e.LastInventory())}
 }
 
-func toEquipmentDTOs(list []client.Equipment) []equipmentDTO {
-	out := make([]equipmentDTO, len(list))
-	for i, e := range list {
-		out[i] = toEquipmentDTO(e)
-	}
-	return out
-}
-
 func registerClientRoutes(api *gin.RouterGroup, svc *app.ClientService) {
 	h := clientHandlers{svc: svc}
 	api.GET("/clients/all", h.list)
@@ -165,10 +157,7 @@ func (h clientHandlers) list(c *gin.Context) {
 		writeFastAPIError(c, err)
 		return
 	}
-	out := make([]clientDTO, len(list))
-	for i, s := range list {
-		out[i] = toClientDTO(s)
-	}
+	out := convertAll(list, toClientDTO)
 	c.Header("X-Total-Count", strconv.Itoa(total))
 	c.JSON(http.StatusOK, out)
 }
@@ -276,11 +265,7 @@ func (h clientHandlers) sites(c *gin.Context) {
 		return
 	}
 	list, err := h.svc.Sites(c.Request.Context(), companyID(c), clientID)
-	out := make([]siteDTO, len(list))
-	for i, s := range list {
-		out[i] = toSiteDTO(s)
-	}
-	answer(c, out, err)
+	answer(c, convertAll(list, toSiteDTO), err)
 }
 
 func (h clientHandlers) renameSite(c *gin.Context) {
@@ -376,7 +361,7 @@ func (h clientHandlers) siteEquipment(c *gin.Context) {
 	if err == nil {
 		c.Header("X-Total-Count", strconv.Itoa(total))
 	}
-	answer(c, toEquipmentDTOs(list), err)
+	answer(c, convertAll(list, toEquipmentDTO), err)
 }
 
 func (h clientHandlers) equipment(c *gin.Context) {
@@ -391,7 +376,7 @@ func (h clientHandlers) equipment(c *gin.Context) {
 	if err == nil {
 		c.Header("X-Total-Count", strconv.Itoa(total))
 	}
-	answer(c, toEquipmentDTOs(list), err)
+	answer(c, convertAll(list, toEquipmentDTO), err)
 }
 
 func equipmentQuery(c *gin.Context, ps *problems) ports.EquipmentQuery {

@@ -69,11 +69,7 @@ func (h projectHandlers) list(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	out := make([]projectDTO, len(list))
-	for i, d := range list {
-		out[i] = toProjectDTO(d)
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, convertAll(list, toProjectDTO))
 }
 
 // update serves PUT /admin/projects/{code}.

@@ -101,11 +101,7 @@ func (h adminHandlers) companies(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	out := make([]companyDTO, len(companies))
-	for i, co := range companies {
-		out[i] = toCompanyDTO(co)
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, convertAll(companies, toCompanyDTO))
 }
 
 // updateCompany serves PUT /admin/companies/{company_id}.
@@ -152,11 +148,7 @@ func (h adminHandlers) keys(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	out := make([]keyDTO, len(keys))
-	for i, k := range keys {
-		out[i] = toKeyDTO(k)
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, convertAll(keys, toKeyDTO))
 }
 
 // revokeKey serves DELETE /admin/keys/{key_id}.

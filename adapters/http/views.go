@@ -24,3 +24,13 @@ func IssuedKeyView(k app.IssuedKey) any { return toIssuedKeyDTO(k) }
 
 // ProjectView is a project as GET /admin/projects shows it.
 func ProjectView(d app.ProjectDetails) any { return toProjectDTO(d) }
+
+// convertAll maps a list of domain values to their DTOs with one converter,
+// so that a listing and its single-item answer can never drift apart.
+func convertAll[T, D any](items []T, to func(T) D) []D {
+	out := make([]D, len(items))
+	for i, item := range items {
+		out[i] = to(item)
+	}
+	return out
+}
