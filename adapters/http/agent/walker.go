@@ -213,10 +213,10 @@ func blank(b []byte) bool {
 	return len(bytes.Trim(b, " \t\r\n")) == 0
 }
 
-// fields reads the element whose start was just read as a record of text
-// fields: set is called with the name and text of each child named in
-// wanted; the others are read past without being decoded.
-func (w *walker) fields(wanted []string, set func(name, text string)) error {
+// children reads the element whose start was just read up to its end,
+// calling fn with the name of each child element as its start is read; fn
+// reads that child whole (textOf, skip, fields, children).
+func (w *walker) children(fn func(name string) error) error {
 	depth := len(w.open)
 	for {
 		kind, err := w.next()
@@ -227,18 +227,26 @@ func (w *walker) fields(wanted []string, set func(name, text string)) error {
 			return nil
 		}
 		if kind == evStart {
-			name := w.open[len(w.open)-1]
-			if !slices.Contains(wanted, name) {
-				if err := w.skip(); err != nil {
-					return err
-				}
-				continue
-			}
-			s, err := w.textOf()
-			if err != nil {
+			if err := fn(w.open[len(w.open)-1]); err != nil {
 				return err
 			}
-			set(name, s)
 		}
 	}
+}
+
+// fields reads the element whose start was just read as a record of text
+// fields: set is called with the name and text of each child named in
+// wanted; the others are read past without being decoded.
+func (w *walker) fields(wanted []string, set func(name, text string)) error {
+	return w.children(func(name string) error {
+		if !slices.Contains(wanted, name) {
+			return w.skip()
+		}
+		text, err := w.textOf()
+		if err != nil {
+			return err
+		}
+		set(name, text)
+		return nil
+	})
 }

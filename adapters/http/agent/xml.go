@@ -64,52 +64,25 @@ func decodeOCS(r io.Reader) (*ocsRequest, error) {
 
 // decodeRequest reads the children of <REQUEST> up to its end.
 func (req *ocsRequest) decodeRequest(w *walker) error {
-	depth := len(w.open)
-	for {
-		kind, err := w.next()
-		if err != nil {
-			return err
-		}
-		if len(w.open) < depth {
-			req.finish()
-			return nil
-		}
-		if kind != evStart {
-			continue
-		}
-		switch w.open[len(w.open)-1] {
+	err := w.children(func(name string) error {
+		var err error
+		switch name {
 		case "QUERY":
 			req.Query, err = w.textOf()
 		case "DEVICEID":
 			req.DeviceID, err = w.textOf()
 		case "CONTENT":
-			err = req.decodeContent(w)
+			err = w.children(func(section string) error { return req.decodeSection(w, section) })
 		default:
 			err = w.skip()
 		}
-		if err != nil {
-			return err
-		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
-}
-
-// decodeContent reads the children of <CONTENT> up to its end.
-func (req *ocsRequest) decodeContent(w *walker) error {
-	depth := len(w.open)
-	for {
-		kind, err := w.next()
-		if err != nil {
-			return err
-		}
-		if len(w.open) < depth {
-			return nil
-		}
-		if kind == evStart {
-			if err := req.decodeSection(w, w.open[len(w.open)-1]); err != nil {
-				return err
-			}
-		}
-	}
+	req.finish()
+	return nil
 }
 
 // The fields read of each section kept; the others are read past.
