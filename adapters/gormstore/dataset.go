@@ -92,26 +92,7 @@ func toDatasetRow(scope ports.DataScope, r dataset.Row) (datasetRow, error) {
 }
 
 func (row datasetRow) toDomain() (dataset.Row, error) {
-	var values map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(row.Fields), &values); err != nil {
-		return dataset.Row{}, fmt.Errorf("decode fields of %s/%s: %w", row.EntityName, row.RowKey, err)
-	}
-	var names map[string]string
-	if row.FieldNames != "" {
-		if err := json.Unmarshal([]byte(row.FieldNames), &names); err != nil {
-			return dataset.Row{}, fmt.Errorf("decode field names of %s/%s: %w", row.EntityName, row.RowKey, err)
-		}
-	}
-	fields := make(dataset.Fields, len(values))
-	for k, v := range values {
-		name := names[k]
-		if name == "" {
-			name = k
-		}
-		fields[k] = dataset.Field{Name: name, Value: v}
-	}
-	return dataset.RestoreRow(dataset.RowRecord{Entity: dataset.RestoreEntityName(row.EntityName), Code: dataset.RestoreRowCode(row.RowKey),
-		Fields: fields, SrvDate: row.SrvDate, SrvExport: row.SrvExport, SrvAttrib: row.SrvAttrib}), nil
+	return restoreDatasetRow(row.EntityName, row.RowKey, []byte(row.Fields), []byte(row.FieldNames), row.SrvDate, row.SrvExport, row.SrvAttrib)
 }
 
 // DataSetRepository implements ports.DataSetRepository.
@@ -312,10 +293,6 @@ func (r *DataSetRepository) FindRows(ctx context.Context, scope ports.DataScope,
 		sql, args := r.filterSQL(f)
 		db = db.Where(sql, args...)
 	}
-	var total int64
-	if err := db.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("count rows: %w", r.s.translate(err))
-	}
 	var order []string
 	var orderArgs []any
 	for _, s := range q.Sorts {
@@ -328,19 +305,21 @@ func (r *DataSetRepository) FindRows(ctx context.Context, scope ports.DataScope,
 		orderArgs = append(orderArgs, args...)
 	}
 	order = append(order, "srv_date ASC", "row_key ASC")
-	var rows []datasetRow
-	err := db.Clauses(clause.OrderBy{Expression: clause.Expr{SQL: strings.Join(order, ", "), Vars: orderArgs, WithoutParentheses: true}}).
-		Limit(q.Limit).Offset(q.Offset).Find(&rows).Error
+	// One row more than the page tells whether the page is the last one;
+	// then the total is known without counting.
+	page := db.Session(&gorm.Session{}).Clauses(clause.OrderBy{Expression: clause.Expr{SQL: strings.Join(order, ", "), Vars: orderArgs, WithoutParentheses: true}}).
+		Limit(q.Limit + 1).Offset(q.Offset)
+	out, err := scanDatasetRows(page)
 	if err != nil {
 		return nil, 0, fmt.Errorf("select rows: %w", r.s.translate(err))
 	}
-	out := make([]dataset.Row, 0, len(rows))
-	for _, row := range rows {
-		d, err := row.toDomain()
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, d)
+	if len(out) <= q.Limit && (len(out) > 0 || q.Offset == 0) {
+		return out, q.Offset + len(out), nil
+	}
+	out = out[:min(len(out), q.Limit)]
+	var total int64
+	if err := db.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count rows: %w", r.s.translate(err))
 	}
 	return out, int(total), nil
 }

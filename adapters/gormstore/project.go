@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -90,19 +91,35 @@ func (r *ProjectRepository) LockProject(ctx context.Context, code project.Code) 
 	return r.one(ctx, r.s.conn(ctx), code)
 }
 
+// one reads a project and its members in one query: every data-set and
+// account call resolves its project, so this is a round trip saved on each.
 func (r *ProjectRepository) one(ctx context.Context, db *gorm.DB, code project.Code) (project.Project, error) {
-	var rows []projectRow
-	if err := db.Where("code = ?", code.String()).Limit(1).Find(&rows).Error; err != nil {
+	rs, err := db.Raw(`SELECT p.id, p.code, p.name, p.licenses, p.owner_company_id, p.created_at, m.company_id
+		FROM projects p LEFT JOIN project_members m ON m.project_id = p.id WHERE p.code = ? ORDER BY m.company_id`, code.String()).Rows()
+	if err != nil {
 		return project.Project{}, fmt.Errorf("find project %s: %w", code, r.s.translate(err))
 	}
-	if len(rows) == 0 {
+	defer rs.Close()
+	var row projectRow
+	var members []string
+	found := false
+	for rs.Next() {
+		var member sql.NullString
+		if err := rs.Scan(&row.ID, &row.Code, &row.Name, &row.Licenses, &row.OwnerID, &row.CreatedAt, &member); err != nil {
+			return project.Project{}, fmt.Errorf("find project %s: %w", code, r.s.translate(err))
+		}
+		found = true
+		if member.Valid {
+			members = append(members, member.String)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return project.Project{}, fmt.Errorf("find project %s: %w", code, r.s.translate(err))
+	}
+	if !found {
 		return project.Project{}, notFound("project " + code.String())
 	}
-	out, err := r.withMembers(ctx, rows)
-	if err != nil {
-		return project.Project{}, err
-	}
-	return out[0], nil
+	return restoreProject(row, members), nil
 }
 
 func (r *ProjectRepository) ListProjects(ctx context.Context) ([]project.Project, error) {
@@ -132,8 +149,12 @@ func (r *ProjectRepository) withMembers(ctx context.Context, rows []projectRow) 
 	}
 	out := make([]project.Project, len(rows))
 	for i, row := range rows {
-		out[i] = project.Restore(project.Record{ID: row.ID, Code: project.RestoreCode(row.Code), Name: row.Name, Licenses: row.Licenses,
-			Members: byProject[row.ID], Owner: row.OwnerID, CreatedAt: row.CreatedAt})
+		out[i] = restoreProject(row, byProject[row.ID])
 	}
 	return out, nil
+}
+
+func restoreProject(row projectRow, members []string) project.Project {
+	return project.Restore(project.Record{ID: row.ID, Code: project.RestoreCode(row.Code), Name: row.Name, Licenses: row.Licenses,
+		Members: members, Owner: row.OwnerID, CreatedAt: row.CreatedAt})
 }

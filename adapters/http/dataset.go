@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -15,7 +14,6 @@ import (
 	"github.com/parc-hq/parc/app"
 	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/dataset"
-	"github.com/parc-hq/parc/domain/tenant"
 )
 
 // The data API of projects: /v1/Data/{codeProjet}/... . The operations
@@ -55,35 +53,6 @@ func caller(c *gin.Context, companyCode string) app.DataCaller {
 		companyCode = c.Query("companyCode")
 	}
 	return app.DataCaller{Project: c.Param("codeProjet"), Company: mustCompany(c), CompanyCode: companyCode}
-}
-
-// rowJSON renders a row flat: its fields under their display spelling, then
-// the server fields.
-func rowJSON(r dataset.Row, company tenant.Company) map[string]json.RawMessage {
-	fields := r.Fields()
-	out := make(map[string]json.RawMessage, len(fields)+4)
-	for _, f := range fields {
-		out[f.Name] = f.Value
-	}
-	out[dataset.SrvDateUTC] = jsonString(dataset.FormatSrvDate(r.SrvDate()))
-	out[dataset.SrvExport] = json.RawMessage(strconv.Itoa(r.SrvExport()))
-	out[dataset.SrvAttrib] = json.RawMessage(strconv.Itoa(r.SrvAttrib()))
-	out[dataset.CompanyCode] = jsonString(company.Code().String())
-	return out
-}
-
-func jsonString(s string) json.RawMessage {
-	b, _ := json.Marshal(s)
-	return b
-}
-
-func writeRows(c *gin.Context, page app.RowsPage) {
-	out := make([]map[string]json.RawMessage, len(page.Rows))
-	for i, r := range page.Rows {
-		out[i] = rowJSON(r, page.Company)
-	}
-	c.Header("X-Total-Count", strconv.Itoa(page.Total))
-	c.JSON(http.StatusOK, out)
 }
 
 func (h dataSetHandlers) list(c *gin.Context) {
@@ -490,7 +459,7 @@ func (h dataSetHandlers) create(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, rowJSON(r.Row, r.Company))
+	writeRow(c, http.StatusCreated, r.Row, r.Company)
 }
 
 func (h dataSetHandlers) get(c *gin.Context) {
@@ -499,7 +468,7 @@ func (h dataSetHandlers) get(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, rowJSON(r.Row, r.Company))
+	writeRow(c, http.StatusOK, r.Row, r.Company)
 }
 
 func (h dataSetHandlers) update(c *gin.Context) {
@@ -513,7 +482,7 @@ func (h dataSetHandlers) update(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, rowJSON(r.Row, r.Company))
+	writeRow(c, http.StatusOK, r.Row, r.Company)
 }
 
 func (h dataSetHandlers) delete(c *gin.Context) {
@@ -532,5 +501,5 @@ func (h dataSetHandlers) delete(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, rowJSON(r.Row, r.Company))
+	writeRow(c, http.StatusOK, r.Row, r.Company)
 }
