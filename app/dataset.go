@@ -403,6 +403,9 @@ func (s *DataSetService) writeOnce(ctx context.Context, scope ports.DataScope, f
 		return err
 	}
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
+		if err := s.rows.HoldWrite(ctx, w); err != nil {
+			return err
+		}
 		now := s.clock.Now()
 		if now.Before(w.At) {
 			now = w.At

@@ -33,6 +33,7 @@ func (f *fakeRows) AnnounceWrite(_ context.Context, s ports.DataScope, at time.T
 	return ports.DataWrite{Scope: s, At: at}, nil
 }
 
+func (f *fakeRows) HoldWrite(context.Context, ports.DataWrite) error    { return nil }
 func (f *fakeRows) EndWrite(context.Context, ports.DataWrite) error     { return nil }
 func (f *fakeRows) AbandonWrite(context.Context, ports.DataWrite) error { return nil }
 

@@ -22,11 +22,16 @@ type DataScope struct {
 type DataSetRepository interface {
 	// AnnounceWrite makes a write of the scope known to changed-since readers
 	// (see SettledBefore) before its transaction begins: call it outside
-	// Transactor.Within, with the current time. Every srvDateUTC the write
-	// gives must be taken after AnnounceWrite returns, and not before
-	// DataWrite.At. End it with EndWrite inside the write's transaction, or
-	// with AbandonWrite when that transaction fails.
+	// Transactor.Within, with the current time, then HoldWrite first thing
+	// inside the write's transaction. Every srvDateUTC the write gives must
+	// be taken after HoldWrite returns, and not before DataWrite.At. End it
+	// with EndWrite inside the write's transaction, or with AbandonWrite
+	// when that transaction fails.
 	AnnounceWrite(ctx context.Context, scope DataScope, at time.Time) (DataWrite, error)
+	// HoldWrite completes the announcement inside the write's transaction,
+	// for the backends whose announcement lasts as long as the transaction
+	// that holds it (and so cannot outlive a process that died mid-write).
+	HoldWrite(ctx context.Context, w DataWrite) error
 	// EndWrite withdraws the announcement when the transaction of ctx commits.
 	EndWrite(ctx context.Context, w DataWrite) error
 	// AbandonWrite withdraws the announcement of a write that did not commit.

@@ -3,14 +3,16 @@ package gormstore
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/parc-hq/parc/ports"
 )
 
-// datasetWriteRow announces a data-set write in flight (see
-// ports.DataSetRepository.AnnounceWrite): committed before the write's
+// datasetWriteRow announces a data-set write in flight on MySQL and
+// MariaDB (see ports.DataSetRepository.AnnounceWrite): committed before the write's
 // transaction begins, deleted by that transaction's commit. Changed-since
 // readers of the scope keep to rows dated before the oldest one, so a row
 // that took an earlier srvDateUTC but commits after the read is never
@@ -31,10 +33,12 @@ func (datasetWriteRow) TableName() string { return "dataset_writes" }
 // this long (request deadlines are far shorter).
 const abandonedWriteAge = 5 * time.Minute
 
-// announces reports whether writes must be announced: SQLite runs one
-// write transaction at a time, each taking its dates under the write lock,
-// so its rows commit in the order of their dates already.
-func (r *DataSetRepository) announces() bool { return r.s.dialect != dialectSQLite }
+// announces reports whether writes are announced in the dataset_writes
+// table. SQLite runs one write transaction at a time, each taking its dates
+// under the write lock, so its rows commit in the order of their dates
+// already. PostgreSQL writers hold their announcement as advisory locks of
+// their transaction instead (see HoldWrite).
+func (r *DataSetRepository) announces() bool { return r.s.dialect == dialectMySQL }
 
 func (r *DataSetRepository) AnnounceWrite(ctx context.Context, scope ports.DataScope, at time.Time) (ports.DataWrite, error) {
 	w := ports.DataWrite{Scope: scope, At: at.UTC()}
@@ -45,17 +49,60 @@ func (r *DataSetRepository) AnnounceWrite(ctx context.Context, scope ports.DataS
 		return w, fmt.Errorf("announce write: called inside a transaction, where readers would not see it")
 	}
 	w.ID = rand.Text()
-	// The announcement is worth nothing once its write is over, so its
-	// commit need not wait for the disk on PostgreSQL (it is visible to
-	// readers at once all the same); the write's own commit flushes it.
-	sql := "INSERT INTO dataset_writes (id, project_id, company_id, at) VALUES (?, ?, ?, ?)"
-	if r.s.dialect == dialectPostgres {
-		sql = "INSERT INTO dataset_writes (id, project_id, company_id, at) SELECT ?, ?, ?, ? WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL"
-	}
-	if err := r.s.conn(ctx).Exec(sql, w.ID, scope.ProjectID, scope.CompanyID, w.At).Error; err != nil {
+	if err := r.s.conn(ctx).Exec("INSERT INTO dataset_writes (id, project_id, company_id, at) VALUES (?, ?, ?, ?)", w.ID, scope.ProjectID, scope.CompanyID, w.At).Error; err != nil {
 		return w, fmt.Errorf("announce write: %w", r.s.translate(err))
 	}
 	return w, nil
+}
+
+// On PostgreSQL a write holds two shared advisory locks for its
+// transaction: (writeLockClass, the scope's hash) names the scope, and one
+// 64-bit lock holds DataWrite.At in microseconds. Readers find both in
+// pg_locks, paired by the backend that holds them. Nothing is written,
+// nothing is left to delete, and a process that dies mid-write takes its
+// announcement with it; shared locks never wait for each other.
+const writeLockClass = 0x50415243 // "PARC"
+
+func scopeHash(scope ports.DataScope) int32 {
+	h := fnv.New32a()
+	h.Write([]byte(scope.ProjectID))
+	h.Write([]byte{0})
+	h.Write([]byte(scope.CompanyID))
+	return int32(h.Sum32())
+}
+
+func (r *DataSetRepository) HoldWrite(ctx context.Context, w ports.DataWrite) error {
+	if r.s.dialect != dialectPostgres {
+		return nil
+	}
+	if !inTx(ctx) {
+		return fmt.Errorf("hold write: called outside a transaction")
+	}
+	err := r.s.conn(ctx).Exec("SELECT pg_advisory_xact_lock_shared(?, ?), pg_advisory_xact_lock_shared(?)",
+		int32(writeLockClass), scopeHash(w.Scope), w.At.UnixMicro()).Error
+	if err != nil {
+		return fmt.Errorf("hold write: %w", r.s.translate(err))
+	}
+	return nil
+}
+
+// heldWritesSQL is the oldest DataWrite.At held by the writes in flight of
+// one scope (see HoldWrite).
+const heldWritesSQL = `SELECT min((d.classid::bigint << 32) | d.objid::bigint) FROM pg_locks s
+	JOIN pg_locks d ON d.pid = s.pid AND d.locktype = 'advisory' AND d.objsubid = 1
+	WHERE s.locktype = 'advisory' AND s.objsubid = 2 AND s.classid::bigint = ? AND s.objid::bigint = ?
+	AND s.database = (SELECT oid FROM pg_database WHERE datname = current_database())`
+
+func (r *DataSetRepository) heldBefore(ctx context.Context, scope ports.DataScope, now time.Time) (time.Time, error) {
+	var oldest sql.NullInt64
+	err := r.s.conn(ctx).Raw(heldWritesSQL, int64(writeLockClass), int64(uint32(scopeHash(scope)))).Row().Scan(&oldest)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read writes in flight: %w", r.s.translate(err))
+	}
+	if at := time.UnixMicro(oldest.Int64).UTC(); oldest.Valid && at.Before(now) {
+		return at, nil
+	}
+	return now, nil
 }
 
 func (r *DataSetRepository) EndWrite(ctx context.Context, w ports.DataWrite) error {
@@ -83,10 +130,13 @@ func (r *DataSetRepository) withdraw(ctx context.Context, w ports.DataWrite) err
 }
 
 func (r *DataSetRepository) SettledBefore(ctx context.Context, scope ports.DataScope, now time.Time) (time.Time, error) {
-	if !r.announces() {
-		return time.Time{}, nil
-	}
 	now = now.UTC()
+	switch r.s.dialect {
+	case dialectSQLite:
+		return time.Time{}, nil
+	case dialectPostgres:
+		return r.heldBefore(ctx, scope, now)
+	}
 	var oldest []time.Time
 	err := r.s.conn(ctx).Raw("SELECT at FROM dataset_writes WHERE project_id = ? AND company_id = ? AND at > ? ORDER BY at LIMIT 1",
 		scope.ProjectID, scope.CompanyID, now.Add(-abandonedWriteAge)).Scan(&oldest).Error

@@ -25,6 +25,9 @@ type DataSetRepos struct {
 }
 
 // newScopes stores a project of two companies and returns a scope for each.
+// errRolledBack ends a transaction a test chose to roll back.
+var errRolledBack = errors.New("rolled back")
+
 func newScopes(t *testing.T, r DataSetRepos) (a, b ports.DataScope) {
 	p := NewProject(t, r.Projects, 1, 2)
 	m := p.Members()
@@ -151,15 +154,45 @@ func RunDataSetRepository(t *testing.T, newRepos func(t *testing.T) DataSetRepos
 			t.Skip("this backend serialises its writers: no bound needed")
 		}
 		assert.True(t, now.Equal(idle), "no write in flight: bound %v, want now %v", idle, now)
+		// Each write holds its transaction open until told how to end.
+		hold := func(w ports.DataWrite) (end func(commit bool)) {
+			held, decide, done := make(chan error, 1), make(chan bool), make(chan error, 1)
+			go func() {
+				done <- r.Tx.Within(ctx, func(ctx context.Context) error {
+					err := r.Rows.HoldWrite(ctx, w)
+					held <- err
+					if err != nil {
+						return err
+					}
+					if <-decide {
+						return r.Rows.EndWrite(ctx, w)
+					}
+					return errRolledBack
+				})
+			}()
+			require.NoError(t, <-held)
+			return func(commit bool) {
+				decide <- commit
+				err := <-done
+				if commit {
+					require.NoError(t, err)
+					return
+				}
+				require.ErrorIs(t, err, errRolledBack)
+				require.NoError(t, r.Rows.AbandonWrite(ctx, w))
+			}
+		}
 		committed, err := r.Rows.AnnounceWrite(ctx, a, now.Add(-2*time.Second))
 		require.NoError(t, err)
+		endCommitted := hold(committed)
 		failed, err := r.Rows.AnnounceWrite(ctx, a, now.Add(-time.Second))
 		require.NoError(t, err)
+		endFailed := hold(failed)
 		assert.True(t, now.Add(-2*time.Second).Equal(settled(a)), "the oldest write in flight bounds its scope")
 		assert.True(t, now.Equal(settled(b)), "and no other scope")
-		require.NoError(t, r.Tx.Within(ctx, func(ctx context.Context) error { return r.Rows.EndWrite(ctx, committed) }))
+		endCommitted(true)
 		assert.True(t, now.Add(-time.Second).Equal(settled(a)), "a committed write no longer bounds")
-		require.NoError(t, r.Rows.AbandonWrite(ctx, failed))
+		endFailed(false)
 		assert.True(t, now.Equal(settled(a)))
 		_, err = r.Rows.AnnounceWrite(ctx, a, now.Add(-time.Hour))
 		require.NoError(t, err)
