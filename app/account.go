@@ -43,8 +43,9 @@ type AccountInput struct {
 	Name        string
 	Status      string
 	CompanyCode string // "" for the caller's own company
-	// Problem is a defect found while decoding the item; it is rejected.
-	Problem error
+	// Problem holds the defects found while decoding the item; it is
+	// rejected with them.
+	Problem *domain.ValidationError
 }
 
 // BulkResult is the outcome of a bulk call: a result per item, in call
@@ -61,7 +62,7 @@ type BulkResult struct {
 // data sets; a bad item is only rejected in its result.
 func (s *AccountService) Bulk(ctx context.Context, projectCode string, caller tenant.Company, items []AccountInput) (BulkResult, error) {
 	if len(items) > MaxAccountsPerCall {
-		return BulkResult{}, domain.Invalid("too_long", fmt.Sprintf("a call may carry at most %d accounts", MaxAccountsPerCall), "body")
+		return BulkResult{}, domain.Invalid("too_long", domain.Params{domain.RuleParam: "max_accounts", "max_length": MaxAccountsPerCall}, "body")
 	}
 	var out BulkResult
 	err := s.tx.Within(ctx, func(ctx context.Context) error {

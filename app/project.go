@@ -324,7 +324,7 @@ func (s *ProjectService) companyIDs(ctx context.Context, codes []string) ([]stri
 	for i, code := range codes {
 		id, ok := byCode[code]
 		if !ok {
-			problems.Add("not_found", fmt.Sprintf("no company has the code %q", code), "companies", i)
+			problems.Add("not_found", unknownCompany(code), "companies", i)
 			continue
 		}
 		ids = append(ids, id)
@@ -336,7 +336,7 @@ func (s *ProjectService) ownerID(ctx context.Context, code string) (string, erro
 	if code == "" {
 		return "", nil
 	}
-	unknown := domain.Invalid("not_found", fmt.Sprintf("no company has the code %q", code), "owner")
+	unknown := domain.Invalid("not_found", unknownCompany(code), "owner")
 	key, err := tenant.ParseCode(code)
 	if err != nil {
 		return "", unknown
@@ -349,6 +349,11 @@ func (s *ProjectService) ownerID(ctx context.Context, code string) (string, erro
 		return "", err
 	}
 	return c.ID(), nil
+}
+
+// unknownCompany is the rule of a company code that names no company.
+func unknownCompany(code string) domain.Params {
+	return domain.Params{domain.RuleParam: "unknown_company", "code": code}
 }
 
 // projectKey reads a project code from a request: one that breaks the

@@ -1,15 +1,18 @@
 // Package domain holds what every domain package shares: the kinds of error a
 // use case can end in, and the typed errors that carry them. An area builds
-// its error where the failure is found (NotFound, Conflict, …, or a
-// *ValidationError for input problems), with the message a caller may read;
-// wrapping it later (fmt.Errorf("list accounts: %w", err)) adds context for
-// the logs only. Adapters read the type (errors.As) to choose a status and
-// the public text, in one place, and never cut text out of Error().
+// its error where the failure is found: NotFound, Conflict, … with the
+// message a caller may read, or a *ValidationError whose problems are codes
+// and parameters, never prose (each adapter words them for its clients).
+// Wrapping an error later (fmt.Errorf("list accounts: %w", err)) adds
+// context for the logs only. Adapters read the type (errors.As) to choose a
+// status and the public text, in one place, and never cut text out of
+// Error().
 package domain
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -77,7 +80,20 @@ func (e *Error) Kind() error { return e.kind }
 // Message is the text a caller may read.
 func (e *Error) Message() string { return e.message }
 
-// FieldError is one problem with one input value.
+// Params are the values of the rule an input broke, by name ({"max_length":
+// 200}, {"expected": []string{"active", "disabled"}}).
+type Params = map[string]any
+
+// RuleParam is the parameter that names the rule a value broke, where one
+// Type covers several rules (Type "pattern", rule "no_spaces"), and for the
+// problems a parser reports before its caller types them (see Refused).
+// Rule names are unique across the domain: the wording of a problem is
+// chosen by its rule, else by its Type.
+const RuleParam = "rule"
+
+// FieldError is one problem with one input value: where it is, what kind of
+// problem it is, and the values of the rule it broke. It holds no prose:
+// each adapter words problems in the words of its clients.
 type FieldError struct {
 	// Path locates the value in the input: field names (string) and list
 	// indexes (int), outermost first, e.g. {"rows", 3, "rowCode"}.
@@ -85,40 +101,54 @@ type FieldError struct {
 	// Type is a short machine word for the problem ("missing", "int_parsing", ...).
 	Type string
 	// Params are the values of the rule the input broke, by name (e.g.
-	// {"max_length": 200}), for adapters that word problems themselves.
-	Params map[string]any
-	// Message is a human sentence, safe to show to the caller; "" where
-	// the area leaves the wording to its adapters (see Params).
-	Message string
+	// {"max_length": 200}); RuleParam names the rule where Type does not.
+	Params Params
 }
 
-// ProblemAt places err's problem at path, for parsers whose caller knows
-// where the value was: a *ValidationError's problems, or a *Error of kind
-// ErrInvalid as one problem of type typ worded by its message. Any other
-// error is returned as it is (ok false).
+// Rule is the name of the rule the problem broke, or "".
+func (f FieldError) Rule() string {
+	r, _ := f.Params[RuleParam].(string)
+	return r
+}
+
+// ProblemAt places the problems of err, a *ValidationError, at path, for
+// parsers whose caller knows where the value was; a problem without a type
+// (see Refused) takes typ. Any other error is returned as it is (ok false).
 func ProblemAt(err error, typ string, path ...any) (problems []FieldError, ok bool) {
 	var v *ValidationError
-	if errors.As(err, &v) {
-		out := make([]FieldError, len(v.Problems))
-		for i, p := range v.Problems {
-			p.Path = append(slices.Clone(path), p.Path...)
-			out[i] = p
+	if !errors.As(err, &v) {
+		return nil, false
+	}
+	out := make([]FieldError, len(v.Problems))
+	for i, p := range v.Problems {
+		p.Path = append(slices.Clone(path), p.Path...)
+		if p.Type == "" {
+			p.Type = typ
 		}
-		return out, true
+		out[i] = p
 	}
-	var e *Error
-	if errors.As(err, &e) && e.kind == ErrInvalid {
-		return []FieldError{{Path: slices.Clone(path), Type: typ, Message: e.message}}, true
-	}
-	return nil, false
+	return out, true
 }
 
-// String renders the path and message, e.g. "rows[3].rowCode: missing".
+// String renders the problem for logs, e.g. "rows[3].rowCode: row_code
+// (rule=row_code_empty)": its path, type and parameters, in no client's words.
 func (f FieldError) String() string {
+	var b strings.Builder
 	if p := f.PathString(); p != "" {
-		return p + ": " + f.Message
+		b.WriteString(p + ": ")
 	}
-	return f.Message
+	b.WriteString(f.Type)
+	if len(f.Params) > 0 {
+		b.WriteString(" (")
+		for i, k := range slices.Sorted(maps.Keys(f.Params)) {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s=%v", k, f.Params[k])
+		}
+		b.WriteString(")")
+	}
+	return b.String()
 }
 
 // PathString renders the path alone, e.g. "rows[3].rowCode".
@@ -144,14 +174,26 @@ type ValidationError struct {
 	Problems []FieldError
 }
 
-// Invalid builds a ValidationError with a single problem.
-func Invalid(typ, message string, path ...any) *ValidationError {
-	return &ValidationError{Problems: []FieldError{{Path: path, Type: typ, Message: message}}}
+// Invalid builds a ValidationError with one problem of type typ at path;
+// params are the values of the rule broken (nil when the type says all).
+func Invalid(typ string, params Params, path ...any) *ValidationError {
+	return &ValidationError{Problems: []FieldError{{Path: path, Type: typ, Params: params}}}
+}
+
+// Refused is the problem a parser finds in a value whose place and type
+// only its caller knows (ParseRowCode is called for a path segment, a
+// field of a row, an item of a list): the rule broken and its values,
+// without a type or a path. The caller places it with InvalidAt or AddAt.
+func Refused(rule string, params Params) *ValidationError {
+	p := make(Params, len(params)+1)
+	maps.Copy(p, params)
+	p[RuleParam] = rule
+	return &ValidationError{Problems: []FieldError{{Params: p}}}
 }
 
 // Add appends a problem and returns the receiver, for chaining.
-func (e *ValidationError) Add(typ, message string, path ...any) *ValidationError {
-	e.Problems = append(e.Problems, FieldError{Path: path, Type: typ, Message: message})
+func (e *ValidationError) Add(typ string, params Params, path ...any) *ValidationError {
+	e.Problems = append(e.Problems, FieldError{Path: path, Type: typ, Params: params})
 	return e
 }
 
@@ -176,8 +218,8 @@ func InvalidAt(err error, typ string, path ...any) error {
 	return err
 }
 
-// AddAt appends the problem of a parser's err (see ProblemAt) at path, of
-// type typ when err is a plain *Error; it tells whether err was a problem.
+// AddAt appends the problems of a parser's err at path (see ProblemAt);
+// it tells whether err was a problem.
 func (e *ValidationError) AddAt(err error, typ string, path ...any) bool {
 	ps, ok := ProblemAt(err, typ, path...)
 	e.Problems = append(e.Problems, ps...)
@@ -195,8 +237,8 @@ func (e *ValidationError) OrNil() error {
 
 func (e *ValidationError) Error() string { return "invalid input: " + e.Detail() }
 
-// Detail renders the problems alone, "path: message; ...", without the
-// error kind that Error puts first.
+// Detail renders the problems alone for logs, "path: type (params); ...",
+// without the error kind that Error puts first.
 func (e *ValidationError) Detail() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {

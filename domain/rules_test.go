@@ -15,17 +15,16 @@ func TestTextTrimsAndBounds(t *testing.T) {
 		problem  string
 	}{
 		{"  Acme \t", true, "Acme", ""},
-		{" ", true, "", "name|string_too_short|name is required"},
+		{" ", true, "", "name: string_too_short (min_length=1)"},
 		{" ", false, "", ""},
 		{strings.Repeat("é", 200), true, strings.Repeat("é", 200), ""},
-		{strings.Repeat("é", 201), false, "", "name|string_too_long|name must be at most 200 characters"},
+		{strings.Repeat("é", 201), false, "", "name: string_too_long (max_length=200)"},
 	} {
 		v := &domain.ValidationError{}
 		got := domain.Text(v, tt.in, tt.required, domain.MaxNameLen, "name")
 		problem := ""
 		if len(v.Problems) == 1 {
-			p := v.Problems[0]
-			problem = p.PathString() + "|" + p.Type + "|" + p.Message
+			problem = v.Problems[0].String()
 		}
 		if problem != tt.problem || (problem == "" && got != tt.want) {
 			t.Errorf("Text(%q) = %q, %q; want %q, %q", tt.in, got, problem, tt.want, tt.problem)
@@ -54,5 +53,25 @@ func TestPageSizeRefusesOutsideItsBounds(t *testing.T) {
 		if got != tt.want || typ != tt.typ {
 			t.Errorf("Limit(%v) = %d, %v; want %d, %s", tt.given, got, err, tt.want, tt.typ)
 		}
+	}
+}
+
+// A parser's problem has no place and no type until its caller gives them;
+// a typed problem keeps its type wherever it is placed.
+func TestProblemsArePlacedByTheirCaller(t *testing.T) {
+	v := &domain.ValidationError{}
+	if !v.AddAt(domain.Refused("row_code_empty", nil), "row_code", "rows", 3, "rowCode") {
+		t.Fatal("a refusal is a problem")
+	}
+	v.AddAt(domain.Invalid("missing", nil, "code"), "ignored", "companies", 0)
+	if got, want := v.Detail(), "rows[3].rowCode: row_code (rule=row_code_empty); companies[0].code: missing"; got != want {
+		t.Errorf("Detail() = %q, want %q", got, want)
+	}
+	other := domain.NotFound("project %s not found", "P")
+	if v.AddAt(other, "row_code") || domain.InvalidAt(other, "row_code") != error(other) || len(v.Problems) != 2 {
+		t.Error("an error that is not a problem is not placed")
+	}
+	if r := v.Problems[0].Rule(); r != "row_code_empty" {
+		t.Errorf("Rule() = %q", r)
 	}
 }

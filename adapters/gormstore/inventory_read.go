@@ -29,7 +29,7 @@ func decodeCursor(cursor string, parts int) ([]string, error) {
 		err = json.Unmarshal(raw, &key)
 	}
 	if err != nil || len(key) != parts {
-		return nil, domain.Invalid("cursor", "not a cursor this listing answered", "cursor")
+		return nil, domain.Invalid("cursor", nil, "cursor")
 	}
 	return key, nil
 }
@@ -177,7 +177,7 @@ func parseHistoryCursor(cursor string) (*historyCursor, error) {
 	rank, err2 := strconv.Atoi(key[1])
 	id, err3 := strconv.ParseInt(key[3], 10, 64)
 	if err1 != nil || err2 != nil || err3 != nil || (rank != 0 && rank != 1) {
-		return nil, domain.Invalid("cursor", "not a cursor this listing answered", "cursor")
+		return nil, domain.Invalid("cursor", nil, "cursor")
 	}
 	return &historyCursor{at: at.UTC(), rank: rank, key: key[2], id: id}, nil
 }

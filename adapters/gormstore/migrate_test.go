@@ -53,8 +53,8 @@ func TestPostgresTextIsByteWiseWhateverTheDatabaseLocale(t *testing.T) {
 
 	ctx := context.Background()
 	store := gormstore.New(db)
-	require.NoError(t, store.Migrate(ctx))
-	require.NoError(t, store.Migrate(ctx), "a second migration finds nothing to convert")
+	require.NoError(t, store.Migrate(ctx, system.Clock{}))
+	require.NoError(t, store.Migrate(ctx, system.Clock{}), "a second migration finds nothing to convert")
 
 	tenants := gormstore.NewTenantRepository(store)
 	svc := app.NewTenantService(tenants, tenants, store, system.Clock{}, system.UUIDs{}, quiet)

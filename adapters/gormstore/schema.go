@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/parc-hq/parc/ports"
 )
 
 // The schema is versioned: numbered steps, each applied once, recorded in
@@ -172,7 +174,12 @@ func (s *Store) currentVersion(db *gorm.DB) (int, error) {
 // an unversioned Parc is first upgraded the old way, then recorded at step 1.
 // It is safe to run on every start, from several processes at once: they
 // take turns (an advisory lock on PostgreSQL and MySQL; SQLite's write lock).
-func (s *Store) Migrate(ctx context.Context) error {
+//
+// clock stamps each step's applied_at. The Store is the connection the
+// repositories share and holds no clock (each repository is built with the
+// one it stamps rows with); migrating is its caller's act, `parc migrate`
+// or the start of `parc serve`, which passes its clock.
+func (s *Store) Migrate(ctx context.Context, clock ports.Clock) error {
 	err := s.migrationLock(ctx, func(db *gorm.DB) error {
 		collation, err := s.dialect.textCollation(db)
 		if err != nil {
@@ -189,7 +196,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 			if err := s.legacyMigrate(ctx); err != nil {
 				return err
 			}
-			if err := s.recordVersion(db, schemaSteps[0]); err != nil {
+			if err := s.recordVersion(db, schemaSteps[0], clock); err != nil {
 				return err
 			}
 			current = 1
@@ -198,7 +205,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 			if step.version <= current {
 				continue
 			}
-			if err := s.applyStep(db, step, collation); err != nil {
+			if err := s.applyStep(db, step, collation, clock); err != nil {
 				return fmt.Errorf("step %d (%s): %w", step.version, step.name, err)
 			}
 		}
@@ -213,12 +220,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 // applyStep runs a step and records it, in one transaction where the
 // backend makes DDL transactional (PostgreSQL, SQLite); MySQL commits each
 // DDL statement, so a step there is written to be run again after a crash.
-func (s *Store) applyStep(db *gorm.DB, step schemaStep, collation string) error {
+func (s *Store) applyStep(db *gorm.DB, step schemaStep, collation string, clock ports.Clock) error {
 	if s.dialect == dialectMySQL {
 		if err := step.apply(s, db, collation); err != nil {
 			return err
 		}
-		return s.recordVersion(db, step)
+		return s.recordVersion(db, step, clock)
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
 		// On SQLite the lock is the transaction's: a process that waited
@@ -229,7 +236,7 @@ func (s *Store) applyStep(db *gorm.DB, step schemaStep, collation string) error 
 		if err := step.apply(s, tx, collation); err != nil {
 			return err
 		}
-		return s.recordVersion(tx, step)
+		return s.recordVersion(tx, step, clock)
 	})
 }
 
@@ -241,9 +248,9 @@ func (s *Store) ensureVersionTable(db *gorm.DB) error {
 	return nil
 }
 
-func (s *Store) recordVersion(db *gorm.DB, step schemaStep) error {
+func (s *Store) recordVersion(db *gorm.DB, step schemaStep, clock ports.Clock) error {
 	err := db.Exec("INSERT INTO "+schemaVersionTable+" (version, name, applied_at) VALUES (?, ?, ?)",
-		step.version, step.name, time.Now().UTC().Format(time.RFC3339)).Error
+		step.version, step.name, clock.Now().UTC().Format(time.RFC3339)).Error
 	if err != nil {
 		return fmt.Errorf("record schema version %d: %w", step.version, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/parc-hq/parc/adapters/database"
 	"github.com/parc-hq/parc/adapters/gormstore"
+	"github.com/parc-hq/parc/adapters/system"
 	"github.com/parc-hq/parc/test/dbtest"
 )
 
@@ -57,7 +59,7 @@ func TestMigrateUpgradesAnUnversionedSchema(t *testing.T) {
 		assert.True(t, before.Unversioned)
 		assert.Equal(t, 0, before.Current)
 
-		require.NoError(t, store.Migrate(ctx))
+		require.NoError(t, store.Migrate(ctx, system.Clock{}))
 		after, err := store.Status(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, gormstore.LatestSchemaVersion(), after.Current)
@@ -68,9 +70,27 @@ func TestMigrateUpgradesAnUnversionedSchema(t *testing.T) {
 		require.NoError(t, db.Raw("SELECT entity_key FROM dataset_entities").Scan(&keys).Error)
 		assert.Equal(t, []string{"customer"}, keys, "the data stays")
 
-		require.NoError(t, store.Migrate(ctx), "a second run finds nothing to do")
+		require.NoError(t, store.Migrate(ctx, system.Clock{}), "a second run finds nothing to do")
 	})
 }
+
+// Each step applied is stamped by the clock Migrate is given.
+func TestMigrateStampsStepsWithItsClock(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2031, 2, 3, 4, 5, 6, 0, time.UTC)
+	eachBackend(t, func(t *testing.T, b dbtest.Backend) {
+		store, db := emptyStore(t, b)
+		require.NoError(t, store.Migrate(ctx, stoppedClock(at)))
+		var stamps []string
+		require.NoError(t, db.Raw("SELECT DISTINCT applied_at FROM parc_schema_versions").Scan(&stamps).Error)
+		assert.Equal(t, []string{"2031-02-03T04:05:06Z"}, stamps)
+	})
+}
+
+// stoppedClock always tells the same time.
+type stoppedClock time.Time
+
+func (c stoppedClock) Now() time.Time { return time.Time(c) }
 
 // The numbered steps and the row structs describe the same schema: a new
 // database made by the steps has the tables, columns and indexes GORM
@@ -79,7 +99,7 @@ func TestSchemaStepsMatchTheRowStructs(t *testing.T) {
 	ctx := context.Background()
 	eachBackend(t, func(t *testing.T, b dbtest.Backend) {
 		stepped, steppedDB := emptyStore(t, b)
-		require.NoError(t, stepped.Migrate(ctx))
+		require.NoError(t, stepped.Migrate(ctx, system.Clock{}))
 		reference, referenceDB := emptyStore(t, b)
 		require.NoError(t, reference.LegacyMigrate(ctx))
 		tables, err := stepped.OwnedTables()
@@ -139,7 +159,7 @@ func TestMigrateStatusOnANewDatabase(t *testing.T) {
 							sqlDB.Close()
 						}
 					}()
-					errs[i] = gormstore.New(db).Migrate(ctx)
+					errs[i] = gormstore.New(db).Migrate(ctx, system.Clock{})
 				}()
 			}
 			wg.Wait()

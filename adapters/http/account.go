@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -63,7 +64,7 @@ func toAccountBulkDTO(r app.BulkResult) accountBulkDTO {
 	for i, res := range r.Results {
 		out.Results[i] = accountResultDTO{Index: res.Index, Login: res.Login, Action: string(res.Action),
 			RequestedStatus: res.Requested, AppliedStatus: string(res.Applied), Reason: string(res.Reason),
-			Message: res.Message, IgnoredFields: res.Ignored}
+			Message: accountResultMessage(res), IgnoredFields: res.Ignored}
 	}
 	return out
 }
@@ -82,7 +83,7 @@ func toAccountListDTO(p app.AccountPage) accountListDTO {
 // accounts. An item that does not decode (a value of the wrong type) is kept
 // with its problem, to be rejected by index without spoiling the others.
 func decodeAccountItems(c *gin.Context) ([]app.AccountInput, error) {
-	notArray := domain.Invalid("type", "the body must be a JSON array of accounts", "body")
+	notArray := domain.Invalid("type", domain.Params{domain.RuleParam: "accounts_array"}, "body")
 	var raw []json.RawMessage
 	body, err := readBody(c)
 	if err != nil {
@@ -102,8 +103,12 @@ func decodeAccountItems(c *gin.Context) ([]app.AccountInput, error) {
 		var dto accountItemDTO
 		err := UnmarshalJSON(r, &dto)
 		items[i] = app.AccountInput{Login: dto.Login, Email: dto.Email, Name: dto.Name, Status: dto.Status, CompanyCode: dto.CompanyCode}
-		if err != nil {
-			items[i].Problem = err
+		var problem *domain.ValidationError
+		switch {
+		case errors.As(err, &problem):
+			items[i].Problem = problem
+		case err != nil: // an item of an array that decoded is JSON: not expected
+			return nil, err
 		}
 	}
 	return items, nil
@@ -157,7 +162,7 @@ func accountQueryOf(c *gin.Context) (app.AccountQuery, error) {
 	if s, ok := c.GetQuery("status"); ok {
 		st, err := account.ParseStatus(s)
 		if err != nil {
-			problems.Add("enum", `status must be "active", "disabled" or "locked"`, "status")
+			problems.Collect(account.StatusEnum()) // a blank status too: the parameter is given
 		}
 		q.Status = &st
 	}

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -119,7 +118,7 @@ func decodeSelect(c *gin.Context) (dataset.SelectInput, string, error) {
 	for i, f := range in.FilterFields {
 		values, err := valueList(f.FilterValues)
 		if err != nil {
-			return q, "", domain.Invalid("type", "filterValues must be a value or an array of values", "filterFields", i, "filterValues")
+			return q, "", domain.Invalid("type", domain.Params{domain.RuleParam: "value_or_array"}, "filterFields", i, "filterValues")
 		}
 		q.Filters = append(q.Filters, dataset.FilterInput{FieldName: f.FieldName, Operator: f.Operator, FilterValues: values})
 	}
@@ -175,7 +174,7 @@ func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 		d.data(raw)
 	}
 	if raw, ok := d.member("deletes"); ok {
-		for _, l := range entityLists(raw, "deletes", "row codes", d.problems) {
+		for _, l := range entityLists(raw, "deletes", itemRowCodes, d.problems) {
 			d.in.Deletes = append(d.in.Deletes, dataset.EntityCodes{Entity: l.entity, Codes: l.items})
 		}
 	}
@@ -183,11 +182,11 @@ func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 		d.relations(raw)
 	}
 	if raw, ok := d.member("srvExport"); ok && json.Unmarshal(raw, &d.in.SrvExport) != nil {
-		d.problems.Add("type", "srvExport must be an integer", "srvExport")
+		d.problems.Add("type", expectedKind("integer"), "srvExport")
 	}
 	var companyCode string
 	if raw, ok := d.member("companyCode"); ok && json.Unmarshal(raw, &companyCode) != nil {
-		d.problems.Add("type", "companyCode must be a string", "companyCode")
+		d.problems.Add("type", expectedKind("string"), "companyCode")
 	}
 	return d.in, companyCode, d.problems.OrNil()
 }
@@ -209,7 +208,7 @@ func (d *batchDecoder) member(name string) (json.RawMessage, bool) {
 	for _, k := range d.keys {
 		if strings.EqualFold(k, name) {
 			if spelling != "" {
-				d.problems.Add("duplicate", fmt.Sprintf("%q and %q are the same key", spelling, k), k)
+				d.problems.Add("duplicate", domain.Params{domain.RuleParam: "same_key", "first": spelling, "second": k}, k)
 				return nil, false
 			}
 			found, spelling = d.top[k], k
@@ -224,8 +223,8 @@ func (d *batchDecoder) data(raw json.RawMessage) {
 		er := dataset.EntityRows{Entity: l.entity, Rows: make([]map[string]json.RawMessage, len(l.items))}
 		for i, r := range l.items {
 			if d.rule.maxText > 0 && len(r) > d.rule.maxText {
-				typ, msg := d.rule.tooLarge("A row")
-				d.problems.Add(typ, msg, "data", l.entity, i)
+				typ, params := d.rule.tooLarge("row_bytes")
+				d.problems.Add(typ, params, "data", l.entity, i)
 				continue
 			}
 			er.Rows[i] = mapView(r) // not an object: left nil, refused by the plan with its path
@@ -238,7 +237,7 @@ func (d *batchDecoder) data(raw json.RawMessage) {
 func (d *batchDecoder) relations(raw json.RawMessage) {
 	items, isArray := arrayView(raw)
 	if !isArray {
-		d.problems.Add("type", "relations must be an array", "relations")
+		d.problems.Add("type", expectedKind("array"), "relations")
 	}
 	for i, item := range items {
 		d.in.Relations = append(d.in.Relations, d.relation(i, item))
@@ -249,7 +248,7 @@ func (d *batchDecoder) relations(raw json.RawMessage) {
 func (d *batchDecoder) relation(i int, item json.RawMessage) dataset.RelationInput {
 	var r relationBody // field names match without regard to case
 	if json.Unmarshal(item, &r) != nil {
-		d.problems.Add("type", "a relation is an object of names and row codes", "relations", i)
+		d.problems.Add("type", domain.Params{domain.RuleParam: "relation_object"}, "relations", i)
 	}
 	rel := dataset.RelationInput{SourceEntityName: r.SourceEntityName, TargetEntityName: r.TargetEntityName, TargetFieldName: r.TargetFieldName}
 	for _, code := range []struct {
@@ -276,7 +275,7 @@ func batchShapeError(body []byte) error {
 	if err := UnmarshalJSON(body, &top); err != nil {
 		return err
 	}
-	return domain.Invalid("type", "must be an object", "body")
+	return domain.Invalid("type", domain.Params{domain.RuleParam: "not_object"}, "body")
 }
 
 type entityList struct {
@@ -289,13 +288,13 @@ type entityList struct {
 func entityLists(raw json.RawMessage, name, what string, problems *domain.ValidationError) []entityList {
 	groups, isObject := objectView(raw)
 	if !isObject {
-		problems.Add("type", fmt.Sprintf("%s must be an object of entity names to arrays of %s", name, what), name)
+		problems.Add("type", domain.Params{domain.RuleParam: "entity_lists", "items": what}, name)
 	}
 	var out []entityList
 	for _, g := range groups {
 		items, isArray := arrayView(g.value)
 		if !isArray {
-			problems.Add("type", "must be an array of "+what, name, g.key)
+			problems.Add("type", domain.Params{domain.RuleParam: "entity_list", "items": what}, name, g.key)
 			continue
 		}
 		out = append(out, entityList{entity: g.key, items: items})
@@ -377,10 +376,10 @@ func decodeExport(c *gin.Context) (app.ExportInput, string, error) {
 	}
 	problems := &domain.ValidationError{}
 	if in.SrvExport == nil {
-		problems.Add("missing", "srvExport is required", "srvExport")
+		problems.Add("missing", nil, "srvExport")
 	}
 	if in.Rows == nil {
-		problems.Add("missing", "rows is required", "rows")
+		problems.Add("missing", nil, "rows")
 	}
 	req := app.ExportInput{EntityName: in.EntityName}
 	if in.SrvExport != nil {
@@ -433,14 +432,14 @@ func rowBody(c *gin.Context) (map[string]json.RawMessage, int, error) {
 		return nil, 0, err
 	}
 	if rule := textRuleOf(c); rule.maxText > 0 && len(body) > rule.maxText {
-		typ, msg := rule.tooLarge("A row")
-		return nil, 0, domain.Invalid(typ, msg, "body")
+		typ, params := rule.tooLarge("row_bytes")
+		return nil, 0, domain.Invalid(typ, params, "body")
 	}
 	if err := UnmarshalJSON(body, &obj); err != nil {
 		return nil, 0, err
 	}
 	if obj == nil {
-		return nil, 0, domain.Invalid("type", "the row must be a JSON object", "body")
+		return nil, 0, domain.Invalid("type", domain.Params{domain.RuleParam: "row_body"}, "body")
 	}
 	if export == nil {
 		return obj, 0, nil

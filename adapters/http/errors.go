@@ -18,6 +18,8 @@ type Problem struct {
 	Status  int
 	Code    string // short machine word: "not_found", "invalid_input", ...
 	Message string // safe to show: never SQL, stack traces or secrets
+	// Details are the problems of invalid input, for the area's renderer
+	// to word (wording.go).
 	Details []domain.FieldError
 	// Cause is the original error, for the log only.
 	Cause error
@@ -59,7 +61,7 @@ func Classify(err error) Problem {
 		return Problem{Status: http.StatusBadRequest, Code: "malformed_json", Message: malformed.Error(), Cause: err}
 	case errors.As(err, &invalid):
 		return Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Message: "the request has invalid values",
-			Details: worded(invalid.Problems), Cause: err}
+			Details: invalid.Problems, Cause: err}
 	case errors.Is(err, context.Canceled):
 		return Problem{Status: StatusClientClosed, Code: "client_closed", Message: "the client closed the request", Cause: err}
 	case errors.Is(err, domain.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
@@ -104,7 +106,7 @@ func writeError(c *gin.Context, err error) {
 	noteProblem(c, p)
 	body := errorBody{Error: p.Code, Message: p.Message, RequestID: requestIDOf(c)}
 	for _, d := range p.Details {
-		body.Details = append(body.Details, errorDetail{Path: d.PathString(), Type: d.Type, Message: d.Message})
+		body.Details = append(body.Details, errorDetail{Path: d.PathString(), Type: d.Type, Message: plainWords(d)})
 	}
 	c.AbortWithStatusJSON(p.Status, body)
 }

@@ -48,7 +48,7 @@ func writeInventoryError(c *gin.Context, err error) {
 		}
 	}
 	if len(p.Details) > 0 {
-		msg = "invalid request: " + (&domain.ValidationError{Problems: p.Details}).Detail()
+		msg = "invalid request: " + problemsText(p.Details, inventoryWords)
 	}
 	c.AbortWithStatusJSON(status, clientDataAnswer{Status: "error", Message: msg})
 }
@@ -110,7 +110,7 @@ const notUTF8 = "\xff"
 func markInvalidText(rule textRule, body []byte, records []inventory.RawRecord) {
 	rule.maxText = 0 // lengths are the record validation's
 	rule.visitJSON(body, func(p domain.FieldError) {
-		if p.Type != problemUnicode || p.Message != msgInvalidUTF8 || len(p.Path) != 2 {
+		if p.Rule() != ruleTextUTF8 || len(p.Path) != 2 {
 			return
 		}
 		i, ok := p.Path[0].(int)
@@ -188,7 +188,7 @@ func pushAnswer(res app.PushResult, maxProblems int) (int, clientDataAnswer) {
 		listed = listed[:maxProblems]
 	}
 	for _, p := range listed {
-		out.Errors = append(out.Errors, recordErrorDTO{Index: p.Index, Field: p.Field, Message: p.Message})
+		out.Errors = append(out.Errors, recordErrorDTO{Index: p.Index, Field: p.Field, Message: recordWords(p)})
 	}
 	more := ""
 	if len(listed) < len(res.Problems) {
@@ -254,7 +254,7 @@ type eventDTO struct {
 func searchableQuery(c *gin.Context, v *domain.ValidationError, names ...string) {
 	for _, name := range names {
 		if !inventory.SearchableText(c.Query(name)) {
-			v.Add("string_type", "must be valid UTF-8 without control characters", name)
+			v.Add("string_type", nil, name)
 		}
 	}
 }
@@ -300,7 +300,7 @@ func (h inventoryHandlers) push(c *gin.Context) {
 	case "full":
 		full = true
 	default:
-		writeInventoryError(c, domain.Invalid("enum", `must be "full" or absent`, "mode"))
+		writeInventoryError(c, domain.Invalid("enum", domain.Params{domain.RuleParam: "or_absent", "expected": []string{"full"}}, "mode"))
 		return
 	}
 	raw, err := decodePush(c)
@@ -330,14 +330,14 @@ func (h inventoryHandlers) installations(c *gin.Context) {
 	if s := c.Query("changed_since"); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			v.Add("datetime_parsing", "must be an RFC 3339 date-time", "changed_since")
+			v.Add("datetime_parsing", nil, "changed_since")
 		}
 		f.ChangedSince = t
 	}
 	if s := c.Query("include_removed"); s != "" {
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			v.Add("bool_parsing", "must be true or false", "include_removed")
+			v.Add("bool_parsing", nil, "include_removed")
 		}
 		f.IncludeRemoved = b
 	}

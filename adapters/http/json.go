@@ -83,7 +83,7 @@ func UnmarshalJSON(body []byte, dst any) error {
 		if field == "" {
 			field = "body"
 		}
-		return domain.Invalid("type", fmt.Sprintf("must be %s, not %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value), field)
+		return domain.Invalid("type", domain.Params{domain.RuleParam: "json_type", "expected": jsonKind(typeErr.Type.Kind().String()), "got": typeErr.Value}, field)
 	case errors.As(err, &valueErr):
 		return fmt.Errorf("decode request body: %w", err)
 	}
@@ -112,18 +112,20 @@ func malformedAt(body []byte, offset int64, reason string) *MalformedJSONError {
 	return &MalformedJSONError{Offset: offset, Line: line, Column: col, Reason: reason}
 }
 
+// jsonKind is the JSON kind a Go kind decodes: string, array, object,
+// boolean or number.
 func jsonKind(goKind string) string {
 	switch goKind {
 	case "string":
-		return "a string"
+		return "string"
 	case "slice", "array":
-		return "an array"
+		return "array"
 	case "map", "struct":
-		return "an object"
+		return "object"
 	case "bool":
-		return "a boolean"
+		return "boolean"
 	}
-	return "a number"
+	return "number"
 }
 
 // Zero-copy views of valid JSON: the members of an object and the

@@ -67,35 +67,43 @@ var fixedWords = map[string]string{
 	client.TypeIPAnyAddress: "value is not a valid IPv4 or IPv6 address",
 }
 
-// pydanticMessage words a problem as pydantic v2 does ("msg"). A type it
-// does not know keeps the problem's own message.
+// pydanticMessage words a problem as pydantic v2 does ("msg"). A problem
+// pydantic has no words for (the text rule's, say) is worded as in the
+// default shape (plainWording).
 func pydanticMessage(f domain.FieldError) string {
+	if s, ok := pydanticWords(f); ok {
+		return s
+	}
+	if s, ok := plainWording.word(f); ok {
+		return s
+	}
+	return f.Type
+}
+
+// pydanticWords words the problem types pydantic knows, by type.
+func pydanticWords(f domain.FieldError) (string, bool) {
 	if w, ok := fixedWords[f.Type]; ok {
-		return w
+		return w, true
 	}
 	switch f.Type {
 	case client.TypeStringTooShort:
 		n := intParam(f, "min_length")
-		return fmt.Sprintf("String should have at least %d character%s", n, plural(n))
+		return fmt.Sprintf("String should have at least %d character%s", n, plural(n)), true
 	case client.TypeStringTooLong:
 		n := intParam(f, "max_length")
-		return fmt.Sprintf("String should have at most %d character%s", n, plural(n))
+		return fmt.Sprintf("String should have at most %d character%s", n, plural(n)), true
 	case client.TypeGreaterThanEqual:
-		return fmt.Sprintf("Input should be greater than or equal to %d", intParam(f, "ge"))
+		return fmt.Sprintf("Input should be greater than or equal to %d", intParam(f, "ge")), true
 	case "less_than_equal":
-		return fmt.Sprintf("Input should be less than or equal to %d", intParam(f, "le"))
+		return fmt.Sprintf("Input should be less than or equal to %d", intParam(f, "le")), true
 	case client.TypeUUIDParsing:
 		input, _ := f.Params["input"].(string)
-		return "Input should be a valid UUID, " + uuidError(input)
+		return "Input should be a valid UUID, " + uuidError(input), true
 	case client.TypeEnum:
 		expected, _ := f.Params["expected"].([]string)
-		quoted := make([]string, len(expected))
-		for i, e := range expected {
-			quoted[i] = "'" + e + "'"
-		}
-		return "Input should be " + orList(quoted)
+		return "Input should be " + orList(quoted(expected, "'")), true
 	}
-	return f.Message
+	return "", false
 }
 
 // orList joins "a", "b", "c" as pydantic does: "a, b or c".

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -26,14 +25,16 @@ import (
 // on MariaDB past its packet size), so they are refused here, before any of
 // them sees the value, naming where the value was.
 
-// Problem types of the text rule, pydantic's words where it has one.
+// Problem types of the text rule, pydantic's where it has one, and the
+// rules of the string_unicode problems (worded in wording.go).
 const (
 	problemUnicode  = "string_unicode"
 	problemNumber   = "finite_number"
 	problemTooLong  = "string_too_long"
-	msgInvalidUTF8  = "Input should be a valid string, unable to parse raw data as a unicode string"
-	msgNUL          = "Input should be a valid string without NUL characters"
-	msgNotFinite    = "Input should be a finite number"
+	ruleTextUTF8    = "text_utf8" // a text that is not UTF-8 (or holds a lone surrogate escape)
+	ruleTextNUL     = "text_nul"  // a text with a NUL character
+	ruleKeyUTF8     = "key_utf8"  // the same in a JSON key
+	ruleKeyNUL      = "key_nul"
 	maxScanDepth    = 10000 // encoding/json's own nesting limit
 	DefaultMaxValue = 1 << 20
 	DefaultMaxIssue = 1000
@@ -45,20 +46,33 @@ type textRule struct {
 	maxProblems int // problems listed in one answer
 }
 
-// validText reports why s breaks the text rule ("" when it does not).
+// validText is the rule s breaks, ruleTextUTF8 or ruleTextNUL ("" when
+// it breaks none).
 func validText(s string) string {
 	switch {
 	case !utf8.ValidString(s):
-		return msgInvalidUTF8
+		return ruleTextUTF8
 	case strings.IndexByte(s, 0) >= 0:
-		return msgNUL
+		return ruleTextNUL
 	}
 	return ""
 }
 
-// tooLarge is the problem of a value past maxText bytes.
-func (r textRule) tooLarge(what string) (typ, msg string) {
-	return problemTooLong, fmt.Sprintf("%s should have at most %d bytes", what, r.maxText)
+// keyRule is the rule of a JSON key that breaks the text rule's rule.
+func keyRule(rule string) string {
+	if rule == ruleTextNUL {
+		return ruleKeyNUL
+	}
+	return ruleKeyUTF8
+}
+
+// textProblem is a text that breaks the rule.
+func textProblem(rule string) domain.Params { return domain.Params{domain.RuleParam: rule} }
+
+// tooLarge is the problem of a value past maxText bytes: of rule
+// "string_bytes" (one JSON string) or "row_bytes" (a data-set row).
+func (r textRule) tooLarge(rule string) (string, domain.Params) {
+	return problemTooLong, domain.Params{domain.RuleParam: rule, "max_bytes": r.maxText}
 }
 
 // params checks the path parameters and the query string of a request;
@@ -66,25 +80,25 @@ func (r textRule) tooLarge(what string) (typ, msg string) {
 func (r textRule) params(c *gin.Context) error {
 	v := &domain.ValidationError{}
 	for _, p := range c.Params {
-		if msg := validText(p.Value); msg != "" {
-			v.Add(problemUnicode, msg, "path", strings.TrimPrefix(p.Key, "*"))
+		if rule := validText(p.Value); rule != "" {
+			v.Add(problemUnicode, textProblem(rule), "path", strings.TrimPrefix(p.Key, "*"))
 		}
 	}
 	query, err := url.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		var escape url.EscapeError
 		if errors.As(err, &escape) {
-			v.Add(problemUnicode, "the query string has a malformed escape", "query")
+			v.Add(problemUnicode, textProblem("query_escape"), "query")
 		}
 	}
 	for key, values := range query {
-		if msg := validText(key); msg != "" {
-			v.Add(problemUnicode, msg, "query", strconv.QuoteToASCII(clip(key)))
+		if rule := validText(key); rule != "" {
+			v.Add(problemUnicode, textProblem(rule), "query", strconv.QuoteToASCII(clip(key)))
 			continue
 		}
 		for _, value := range values {
-			if msg := validText(value); msg != "" {
-				v.Add(problemUnicode, msg, "query", key)
+			if rule := validText(value); rule != "" {
+				v.Add(problemUnicode, textProblem(rule), "query", key)
 				break
 			}
 		}
@@ -124,7 +138,7 @@ func BoundProblems(v *domain.ValidationError, total, n int) *domain.ValidationEr
 		return v
 	}
 	v.Problems = append(v.Problems[:min(n, len(v.Problems)):n], domain.FieldError{Type: "too_many_problems",
-		Message: fmt.Sprintf("%d problems in all; only the first %d are listed", total, n)})
+		Params: domain.Params{"total": total, "listed": n}})
 	return v
 }
 
@@ -186,16 +200,16 @@ func (s *jsonScan) path() []any {
 	return out
 }
 
-func (s *jsonScan) problem(typ, msg string, path []any) {
+func (s *jsonScan) problem(typ string, params domain.Params, path []any) {
 	if s.visit != nil {
-		s.visit(domain.FieldError{Path: path, Type: typ, Message: msg})
+		s.visit(domain.FieldError{Path: path, Type: typ, Params: params})
 		return
 	}
 	s.count++
 	if s.rule.maxProblems > 0 && len(s.problems.Problems) >= s.rule.maxProblems {
 		return // enough to list; bounded() still says how many
 	}
-	s.problems.Add(typ, msg, path...)
+	s.problems.Add(typ, params, path...)
 }
 
 func (s *jsonScan) skipSpace() {
@@ -287,9 +301,9 @@ func (s *jsonScan) key() bool {
 	}
 	top := &s.stack[len(s.stack)-1]
 	top.key = k
-	if msg := validBytes(k); msg != "" {
+	if rule := validBytes(k); rule != "" {
 		top.key = []byte(strconv.QuoteToASCII(clip(string(k))))
-		s.problem(problemUnicode, msg+" (a key)", s.path())
+		s.problem(problemUnicode, textProblem(keyRule(rule)), s.path())
 	}
 	s.skipSpace()
 	if s.pos >= len(s.src) || s.src[s.pos] != ':' {
@@ -424,12 +438,12 @@ func unicodeEscape(raw []byte) (rune, int, bool) {
 }
 
 func (s *jsonScan) checkString(text []byte) {
-	if msg := validBytes(text); msg != "" {
-		s.problem(problemUnicode, msg, s.path())
+	if rule := validBytes(text); rule != "" {
+		s.problem(problemUnicode, textProblem(rule), s.path())
 	}
 	if s.rule.maxText > 0 && len(text) > s.rule.maxText {
-		typ, msg := s.rule.tooLarge("String")
-		s.problem(typ, msg, s.path())
+		typ, params := s.rule.tooLarge("string_bytes")
+		s.problem(typ, params, s.path())
 	}
 }
 
@@ -437,9 +451,9 @@ func (s *jsonScan) checkString(text []byte) {
 func validBytes(b []byte) string {
 	switch {
 	case !utf8.Valid(b):
-		return msgInvalidUTF8
+		return ruleTextUTF8
 	case bytes.IndexByte(b, 0) >= 0:
-		return msgNUL
+		return ruleTextNUL
 	}
 	return ""
 }
@@ -458,7 +472,7 @@ func (s *jsonScan) number() {
 	}
 	lit := string(s.src[start:s.pos])
 	if f, err := strconv.ParseFloat(lit, 64); errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
-		s.problem(problemNumber, msgNotFinite, s.path())
+		s.problem(problemNumber, nil, s.path())
 	}
 }
 

@@ -10,12 +10,14 @@ import (
 
 	"github.com/parc-hq/parc/adapters/gormstore"
 	"github.com/parc-hq/parc/app"
+	"github.com/parc-hq/parc/ports"
 )
 
 // adminDeps is what the admin commands need: a migrated store and the services.
 type adminDeps struct {
 	fx.In
 	Store    *gormstore.Store
+	Clock    ports.Clock
 	Tenants  *app.TenantService
 	Projects *app.ProjectService
 }
@@ -24,7 +26,7 @@ type adminDeps struct {
 // CLI before serve ever ran) and runs fn with the services.
 func withAdmin(ctx context.Context, cfg *config, fn func(adminDeps) error) error {
 	return withCore(ctx, cfg, func(d adminDeps) error {
-		if err := d.Store.Migrate(ctx); err != nil {
+		if err := d.Store.Migrate(ctx, d.Clock); err != nil {
 			return err
 		}
 		return fn(d)

@@ -109,3 +109,12 @@ func TestCLIMigrateAndStatus(t *testing.T) {
 	assert.Contains(t, out.String(), "up to date")
 	assert.NotContains(t, out.String(), "pending")
 }
+
+// Invalid input reads as the API words it: the problems carry no prose.
+func TestCLIWordsInvalidInput(t *testing.T) {
+	testConfig(t, "sqlite:"+filepath.Join(t.TempDir(), "cli.db"))
+	require.NoError(t, run([]string{"migrate"}, io.Discard, io.Discard))
+	err := run([]string{"company", "create", "--code", "bad code", "--name", " "}, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Equal(t, "invalid input: code: code may contain only letters, digits, '_', '-' and '.'; name: name is required", describe(err))
+}

@@ -18,6 +18,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	httpapi "github.com/parc-hq/parc/adapters/http"
+	"github.com/parc-hq/parc/domain"
 )
 
 func main() {
@@ -32,9 +35,20 @@ func main() {
 			}
 			os.Exit(2)
 		}
-		fmt.Fprintln(os.Stderr, "parc:", err)
+		fmt.Fprintln(os.Stderr, "parc:", describe(err))
 		os.Exit(1)
 	}
+}
+
+// describe is what the command line prints of a failure: invalid input in
+// the words the API answers it with (problems carry codes, not prose, and
+// are worded by the HTTP adapter), anything else as its text.
+func describe(err error) string {
+	var invalid *domain.ValidationError
+	if errors.As(err, &invalid) {
+		return "invalid input: " + httpapi.ProblemsText(invalid.Problems)
+	}
+	return err.Error()
 }
 
 // usageError is a command line Parc cannot run: the process exits 2 and

@@ -6,19 +6,30 @@ import (
 	"fmt"
 	"io"
 
+	"go.uber.org/fx"
+
 	"github.com/parc-hq/parc/adapters/gormstore"
+	"github.com/parc-hq/parc/ports"
 )
+
+// migrateDeps is what migrating needs: the store, and the clock that
+// stamps each step applied.
+type migrateDeps struct {
+	fx.In
+	Store *gormstore.Store
+	Clock ports.Clock
+}
 
 var migrateCommand = &command{
 	name: "migrate", synopsis: "[--database-url URL]", database: true,
 	summary: "create or upgrade the schema, then exit",
 	setup: func(_ *flag.FlagSet, cfg *config) func(context.Context, []string, io.Writer) error {
 		return func(ctx context.Context, _ []string, out io.Writer) error {
-			return withCore(ctx, cfg, func(store *gormstore.Store) error {
-				if err := store.Migrate(ctx); err != nil {
+			return withCore(ctx, cfg, func(d migrateDeps) error {
+				if err := d.Store.Migrate(ctx, d.Clock); err != nil {
 					return err
 				}
-				fmt.Fprintf(out, "schema is up to date: version %d (%s)\n", gormstore.LatestSchemaVersion(), store.Backend())
+				fmt.Fprintf(out, "schema is up to date: version %d (%s)\n", gormstore.LatestSchemaVersion(), d.Store.Backend())
 				return nil
 			})
 		}

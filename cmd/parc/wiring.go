@@ -12,6 +12,7 @@ import (
 	httpapi "github.com/parc-hq/parc/adapters/http"
 	"github.com/parc-hq/parc/adapters/system"
 	"github.com/parc-hq/parc/app"
+	"github.com/parc-hq/parc/ports"
 )
 
 // useCases provides the app services; they depend only on ports, which the
@@ -62,6 +63,6 @@ func serveOptions(cfg *config, log *slog.Logger) fx.Option {
 	)
 }
 
-func migrateOnStart(lc fx.Lifecycle, store *gormstore.Store) {
-	lc.Append(fx.StartHook(func(ctx context.Context) error { return store.Migrate(ctx) }))
+func migrateOnStart(lc fx.Lifecycle, store *gormstore.Store, clock ports.Clock) {
+	lc.Append(fx.StartHook(func(ctx context.Context) error { return store.Migrate(ctx, clock) }))
 }

@@ -5,6 +5,7 @@ package account
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -22,15 +23,25 @@ const (
 	StatusLocked   Status = "locked"
 )
 
-// ParseStatus accepts the three status words, in any letter case.
+// statuses are the status words, as a problem names them expected.
+var statuses = []string{string(StatusActive), string(StatusDisabled), string(StatusLocked)}
+
+// ParseStatus accepts the three status words, in any letter case. A blank
+// status is "missing", another word StatusEnum, at {"status"}.
 func ParseStatus(s string) (Status, error) {
 	switch st := Status(strings.ToLower(strings.TrimSpace(s))); st {
 	case StatusActive, StatusDisabled, StatusLocked:
 		return st, nil
 	case "":
-		return "", domain.Invalid("missing", "status is required", "status")
+		return "", domain.Invalid("missing", nil, "status")
 	}
-	return "", domain.Invalid("enum", `status must be "active", "disabled" or "locked"`, "status")
+	return "", StatusEnum()
+}
+
+// StatusEnum is the problem of a status that is none of the three words:
+// "enum" {"expected": the words} at {"status"}.
+func StatusEnum() *domain.ValidationError {
+	return domain.Invalid("enum", domain.Params{"expected": slices.Clone(statuses)}, "status")
 }
 
 // UsesLicence reports whether an account in this status holds a licence.
@@ -53,20 +64,22 @@ const (
 var PageSize = domain.PageSize{Default: 1000, Max: 10000}
 
 // ParseLogin validates a login: 1 to 128 characters, no spaces or control
-// characters, surrounding blanks trimmed.
+// characters, surrounding blanks trimmed. Problems are at {"login"}:
+// "missing", "too_long" {"max_length"}, or "pattern" of rule "utf8" or
+// "no_spaces".
 func ParseLogin(s string) (Login, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
-		return Login{}, domain.Invalid("missing", "login is required", "login")
+		return Login{}, domain.Invalid("missing", nil, "login")
 	case utf8.RuneCountInString(s) > maxLoginLen: // its key has as many characters
-		return Login{}, domain.Invalid("too_long", fmt.Sprintf("login must be at most %d characters", maxLoginLen), "login")
+		return Login{}, domain.Invalid("too_long", domain.Params{"max_length": maxLoginLen}, "login")
 	case !utf8.ValidString(s):
-		return Login{}, domain.Invalid("pattern", "login must be valid UTF-8", "login")
+		return Login{}, domain.Invalid("pattern", domain.Params{domain.RuleParam: "utf8"}, "login")
 	}
 	for _, r := range s {
 		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			return Login{}, domain.Invalid("pattern", "login may not contain spaces or control characters", "login")
+			return Login{}, domain.Invalid("pattern", domain.Params{domain.RuleParam: "no_spaces"}, "login")
 		}
 	}
 	return Login{key: LoginKey(s), display: s}, nil
@@ -83,7 +96,8 @@ func (l Login) Display() string { return l.display }
 
 // ParseEmail checks an address loosely: one '@' with text on both sides, a
 // dot in the domain, no spaces. Deliverability is the mail server's business.
-// An empty address is allowed (an account need not have one).
+// An empty address is allowed (an account need not have one). Problems are
+// at {"email"}: "too_long" {"max_length"}, or "value_error" of rule "email".
 func ParseEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -96,11 +110,11 @@ func ParseEmail(s string) (string, error) {
 	}
 	switch {
 	case len(s) > maxEmailLen:
-		return "", domain.Invalid("too_long", fmt.Sprintf("email must be at most %d characters", maxEmailLen), "email")
+		return "", domain.Invalid("too_long", domain.Params{"max_length": maxEmailLen}, "email")
 	case at <= 0 || local == "" || strings.Count(s, "@") != 1,
 		!strings.Contains(host, ".") || strings.HasPrefix(host, ".") || strings.HasSuffix(host, "."),
 		strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
-		return "", domain.Invalid("value_error", "email is not a valid address", "email")
+		return "", domain.Invalid("value_error", domain.Params{domain.RuleParam: "email"}, "email")
 	}
 	return s, nil
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +28,7 @@ const (
 	ReasonNoLicence  Reason = "no_license_available" // asked active, no licence left
 	ReasonLoginTaken Reason = "login_taken"          // the login belongs to another company's account
 	ReasonDuplicate  Reason = "duplicate_login"      // the login appears earlier in the call
-	ReasonInvalid    Reason = "invalid"              // a value breaks a rule (see Message)
+	ReasonInvalid    Reason = "invalid"              // a value breaks a rule (see Problems)
 )
 
 // Request is one account of a bulk call, as given.
@@ -39,12 +38,13 @@ type Request struct {
 	Name      string
 	Status    string
 	CompanyID string // the company the account is for (already authorised)
-	// Problem is a defect found before allocation (a field of the wrong JSON
-	// type): the item is rejected with it.
-	Problem error
+	// Problem holds the defects found before allocation (a field of the
+	// wrong JSON type): the item is rejected with them.
+	Problem *domain.ValidationError
 }
 
-// Result is the outcome of one request, at its index in the call.
+// Result is the outcome of one request, at its index in the call. Reason
+// and the values that go with it say why; adapters word them.
 type Result struct {
 	Index     int
 	Login     string // as given, trimmed
@@ -52,8 +52,12 @@ type Result struct {
 	Requested string // the status asked for, as given
 	Applied   Status // the status stored; "" when rejected
 	Reason    Reason // "" when applied == requested
-	Message   string // a sentence for Reason
-	Ignored   []string
+	// Problems are the values that broke a rule (ReasonInvalid).
+	Problems []domain.FieldError
+	// FirstIndex is where the login first appears in the call
+	// (ReasonDuplicate).
+	FirstIndex int
+	Ignored    []string
 }
 
 // Input is what an allocation needs: the requests, the stored accounts of
@@ -139,22 +143,23 @@ func (al *allocator) admit(i int) (pending, bool) {
 	res := &al.plan.Results[i]
 	*res = Result{Index: i, Login: strings.TrimSpace(r.Login), Requested: r.Status}
 	if r.Problem != nil {
-		reject(res, ReasonInvalid, problemMessage(r.Problem))
+		rejectInvalid(res, r.Problem)
 		return pending{}, false
 	}
 	login, err := ParseLogin(r.Login)
 	if err != nil {
-		reject(res, ReasonInvalid, problemMessage(err))
+		rejectInvalid(res, err)
 		return pending{}, false
 	}
 	if first, dup := al.seen[login.key]; dup {
-		reject(res, ReasonDuplicate, "the login appears earlier in this call, at index "+strconv.Itoa(first))
+		res.FirstIndex = first
+		reject(res, ReasonDuplicate)
 		return pending{}, false
 	}
 	al.seen[login.key] = i
 	status, err := ParseStatus(r.Status)
 	if err != nil {
-		reject(res, ReasonInvalid, problemMessage(err))
+		rejectInvalid(res, err)
 		return pending{}, false
 	}
 	p := pending{index: i, login: login, status: status}
@@ -162,7 +167,7 @@ func (al *allocator) admit(i int) (pending, bool) {
 		if a.companyID != r.CompanyID {
 			// Logins are unique in the project; say nothing of the
 			// other company's account.
-			reject(res, ReasonLoginTaken, "the login is already used in this project")
+			reject(res, ReasonLoginTaken)
 			return pending{}, false
 		}
 		res.Ignored = ignoredFields(a, r)
@@ -184,7 +189,7 @@ func (al *allocator) change(p pending) {
 	case applied.UsesLicence() && al.plan.Usage.Available() == 0:
 		// The seed's rule, for known accounts as for new ones: asked
 		// active with no licence left, the account is disabled.
-		res.Reason, res.Message = ReasonNoLicence, "no licence left in the project: the account is disabled"
+		res.Reason = ReasonNoLicence
 		applied = StatusDisabled
 		if applied == p.known.status {
 			res.Action, res.Applied = ActionUnchanged, applied
@@ -206,13 +211,13 @@ func (al *allocator) create(p pending) {
 	r := al.in.Requests[p.index]
 	a, err := New(al.in.NewID(), Spec{ProjectID: al.in.ProjectID, CompanyID: r.CompanyID, Login: r.Login, Email: r.Email, Name: r.Name, Status: string(p.status)}, al.in.Now)
 	if err != nil {
-		reject(res, ReasonInvalid, problemMessage(err))
+		rejectInvalid(res, err)
 		return
 	}
 	if a.status.UsesLicence() {
 		if al.plan.Usage.Available() == 0 {
 			a.status = StatusDisabled
-			res.Reason, res.Message = ReasonNoLicence, "no licence left in the project: the account is created disabled"
+			res.Reason = ReasonNoLicence
 		} else {
 			al.plan.Usage.Used++
 		}
@@ -221,8 +226,18 @@ func (al *allocator) create(p pending) {
 	al.plan.Create = append(al.plan.Create, a)
 }
 
-func reject(res *Result, reason Reason, message string) {
-	res.Action, res.Reason, res.Message = ActionRejected, reason, message
+func reject(res *Result, reason Reason) {
+	res.Action, res.Reason = ActionRejected, reason
+}
+
+// rejectInvalid rejects an item for the problems of err, a
+// *domain.ValidationError (the only error the parsers return).
+func rejectInvalid(res *Result, err error) {
+	reject(res, ReasonInvalid)
+	var v *domain.ValidationError
+	if errors.As(err, &v) {
+		res.Problems = v.Problems
+	}
 }
 
 // ignoredFields lists the fields given for a known account that differ from
@@ -239,21 +254,4 @@ func ignoredFields(a Account, r Request) []string {
 		out = append(out, "login")
 	}
 	return out
-}
-
-// problemMessage renders a validation error as "field: message; ...", a
-// domain error as its message; any other (a decoding error the adapter
-// worded for the caller) as its text.
-func problemMessage(err error) string {
-	var (
-		v     *domain.ValidationError
-		typed *domain.Error
-	)
-	switch {
-	case errors.As(err, &v):
-		return v.Detail()
-	case errors.As(err, &typed):
-		return typed.Message()
-	}
-	return err.Error()
 }

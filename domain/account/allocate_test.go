@@ -1,7 +1,6 @@
 package account_test
 
 import (
-	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -108,7 +107,7 @@ func TestAllocate(t *testing.T) {
 			name: "bad items are rejected by index and spoil nothing", licenses: 3,
 			requests: []account.Request{req("", "active"), req("a", "asleep"), req("b", "active"), req("B", "disabled"),
 				{Login: "c", Status: "active", Email: "not-an-address", CompanyID: acme}, req("d", ""),
-				{Login: "e", Status: "active", CompanyID: acme, Problem: errors.New("email: must be a string")}, req("f", "active")},
+				{Login: "e", Status: "active", CompanyID: acme, Problem: domain.Invalid("type", domain.Params{"expected": "string"}, "email")}, req("f", "active")},
 			want: []outcome{{account.ActionRejected, "", account.ReasonInvalid}, {account.ActionRejected, "", account.ReasonInvalid},
 				{account.ActionCreated, account.StatusActive, ""}, {account.ActionRejected, "", account.ReasonDuplicate},
 				{account.ActionRejected, "", account.ReasonInvalid}, {account.ActionRejected, "", account.ReasonInvalid},
@@ -146,8 +145,8 @@ func TestAllocate(t *testing.T) {
 			for i, r := range plan.Results {
 				assert.Equal(t, i, r.Index)
 				assert.Equal(t, tt.requests[i].Status, r.Requested)
-				if r.Reason != "" {
-					assert.NotEmpty(t, r.Message, "result %d", i)
+				if r.Reason == account.ReasonInvalid {
+					assert.NotEmpty(t, r.Problems, "result %d", i)
 				}
 				got[i] = outcome{r.Action, r.Applied, r.Reason}
 			}
@@ -220,4 +219,26 @@ func TestCheckMemberRemoval(t *testing.T) {
 	assert.ErrorIs(t, err, domain.ErrConflict)
 	assert.ErrorContains(t, err, "company BETA has 3 active accounts in project FIELD: disable them before removing it")
 	assert.ErrorContains(t, account.CheckLicences("FIELD", 1, 0), "project FIELD has 1 active account: disable 1 before")
+}
+
+func TestAllocateSaysWhyAnItemIsRejected(t *testing.T) {
+	decoding := domain.Invalid("type", domain.Params{"expected": "string"}, "email")
+	plan := account.Allocate(account.Input{ProjectID: project, Now: now, NewID: func() string { return "id" }, Usage: account.Usage{Licenses: 5},
+		Requests: []account.Request{req("", "active"), req("a", "asleep"), req("b", "active"), req("B", "active"),
+			{Login: "c", Status: "active", CompanyID: acme, Problem: decoding},
+			{Login: "d", Status: "active", Email: "nope", CompanyID: acme}, req("a b", "active")}})
+	problems := func(i int) []string {
+		var out []string
+		for _, p := range plan.Results[i].Problems {
+			out = append(out, p.String())
+		}
+		return out
+	}
+	assert.Equal(t, []string{"login: missing"}, problems(0))
+	assert.Equal(t, []string{"status: enum (expected=[active disabled locked])"}, problems(1))
+	assert.Equal(t, account.ReasonDuplicate, plan.Results[3].Reason)
+	assert.Equal(t, 2, plan.Results[3].FirstIndex, "the index of the first spelling")
+	assert.Equal(t, []string{"email: type (expected=string)"}, problems(4))
+	assert.Equal(t, []string{"email: value_error (rule=email)"}, problems(5))
+	assert.Equal(t, []string{"login: pattern (rule=no_spaces)"}, problems(6))
 }

@@ -2,7 +2,6 @@ package dataset
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 
@@ -69,22 +68,23 @@ type Batch struct {
 	entities  []EntityName // first spelling of each entity, in order of appearance
 }
 
-// ItemError names the item of a batch that failed and why. It unwraps to a
+// ItemError names the item of a batch that failed and why: a problem type
+// and the values of its rule (domain.FieldError). It unwraps to a
 // *domain.ValidationError whose path is the item's, e.g. data.customer[3] or
 // relations[1].
 type ItemError struct {
 	Path   []any
 	Type   string
-	Reason string
+	Params domain.Params
 }
 
 func (e *ItemError) Error() string {
-	return domain.FieldError{Path: e.Path, Message: e.Reason}.String()
+	return domain.FieldError{Path: e.Path, Type: e.Type, Params: e.Params}.String()
 }
 
 // Unwrap lets errors.Is(err, domain.ErrInvalid) and errors.As(err,
 // **domain.ValidationError) see the item error.
-func (e *ItemError) Unwrap() error { return domain.Invalid(e.Type, e.Reason, e.Path...) }
+func (e *ItemError) Unwrap() error { return domain.Invalid(e.Type, e.Params, e.Path...) }
 
 // ParseBatch validates a request: entity and field names, row codes, and
 // relation items. Every problem is reported with its path.
@@ -147,7 +147,7 @@ func (bp *batchParser) data(group EntityRows) {
 	for i, obj := range group.Rows {
 		path := []any{"data", group.Entity, i}
 		if obj == nil {
-			bp.problems.Add("type", "a row must be a JSON object", path...)
+			bp.problems.Add("type", domain.Params{domain.RuleParam: "row_object"}, path...)
 			continue
 		}
 		fields, err := ParseFields(obj, path...)
@@ -195,9 +195,9 @@ func (bp *batchParser) targetField(i int, name string, target EntityName) FieldN
 	case err != nil:
 		bp.problems.AddAt(err, "field_name", "relations", i, "TargetFieldName")
 	case target.Key() != "" && field.Key() == target.IDField():
-		bp.problems.Add("field_name", "TargetFieldName may not be the target's own code field", "relations", i, "TargetFieldName")
+		bp.problems.Add("field_name", domain.Params{domain.RuleParam: "own_code_field"}, "relations", i, "TargetFieldName")
 	case IsServerField(field.Display()):
-		bp.problems.Add("field_name", "TargetFieldName may not be a server field", "relations", i, "TargetFieldName")
+		bp.problems.Add("field_name", domain.Params{domain.RuleParam: "server_field"}, "relations", i, "TargetFieldName")
 	}
 	return field
 }
@@ -332,12 +332,12 @@ func (pl *planner) write(u upsert) {
 func (pl *planner) relate(r relation) error {
 	if !pl.at(RowKey{r.source.Key(), r.sourceCode}).live() {
 		return &ItemError{Path: r.path, Type: "not_found",
-			Reason: fmt.Sprintf("source row %s/%s does not exist", r.source.Display(), r.sourceCode)}
+			Params: domain.Params{domain.RuleParam: "no_source_row", "entity": r.source.Display(), "code": r.sourceCode.String()}}
 	}
 	tgt := pl.at(RowKey{r.target.Key(), r.targetCode})
 	if !tgt.live() {
 		return &ItemError{Path: r.path, Type: "not_found",
-			Reason: fmt.Sprintf("target row %s/%s does not exist", r.target.Display(), r.targetCode)}
+			Params: domain.Params{domain.RuleParam: "no_target_row", "entity": r.target.Display(), "code": r.targetCode.String()}}
 	}
 	value, _ := json.Marshal(r.sourceCode.String())
 	if merged, changed := tgt.row.fields.merge(Fields{r.field.Key(): {Name: r.field.Display(), Value: value}}); changed {
@@ -447,7 +447,7 @@ func (r Row) Update(fields Fields, srvExport int, now time.Time) (updated Row, c
 	if f, ok := fields[r.entity.IDField()]; ok {
 		code, err := CodeFromJSON(f.Value)
 		if err != nil || code != r.code {
-			return Row{}, false, domain.Invalid("row_code", fmt.Sprintf("%s may not change the row's code %q", f.Name, r.code), f.Name)
+			return Row{}, false, domain.Invalid("row_code", domain.Params{domain.RuleParam: "code_changed", "code": r.code.String()}, f.Name)
 		}
 	}
 	merged, changed := r.fields.merge(fields)

@@ -235,6 +235,25 @@ func TestParseSelect(t *testing.T) {
 	}
 }
 
+// A problem of a filter is typed "filter" and placed at the filter,
+// whatever part of it broke a rule; the same name sorted is a field_name.
+func TestParseSelectPlacesEachProblem(t *testing.T) {
+	_, err := ParseSelect(SelectInput{EntityName: "x",
+		Filters: []FilterInput{{FieldName: "bad name", Operator: "Equal", FilterValues: []json.RawMessage{raw(`1`)}},
+			{FieldName: "srvDateUTC", Operator: "Equal", FilterValues: []json.RawMessage{raw(`"2025-01-01T00:00:00.1234567Z"`)}}},
+		Sorts: []SortInput{{FieldName: "bad name"}}})
+	var v *domain.ValidationError
+	if !errors.As(err, &v) {
+		t.Fatalf("ParseSelect: %v", err)
+	}
+	want := "filterFields[0]: filter (of=field, rule=name_chars, value=bad name); " +
+		"filterFields[1]: filter (rule=date_precision, value=2025-01-01T00:00:00.1234567Z); " +
+		"sortFields[0].fieldName: field_name (of=field, rule=name_chars, value=bad name)"
+	if v.Detail() != want {
+		t.Errorf("problems:\n%s\nwant\n%s", v.Detail(), want)
+	}
+}
+
 func TestRowUpdateAndDelete(t *testing.T) {
 	now := time.Date(2025, 11, 6, 12, 0, 0, 0, time.UTC)
 	r := stored("item", "A", map[string]string{"Label": `"x"`}, now, Live)

@@ -50,14 +50,16 @@ type EntityName struct {
 }
 
 // ParseEntityName validates an entity name: an identifier of letters, digits
-// and '_', at most 64 characters, not a reserved operation name.
+// and '_', at most 64 characters (see checkIdentifier), not a reserved
+// operation name (rule "reserved_name" {"value"}). Its problems are
+// domain.Refused: the caller places them.
 func ParseEntityName(s string) (EntityName, error) {
-	if err := checkIdentifier(s, "entity name"); err != nil {
+	if err := checkIdentifier(s, "entity"); err != nil {
 		return EntityName{}, err
 	}
 	for _, r := range reserved {
 		if strings.EqualFold(s, r) {
-			return EntityName{}, domain.Rejected("%q is a reserved name, not an entity", s)
+			return EntityName{}, domain.Refused("reserved_name", domain.Params{"value": s})
 		}
 	}
 	return EntityName{key: strings.ToLower(s), display: s}, nil
@@ -85,9 +87,9 @@ type FieldName struct {
 }
 
 // ParseFieldName validates a field name: an identifier of letters, digits
-// and '_', at most 64 characters.
+// and '_', at most 64 characters (see checkIdentifier).
 func ParseFieldName(s string) (FieldName, error) {
-	if err := checkIdentifier(s, "field name"); err != nil {
+	if err := checkIdentifier(s, "field"); err != nil {
 		return FieldName{}, err
 	}
 	return FieldName{key: strings.ToLower(s), display: s}, nil
@@ -99,16 +101,20 @@ func (f FieldName) Key() string { return f.key }
 // Display is the spelling given.
 func (f FieldName) Display() string { return f.display }
 
-func checkIdentifier(s, what string) error {
-	if s == "" {
-		return domain.Rejected("%s is empty", what)
-	}
-	if len(s) > maxNameLen {
-		return domain.Rejected("%s %.20q… is longer than %d characters", what, s, maxNameLen)
+// checkIdentifier is the rule of entity and field names. Its problems are
+// domain.Refused, of rule "name_empty", "name_too_long" {"max_length"} or
+// "name_chars", with the name as "value" and what it names ("entity",
+// "field") as "of".
+func checkIdentifier(s, of string) error {
+	switch {
+	case s == "":
+		return domain.Refused("name_empty", domain.Params{"of": of})
+	case len(s) > maxNameLen:
+		return domain.Refused("name_too_long", domain.Params{"of": of, "value": s, "max_length": maxNameLen})
 	}
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
-			return domain.Rejected("%s %q may contain only letters, digits and '_'", what, s)
+			return domain.Refused("name_chars", domain.Params{"of": of, "value": s})
 		}
 	}
 	return nil
@@ -131,19 +137,21 @@ func (c RowCode) MarshalText() ([]byte, error) { return []byte(c.s), nil }
 
 // ParseRowCode validates a row code: 1 to 255 characters, no control
 // characters, no '/' (a code is a segment of /v1/Data/{codeProjet}/{entity}/{rowCode},
-// where a '/' would make a row that no path reaches).
+// where a '/' would make a row that no path reaches). Its problems are
+// domain.Refused, of rule "row_code_empty", "row_code_too_long"
+// {"max_length"}, "row_code_slash" or "row_code_control" {"value"}.
 func ParseRowCode(s string) (RowCode, error) {
 	switch {
 	case s == "":
-		return RowCode{}, domain.Rejected("row code is empty")
+		return RowCode{}, domain.Refused("row_code_empty", nil)
 	case len(s) > MaxRowCodeLen:
-		return RowCode{}, domain.Rejected("row code is longer than %d bytes", MaxRowCodeLen)
+		return RowCode{}, domain.Refused("row_code_too_long", domain.Params{"max_length": MaxRowCodeLen})
 	case strings.Contains(s, "/"):
-		return RowCode{}, domain.Rejected("row code %q contains '/'", s)
+		return RowCode{}, domain.Refused("row_code_slash", domain.Params{"value": s})
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f {
-			return RowCode{}, domain.Rejected("row code %q contains a control character", s)
+			return RowCode{}, domain.Refused("row_code_control", domain.Params{"value": s})
 		}
 	}
 	return RowCode{s}, nil

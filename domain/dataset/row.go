@@ -3,10 +3,8 @@ package dataset
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -82,16 +80,16 @@ func ParseFields(obj map[string]json.RawMessage, path ...any) (Fields, error) {
 		}
 		if nestingDepth(obj[name]) >= MaxDepth {
 			// MariaDB refuses deeper JSON documents; refused everywhere alike.
-			problems.Add("too_deep", fmt.Sprintf("a row nests at most %d levels of objects and arrays, itself included", MaxDepth), append(slices.Clone(path), name)...)
+			problems.Add("too_deep", domain.Params{"max_depth": MaxDepth}, append(slices.Clone(path), name)...)
 			continue
 		}
 		if hasNUL(obj[name]) {
 			// PostgreSQL's JSONB cannot hold it; refused everywhere alike.
-			problems.Add("value_error", "text values may not contain the NUL character (\\u0000)", append(slices.Clone(path), name)...)
+			problems.Add("value_error", domain.Params{domain.RuleParam: "nul"}, append(slices.Clone(path), name)...)
 			continue
 		}
 		if prev, dup := out[fn.Key()]; dup {
-			problems.Add("duplicate", fmt.Sprintf("fields %q and %q are the same field (names are matched without regard to case)", prev.Name, name), append(slices.Clone(path), name)...)
+			problems.Add("duplicate", domain.Params{domain.RuleParam: "same_field", "first": prev.Name, "second": name}, append(slices.Clone(path), name)...)
 			continue
 		}
 		out[fn.Key()] = Field{Name: name, Value: obj[name]}
@@ -162,16 +160,19 @@ func hasNUL(raw json.RawMessage) bool {
 }
 
 // codeOf reads the row code from the entity's <entity>_ID field: a non-empty
-// string, or a number taken as written.
+// string, or a number taken as written. Without that field, the problem is
+// domain.Refused of rule "no_row_code" {"entity"}.
 func codeOf(e EntityName, f Fields) (RowCode, error) {
 	field, ok := f[e.IDField()]
 	if !ok {
-		return RowCode{}, domain.Rejected("the row has no code: field %s_ID is required", e.Display())
+		return RowCode{}, domain.Refused("no_row_code", domain.Params{"entity": e.Display()})
 	}
 	return CodeFromJSON(field.Value)
 }
 
-// CodeFromJSON reads a row code given as a JSON string or number.
+// CodeFromJSON reads a row code given as a JSON string or number: the
+// problems of ParseRowCode, or domain.Refused of rule "row_code_json"
+// {"value": the JSON given, abbreviated}.
 func CodeFromJSON(raw json.RawMessage) (RowCode, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
@@ -183,7 +184,7 @@ func CodeFromJSON(raw json.RawMessage) (RowCode, error) {
 	if err := dec.Decode(&n); err == nil {
 		return ParseRowCode(n.String())
 	}
-	return RowCode{}, domain.Rejected("a row code must be a string or a number, not %s", abbreviate(raw))
+	return RowCode{}, domain.Refused("row_code_json", domain.Params{"value": abbreviate(raw)})
 }
 
 func abbreviate(raw json.RawMessage) string {
@@ -260,22 +261,15 @@ func FormatSrvDate(t time.Time) string {
 // ParseSrvDate reads a srvDateUTC: RFC 3339 with up to nine fractional
 // digits (any offset, converted to UTC). Digits past the microsecond make
 // it invalid rather than silently truncated, since it is compared exactly.
+// Its problems are domain.Refused, of rule "date_format" or
+// "date_precision" {"value"}.
 func ParseSrvDate(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, domain.Rejected("%q is not a date like 2025-11-06T16:55:01.544123Z", s)
+		return time.Time{}, domain.Refused("date_format", domain.Params{"value": s})
 	}
 	if t.Nanosecond()%1000 != 0 {
-		return time.Time{}, domain.Rejected("%q is more precise than a microsecond", s)
+		return time.Time{}, domain.Refused("date_precision", domain.Params{"value": s})
 	}
 	return t.UTC(), nil
-}
-
-// ParseInt reads an integer parameter given as text (srvExport, limit, …).
-func ParseInt(name, s string) (int, error) {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil {
-		return 0, domain.Invalid("int_parsing", fmt.Sprintf("%s must be an integer", name), name)
-	}
-	return n, nil
 }

@@ -3,7 +3,6 @@ package dataset
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -132,13 +131,13 @@ func ParseSelect(in SelectInput) (Query, error) {
 	q.Offset, err = domain.Offset(in.Offset, "offset")
 	problems.Collect(err)
 	if in.SrvAttrib != nil && *in.SrvAttrib != Live && *in.SrvAttrib != Deleted {
-		problems.Add("enum", "srvAttrib must be 0 (live rows) or 1 (deleted rows)", "srvAttrib")
+		problems.Add("enum", domain.Params{domain.RuleParam: "live_or_deleted"}, "srvAttrib")
 	}
 	if len(in.Filters) > MaxFilters {
-		problems.Add("too_long", fmt.Sprintf("at most %d filters", MaxFilters), "filterFields")
+		problems.Add("too_long", domain.Params{domain.RuleParam: "max_filters", "max_length": MaxFilters}, "filterFields")
 	}
 	if len(in.Sorts) > MaxSorts {
-		problems.Add("too_long", fmt.Sprintf("at most %d sort fields", MaxSorts), "sortFields")
+		problems.Add("too_long", domain.Params{domain.RuleParam: "max_sorts", "max_length": MaxSorts}, "sortFields")
 	}
 	if err := problems.OrNil(); err != nil {
 		return Query{}, err
@@ -146,15 +145,15 @@ func ParseSelect(in SelectInput) (Query, error) {
 	values := 0
 	for i, f := range in.Filters {
 		if values += len(f.FilterValues); values > MaxValues {
-			problems.Add("too_long", fmt.Sprintf("at most %d filter values in all", MaxValues), "filterFields", i, "filterValues")
+			problems.Add("too_long", domain.Params{domain.RuleParam: "max_values", "max_length": MaxValues}, "filterFields", i, "filterValues")
 			break
 		}
 		if j := slices.IndexFunc(f.FilterValues, isNull); j >= 0 {
-			problems.Add("type", "a filter value cannot be null", "filterFields", i, "filterValues", j)
+			problems.Add("type", domain.Params{domain.RuleParam: "null_value"}, "filterFields", i, "filterValues", j)
 			continue
 		}
 		if strings.EqualFold(f.FieldName, CompanyCode) {
-			problems.Add("field_name", "rows are not filtered by companyCode: give the companyCode parameter", "filterFields", i, "fieldName")
+			problems.Add("field_name", domain.Params{domain.RuleParam: "company_code_filter"}, "filterFields", i, "fieldName")
 			continue
 		}
 		filter, err := parseFilter(f)
@@ -179,7 +178,7 @@ func ParseSelect(in SelectInput) (Query, error) {
 		case "DESC", "DESCENDING":
 			sort.Desc = true
 		default:
-			problems.Add("enum", "direction must be ASC or DESC", "sortFields", i, "direction")
+			problems.Add("enum", domain.Params{domain.RuleParam: "direction"}, "sortFields", i, "direction")
 			continue
 		}
 		q.Sorts = append(q.Sorts, sort)
@@ -192,7 +191,8 @@ func ParseSelect(in SelectInput) (Query, error) {
 
 // parseFilter reads a filter: its operator and number of values, then its
 // values by the kind of field compared (a numeric server field, srvDateUTC,
-// or a field of the rows).
+// or a field of the rows). Its problems are domain.Refused: the caller
+// places them at the filter.
 func parseFilter(in FilterInput) (Filter, error) {
 	f, err := parseOperator(in)
 	if err != nil {
@@ -221,13 +221,17 @@ func parseOperator(in FilterInput) (Filter, error) {
 		}
 	}
 	if f.Op == "" {
-		return Filter{}, domain.Rejected("operator %q is not one of Equal, StartWith, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual", in.Operator)
+		expected := make([]string, len(operators))
+		for i, op := range operators {
+			expected[i] = string(op)
+		}
+		return Filter{}, domain.Refused("operator", domain.Params{"value": in.Operator, "expected": expected})
 	}
 	switch n := len(in.FilterValues); {
 	case n == 0:
-		return Filter{}, domain.Rejected("filterValues needs at least one value")
+		return Filter{}, domain.Refused("no_values", nil)
 	case n > 1 && f.Op != Equal && f.Op != StartWith:
-		return Filter{}, domain.Rejected("%s takes exactly one value", f.Op)
+		return Filter{}, domain.Refused("one_value", domain.Params{"operator": string(f.Op)})
 	}
 	return f, nil
 }
@@ -235,13 +239,13 @@ func parseOperator(in FilterInput) (Filter, error) {
 // numberServerFilter compares srvExport or srvAttrib with whole numbers.
 func numberServerFilter(f Filter, server string, values []json.RawMessage) (Filter, error) {
 	if f.Op == StartWith {
-		return Filter{}, domain.Rejected("%s cannot be compared with StartWith", server)
+		return Filter{}, domain.Refused("no_start_with", domain.Params{"compared": server})
 	}
 	f.Server, f.Kind = server, NumberValues
 	for _, raw := range values {
 		var n int64
 		if json.Unmarshal(raw, &n) != nil {
-			return Filter{}, domain.Rejected("%s values must be whole numbers", server)
+			return Filter{}, domain.Refused("whole_numbers", domain.Params{"compared": server})
 		}
 		f.Numbers = append(f.Numbers, float64(n))
 	}
@@ -252,13 +256,13 @@ func numberServerFilter(f Filter, server string, values []json.RawMessage) (Filt
 func dateFilter(f Filter, values []json.RawMessage) (Filter, error) {
 	f.Server = SrvDateUTC
 	if f.Op == StartWith {
-		return Filter{}, domain.Rejected("srvDateUTC cannot be compared with StartWith")
+		return Filter{}, domain.Refused("no_start_with", domain.Params{"compared": SrvDateUTC})
 	}
 	f.Kind = DateValues
 	for _, raw := range values {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
-			return Filter{}, domain.Rejected("srvDateUTC values must be dates in strings")
+			return Filter{}, domain.Refused("date_strings", domain.Params{"compared": SrvDateUTC})
 		}
 		t, err := ParseSrvDate(s)
 		if err != nil {
@@ -278,36 +282,40 @@ func fieldFilter(f Filter, values []json.RawMessage) (Filter, error) {
 			return Filter{}, err
 		}
 		if i > 0 && kind != f.Kind {
-			return Filter{}, domain.Rejected("filterValues mixes numbers and text")
+			return Filter{}, domain.Refused("mixed_values", nil)
 		}
 		f.Kind = kind
 	}
 	if f.Kind == NumberValues && f.Op == StartWith {
-		return Filter{}, domain.Rejected("StartWith compares text: give its value as a string")
+		return Filter{}, domain.Refused("start_with_text", nil)
 	}
 	return f, nil
 }
 
-// addValue appends the value at index i of a field filter and tells its kind.
+// addValue appends the value at index i of a field filter and tells its
+// kind; a value that is none of text, number or boolean (or is not JSON) is
+// refused by the rule "value_kind" {"index"}.
 func (f *Filter) addValue(i int, raw json.RawMessage) (ValueKind, error) {
 	switch {
 	case len(raw) > 0 && raw[0] == '"':
 		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return TextValues, domain.Rejected("filterValues[%d]: %v", i, err)
+		if json.Unmarshal(raw, &s) != nil {
+			return TextValues, valueKind(i)
 		}
 		f.Texts = append(f.Texts, s)
 	case string(raw) == "true" || string(raw) == "false":
 		f.Texts = append(f.Texts, string(raw))
 	default:
 		var n float64
-		if err := json.Unmarshal(raw, &n); err != nil {
-			return TextValues, domain.Rejected("filterValues[%d] must be a string, a number or a boolean", i)
+		if json.Unmarshal(raw, &n) != nil {
+			return TextValues, valueKind(i)
 		}
 		f.Numbers = append(f.Numbers, n)
 		return NumberValues, nil
 	}
 	return TextValues, nil
 }
+
+func valueKind(i int) error { return domain.Refused("value_kind", domain.Params{"index": i}) }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }

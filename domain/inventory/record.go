@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"fmt"
 	"net/netip"
 	"strings"
 	"unicode/utf8"
@@ -29,19 +28,36 @@ type Record struct {
 }
 
 // Problem is why one record of a push was rejected: its index in the
-// request, the field at fault ("" for the record as a whole) and a message.
+// request, the field at fault ("" for the record as a whole), and the
+// problem as a type with the values of its rule, never a sentence (the HTTP
+// adapter words it):
+//
+//	not_object  the record is not a JSON object
+//	missing     the field is absent or null
+//	type        the field is not a string
+//	blank       the field is only white space
+//	utf8        the field is not valid UTF-8
+//	control     the field holds a control character (U+0000 to U+001F)
+//	too_long    the field is longer than Params["max_length"] characters
+//	ip_address  ip_address is not an IPv4 or IPv6 address
 type Problem struct {
-	Index   int
-	Field   string
-	Message string
+	Index  int
+	Field  string
+	Type   string
+	Params map[string]any
 }
 
-func (p Problem) String() string {
-	if p.Field == "" {
-		return fmt.Sprintf("record %d: %s", p.Index, p.Message)
-	}
-	return fmt.Sprintf("record %d: %s: %s", p.Index, p.Field, p.Message)
-}
+// Types of the record problems (see Problem).
+const (
+	ProblemNotObject = "not_object"
+	ProblemMissing   = "missing"
+	ProblemType      = "type"
+	ProblemBlank     = "blank"
+	ProblemUTF8      = "utf8"
+	ProblemControl   = "control"
+	ProblemTooLong   = "too_long"
+	ProblemIP        = "ip_address"
+)
 
 // Validation outcome of a push.
 type Validation struct {
@@ -62,33 +78,18 @@ func ValidateRecords(raw []RawRecord) Validation {
 	var out Validation
 	for i, r := range raw {
 		if r.NotObject {
-			out.Problems = append(out.Problems, Problem{Index: i, Message: "must be an object"})
+			out.Problems = append(out.Problems, Problem{Index: i, Type: ProblemNotObject})
 			out.Rejected++
 			continue
 		}
 		before := len(out.Problems)
-		add := func(field, msg string) {
-			out.Problems = append(out.Problems, Problem{Index: i, Field: field, Message: msg})
+		add := func(field, typ string, params map[string]any) {
+			out.Problems = append(out.Problems, Problem{Index: i, Field: field, Type: typ, Params: params})
 		}
 		computer := requiredText(add, "computer_name", r.ComputerName, MaxComputerNameLen)
 		program := requiredText(add, "program", r.Program, MaxProgramLen)
 		version := requiredText(add, "version", r.Version, MaxVersionLen)
-		var ip netip.Addr
-		switch v := r.IPAddress.(type) {
-		case nil:
-		case string:
-			if hasControl(v) {
-				add("ip_address", "must not contain control characters (U+0000 to U+001F)")
-			} else if v != "" {
-				a, err := client.ParseIP("ip_address", v)
-				if err != nil {
-					add("ip_address", "must be an IPv4 or IPv6 address")
-				}
-				ip = a
-			}
-		default:
-			add("ip_address", "must be a string")
-		}
+		ip := ipAddress(add, r.IPAddress)
 		if len(out.Problems) > before {
 			out.Rejected++
 			if computer != "" {
@@ -119,21 +120,42 @@ func SearchableText(s string) bool {
 	return utf8.ValidString(s) && !hasControl(s)
 }
 
-func requiredText(add func(field, msg string), field string, v any, max int) string {
+// ipAddress reads ip_address when given (not null, not ""): an IPv4 or
+// IPv6 address; the zero address otherwise.
+func ipAddress(add func(field, typ string, params map[string]any), v any) netip.Addr {
+	switch v := v.(type) {
+	case nil:
+	case string:
+		if hasControl(v) {
+			add("ip_address", ProblemControl, nil)
+		} else if v != "" {
+			a, err := client.ParseIP("ip_address", v)
+			if err != nil {
+				add("ip_address", ProblemIP, nil)
+			}
+			return a
+		}
+	default:
+		add("ip_address", ProblemType, nil)
+	}
+	return netip.Addr{}
+}
+
+func requiredText(add func(field, typ string, params map[string]any), field string, v any, max int) string {
 	s, ok := v.(string)
 	switch {
 	case v == nil:
-		add(field, "field required")
+		add(field, ProblemMissing, nil)
 	case !ok:
-		add(field, "must be a string")
+		add(field, ProblemType, nil)
 	case strings.TrimSpace(s) == "":
-		add(field, "must not be empty")
+		add(field, ProblemBlank, nil)
 	case !utf8.ValidString(s):
-		add(field, "must be valid UTF-8")
+		add(field, ProblemUTF8, nil)
 	case hasControl(s):
-		add(field, "must not contain control characters (U+0000 to U+001F)")
+		add(field, ProblemControl, nil)
 	case utf8.RuneCountInString(strings.TrimSpace(s)) > max:
-		add(field, fmt.Sprintf("must be at most %d characters", max))
+		add(field, ProblemTooLong, map[string]any{"max_length": max})
 	default:
 		return strings.TrimSpace(s)
 	}

@@ -29,14 +29,14 @@ func TestValidateRecords(t *testing.T) {
 	assert.Equal(t, netip.MustParseAddr("10.0.0.1"), v.Valid[0].IP)
 	assert.False(t, v.Valid[1].IP.IsValid())
 	assert.Equal(t, []inventory.Problem{
-		{Index: 2, Field: "computer_name", Message: "field required"},
-		{Index: 2, Field: "program", Message: "must be a string"},
-		{Index: 2, Field: "version", Message: "must not be empty"},
-		{Index: 2, Field: "ip_address", Message: "must be an IPv4 or IPv6 address"},
-		{Index: 3, Message: "must be an object"},
-		{Index: 4, Field: "computer_name", Message: "must be at most 255 characters"},
-		{Index: 4, Field: "ip_address", Message: "must be an IPv4 or IPv6 address"},
-		{Index: 5, Field: "ip_address", Message: "must be a string"},
+		{Index: 2, Field: "computer_name", Type: inventory.ProblemMissing},
+		{Index: 2, Field: "program", Type: inventory.ProblemType},
+		{Index: 2, Field: "version", Type: inventory.ProblemBlank},
+		{Index: 2, Field: "ip_address", Type: inventory.ProblemIP},
+		{Index: 3, Type: inventory.ProblemNotObject},
+		{Index: 4, Field: "computer_name", Type: inventory.ProblemTooLong, Params: map[string]any{"max_length": 255}},
+		{Index: 4, Field: "ip_address", Type: inventory.ProblemIP},
+		{Index: 5, Field: "ip_address", Type: inventory.ProblemType},
 	}, v.Problems)
 }
 
@@ -59,7 +59,7 @@ func TestValidateRecordsRejectsControlCharacters(t *testing.T) {
 			require.Len(t, v.Valid, 1, "the other record stays valid")
 			assert.Equal(t, 1, v.Rejected)
 			require.Len(t, v.Problems, 1)
-			assert.Equal(t, inventory.Problem{Index: 0, Field: c.field, Message: "must not contain control characters (U+0000 to U+001F)"}, v.Problems[0])
+			assert.Equal(t, inventory.Problem{Index: 0, Field: c.field, Type: inventory.ProblemControl}, v.Problems[0])
 		})
 	}
 	valid := inventory.ValidateRecords([]inventory.RawRecord{{ComputerName: "PC é", Program: "p\u007f", Version: "1 ✓"}})

@@ -123,16 +123,16 @@ func (p *Project) set(name string, licenses int, members []string, owner string)
 	problems := &domain.ValidationError{}
 	name = domain.Name(problems, name, "name")
 	if licenses < 0 {
-		problems.Add("greater_than_equal", "licenses must be 0 or more", "licenses")
+		problems.Add("greater_than_equal", domain.Params{domain.RuleParam: "non_negative", "ge": 0}, "licenses")
 	}
 	m := slices.Clone(members)
 	slices.Sort(m)
 	m = slices.Compact(m)
 	if len(m) == 0 {
-		problems.Add("missing", "a project needs at least one member company", "companies")
+		problems.Add("missing", domain.Params{domain.RuleParam: "member_companies"}, "companies")
 	}
 	if owner != "" && !slices.Contains(m, owner) {
-		problems.Add("value_error", "the owner must be one of the member companies", "owner")
+		problems.Add("value_error", domain.Params{domain.RuleParam: "owner_member"}, "owner")
 	}
 	if err := problems.OrNil(); err != nil {
 		return err

@@ -92,11 +92,11 @@ func TestUnknownCompanyIsRefusedAsAnOutsider(t *testing.T) {
 	}
 }
 
-func TestParseCodeWording(t *testing.T) {
+func TestParseCodeProblems(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                      "code: code is required",
-		"a.b":                   "code: code may contain only letters, digits, '_' and '-'",
-		strings.Repeat("a", 65): "code: code must be at most 64 characters",
+		"":                      "code: missing",
+		"a.b":                   "code: pattern (punctuation=_-, rule=code_chars)",
+		strings.Repeat("a", 65): "code: too_long (max_length=64)",
 	} {
 		_, err := project.ParseCode(in)
 		var v *domain.ValidationError
@@ -104,7 +104,7 @@ func TestParseCodeWording(t *testing.T) {
 			t.Errorf("ParseCode(%q) = %v, want %q", in, err, want)
 		}
 	}
-	if _, err := tenant.ParseCode("a/b"); err == nil || err.Error() != "invalid input: code: code may contain only letters, digits, '_', '-' and '.'" {
+	if _, err := tenant.ParseCode("a/b"); err == nil || err.Error() != "invalid input: code: pattern (punctuation=_-., rule=code_chars)" {
 		t.Errorf("tenant.ParseCode: %v", err)
 	}
 }

@@ -16,13 +16,14 @@ const (
 	StatusDisabled Status = "disabled"
 )
 
-// ParseStatus accepts exactly the two status words of the contract.
+// ParseStatus accepts exactly the two status words of the contract; any
+// other is an "enum" problem at {"status"} with the words {"expected"}.
 func ParseStatus(s string) (Status, error) {
 	switch Status(s) {
 	case StatusActive, StatusDisabled:
 		return Status(s), nil
 	}
-	return "", domain.Invalid("enum", `status must be "active" or "disabled"`, "status")
+	return "", domain.Invalid("enum", domain.Params{"expected": []string{string(StatusActive), string(StatusDisabled)}}, "status")
 }
 
 // Code is a company's unique, human-chosen identifier ("ACME"). Codes are

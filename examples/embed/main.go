@@ -24,7 +24,7 @@ func main() {
 		log.Fatal(err)
 	}
 	store := gormstore.New(db)
-	if err := store.Migrate(ctx); err != nil {
+	if err := store.Migrate(ctx, system.Clock{}); err != nil {
 		log.Fatal(err)
 	}
 

@@ -35,6 +35,7 @@ import (
 
 	"github.com/parc-hq/parc/adapters/database"
 	"github.com/parc-hq/parc/adapters/gormstore"
+	"github.com/parc-hq/parc/adapters/system"
 )
 
 // Backend is one database engine tests can run on.
@@ -371,7 +372,7 @@ func open(b Backend, dbURL string, migrate bool, maxOpen int) (*Target, error) {
 	cleanups = append(cleanups, func() { closeDB(db) })
 	store := gormstore.New(db)
 	if migrate {
-		if err := store.Migrate(context.Background()); err != nil {
+		if err := store.Migrate(context.Background(), system.Clock{}); err != nil {
 			return nil, err
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/parc-hq/parc/adapters/database"
 	"github.com/parc-hq/parc/adapters/gormstore"
 	httpapi "github.com/parc-hq/parc/adapters/http"
+	"github.com/parc-hq/parc/adapters/system"
 	"github.com/parc-hq/parc/test/apitest"
 	"github.com/parc-hq/parc/test/dbtest"
 )
@@ -27,7 +28,7 @@ func TestDatabaseOutage(t *testing.T) {
 	db, err := database.Open(database.Config{URL: "sqlite:" + filepath.Join(t.TempDir(), "outage.db")}, log)
 	require.NoError(t, err)
 	store := gormstore.New(db)
-	require.NoError(t, store.Migrate(context.Background()))
+	require.NoError(t, store.Migrate(context.Background(), system.Clock{}))
 	target := &dbtest.Target{Backend: "sqlite", DB: db, Store: store}
 	engine := httpapi.NewEngine(httpapi.Config{AdminToken: apitest.AdminToken}, log, apitest.Services(target, log))
 
