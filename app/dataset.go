@@ -157,7 +157,19 @@ func (s *DataSetService) CreateRow(ctx context.Context, c DataCaller, entity str
 		return OneRow{}, fmt.Errorf("create %s row: %w", e.Display(), err)
 	}
 	var out dataset.Row
+	// The first run takes the code to be new and inserts at once, saving
+	// the read under lock that a create seldom needs; a code already
+	// stored (live, or a tombstone to revive) fails that insert as a race,
+	// and the next run reads the row under its lock.
+	optimistic := true
 	err = s.write(ctx, scope, func(ctx context.Context, now time.Time) error {
+		if optimistic {
+			optimistic = false
+			if out, err = dataset.NewRow(e, fields, nil, srvExport, now); err != nil {
+				return err
+			}
+			return s.rows.InsertRows(ctx, scope, []dataset.Row{out})
+		}
 		existing, err := s.lockedRow(ctx, scope, probe.Key())
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -58,7 +59,8 @@ func (f *fakeRows) Rows(_ context.Context, s ports.DataScope, keys []dataset.Row
 func (f *fakeRows) InsertRows(_ context.Context, s ports.DataScope, rows []dataset.Row) error {
 	for _, r := range rows {
 		if _, ok := f.scope(s)[r.Key()]; ok {
-			return domain.ErrConflict
+			// As the port says: a key stored meanwhile is a race to run again.
+			return fmt.Errorf("%w: %w", ports.ErrRowRaced, domain.ErrConflict)
 		}
 		f.scope(s)[r.Key()] = r
 	}
@@ -147,5 +149,31 @@ func TestDataSetServiceScopesWritesAndExports(t *testing.T) {
 	}
 	if _, err := svc.Row(ctx, asB, "order", "NOPE"); !errors.Is(err, domain.ErrNotFound) || !errorMessageIs(err, "row order/NOPE") {
 		t.Fatalf("unknown row: %v", err)
+	}
+}
+
+// A create inserts at once; a code already stored sends it through the
+// row's lock: a live row is a conflict, a tombstone is revived.
+func TestDataSetServiceCreateRow(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	rows := &fakeRows{rows: map[ports.DataScope]map[dataset.RowKey]dataset.Row{}}
+	svc := app.NewDataSetService(rows, w.projectService(), w.tx, fakeClock{now}, quiet)
+	owner := app.DataCaller{Project: "P", Company: w.a}
+	obj := map[string]json.RawMessage{"Contact_ID": json.RawMessage(`"C1"`), "name": json.RawMessage(`"Ann"`)}
+
+	created, err := svc.CreateRow(ctx, owner, "Contact", obj, 0)
+	if err != nil || !created.Row.IsLive() {
+		t.Fatalf("create: %v %+v", err, created)
+	}
+	if _, err := svc.CreateRow(ctx, owner, "Contact", obj, 0); !errors.Is(err, domain.ErrConflict) || errors.Is(err, ports.ErrRowRaced) {
+		t.Fatalf("create over a live row: %v, want a conflict", err)
+	}
+	if _, err := svc.DeleteRow(ctx, owner, "contact", "C1", 0); err != nil {
+		t.Fatal(err)
+	}
+	revived, err := svc.CreateRow(ctx, owner, "Contact", obj, 0)
+	if err != nil || !revived.Row.IsLive() || !revived.Row.SrvDate().After(created.Row.SrvDate()) {
+		t.Fatalf("create over a tombstone: %v %+v", err, revived)
 	}
 }
