@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"bytes"
+	"cmp"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -55,23 +56,32 @@ func restoreDatasetRow(entity, code string, fields, names []byte, date time.Time
 	// The values are slices of one copy of the document: the driver may
 	// reuse its buffer for the next row.
 	doc := bytes.Clone(fields)
-	out := make(dataset.Fields)
+	out := make(dataset.Fields, 8)
 	err := eachMember(doc, func(key string, value []byte) {
 		out[key] = dataset.Field{Name: key, Value: value}
 	})
 	if err != nil {
 		return dataset.Row{}, fmt.Errorf("decode fields of %s/%s: %w", entity, code, err)
 	}
-	var display map[string]string
 	if len(names) > 0 && string(names) != "{}" {
-		if err := json.Unmarshal(names, &display); err != nil {
+		var bad error
+		err := eachMember(names, func(key string, value []byte) {
+			f, ok := out[key]
+			if !ok || len(value) < 2 || value[0] != '"' {
+				return
+			}
+			name, err := memberKey(value)
+			if err != nil {
+				bad = err
+				return
+			}
+			if name != "" {
+				f.Name = name
+				out[key] = f
+			}
+		})
+		if err = cmp.Or(err, bad); err != nil {
 			return dataset.Row{}, fmt.Errorf("decode field names of %s/%s: %w", entity, code, err)
-		}
-	}
-	for k, name := range display {
-		if f, ok := out[k]; ok && name != "" {
-			f.Name = name
-			out[k] = f
 		}
 	}
 	return dataset.RestoreRow(dataset.RowRecord{Entity: dataset.RestoreEntityName(entity), Code: dataset.RestoreRowCode(code),
@@ -185,8 +195,9 @@ func valueEnd(b []byte, i int) int {
 	return j
 }
 
-// memberKey decodes a quoted key; only keys with escapes (or bytes that
-// are not UTF-8, which the decoder replaces) need the decoder.
+// memberKey decodes a quoted string (a key, or a display name); only those
+// with escapes (or bytes that are not UTF-8, which the decoder replaces)
+// need the decoder.
 func memberKey(quoted []byte) (string, error) {
 	if bytes.IndexByte(quoted, '\\') < 0 && utf8.Valid(quoted) {
 		return string(quoted[1 : len(quoted)-1]), nil

@@ -1,11 +1,11 @@
 package httpapi
 
 import (
-	"cmp"
 	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,30 +27,36 @@ type jsonMember struct {
 	value []byte
 }
 
-// appendRowJSON appends the row as a flat object: its fields under their
+// rowEncoder keeps what writing a row needs from one row to the next.
+type rowEncoder struct {
+	members []jsonMember
+	scratch []byte // the server fields' values
+}
+
+// appendRow appends the row as a flat object: its fields under their
 // display spelling, then the server fields, which win over a field of the
 // same name.
-func appendRowJSON(dst []byte, members []jsonMember, r dataset.Row, company tenant.Company) ([]byte, []jsonMember) {
-	members = members[:0]
-	for _, f := range r.Fields() {
-		members = append(members, jsonMember{f.Name, f.Value})
+func (e *rowEncoder) appendRow(dst []byte, r dataset.Row, company tenant.Company) []byte {
+	e.members = e.members[:0]
+	for f := range r.EachField() {
+		e.members = append(e.members, jsonMember{f.Name, f.Value})
 	}
-	set := func(name string, value []byte) {
-		for i := range members {
-			if members[i].name == name {
-				members[i].value = value
-				return
-			}
-		}
-		members = append(members, jsonMember{name, value})
-	}
-	set(dataset.SrvDateUTC, strconv.AppendQuote(nil, dataset.FormatSrvDate(r.SrvDate())))
-	set(dataset.SrvExport, strconv.AppendInt(nil, int64(r.SrvExport()), 10))
-	set(dataset.SrvAttrib, strconv.AppendInt(nil, int64(r.SrvAttrib()), 10))
-	set(dataset.CompanyCode, appendJSONString(nil, company.Code().String()))
-	slices.SortFunc(members, func(a, b jsonMember) int { return cmp.Compare(a.name, b.name) })
+	b := append(e.scratch[:0], '"')
+	b = append(dataset.AppendSrvDate(b, r.SrvDate()), '"')
+	date := len(b)
+	b = strconv.AppendInt(b, int64(r.SrvExport()), 10)
+	export := len(b)
+	b = strconv.AppendInt(b, int64(r.SrvAttrib()), 10)
+	attrib := len(b)
+	b = appendJSONString(b, company.Code().String())
+	e.scratch = b
+	e.set(dataset.SrvDateUTC, b[:date])
+	e.set(dataset.SrvExport, b[date:export])
+	e.set(dataset.SrvAttrib, b[export:attrib])
+	e.set(dataset.CompanyCode, b[attrib:])
+	slices.SortFunc(e.members, func(a, b jsonMember) int { return strings.Compare(a.name, b.name) })
 	dst = append(dst, '{')
-	for i, m := range members {
+	for i, m := range e.members {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
@@ -58,26 +64,36 @@ func appendRowJSON(dst []byte, members []jsonMember, r dataset.Row, company tena
 		dst = append(dst, ':')
 		dst = appendCompactJSON(dst, m.value)
 	}
-	return append(dst, '}'), members
+	return append(dst, '}')
+}
+
+func (e *rowEncoder) set(name string, value []byte) {
+	for i := range e.members {
+		if e.members[i].name == name {
+			e.members[i].value = value
+			return
+		}
+	}
+	e.members = append(e.members, jsonMember{name, value})
 }
 
 // writeRow answers one row.
 func writeRow(c *gin.Context, status int, r dataset.Row, company tenant.Company) {
-	out, _ := appendRowJSON(nil, nil, r, company)
-	c.Data(status, jsonContentType, out)
+	var e rowEncoder
+	c.Data(status, jsonContentType, e.appendRow(nil, r, company))
 }
 
 // writeRows answers a page of rows, with the number of rows that match in
 // all in X-Total-Count.
 func writeRows(c *gin.Context, page app.RowsPage) {
 	out := make([]byte, 0, 256*len(page.Rows)+2)
-	var members []jsonMember
+	var e rowEncoder
 	out = append(out, '[')
 	for i, r := range page.Rows {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		out, members = appendRowJSON(out, members, r, page.Company)
+		out = e.appendRow(out, r, page.Company)
 	}
 	out = append(out, ']')
 	c.Header("X-Total-Count", strconv.Itoa(page.Total))

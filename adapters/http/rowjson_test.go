@@ -22,7 +22,7 @@ func TestRowJSONMatchesEncodingJSON(t *testing.T) {
 	}
 	names := []string{"name", "Name2", "zip", "a<b", "é", "srvExport", "x\"y", "CITY", "aa", "a"}
 	company := tenant.RestoreCompany(tenant.CompanyRecord{ID: "c1", Code: tenant.RestoreCode("ACME<&>"), Name: "Acme"})
-	var members []jsonMember
+	var e rowEncoder
 	for i := range 200 {
 		fields := dataset.Fields{}
 		for j := range 1 + i%len(names) {
@@ -44,8 +44,7 @@ func TestRowJSONMatchesEncodingJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []byte
-		got, members = appendRowJSON(nil, members, row, company)
+		got := e.appendRow(nil, row, company)
 		if string(got) != string(wantBytes) {
 			t.Fatalf("row %d:\n got %s\nwant %s", i, got, wantBytes)
 		}

@@ -3,6 +3,7 @@ package dataset
 import (
 	"bytes"
 	"encoding/json"
+	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -230,10 +231,14 @@ func (r Row) Entity() EntityName { return r.entity }
 func (r Row) Code() RowCode      { return r.code }
 func (r Row) Key() RowKey        { return RowKey{Entity: r.entity.Key(), Code: r.code} }
 func (r Row) Fields() Fields     { return r.fields.Clone() }
-func (r Row) SrvDate() time.Time { return r.srvDate }
-func (r Row) SrvExport() int     { return r.srvExport }
-func (r Row) SrvAttrib() int     { return r.srvAttrib }
-func (r Row) IsLive() bool       { return r.srvAttrib == Live }
+
+// EachField yields the row's fields, in no order, without copying them:
+// for readers of many rows, such as a page being written out.
+func (r Row) EachField() iter.Seq[Field] { return maps.Values(r.fields) }
+func (r Row) SrvDate() time.Time         { return r.srvDate }
+func (r Row) SrvExport() int             { return r.srvExport }
+func (r Row) SrvAttrib() int             { return r.srvAttrib }
+func (r Row) IsLive() bool               { return r.srvAttrib == Live }
 
 // NextSrvDate is the srvDateUTC of a row written at now whose previous
 // srvDateUTC was prev (zero for a new row): max(now, prev + 1µs), in UTC and
@@ -254,8 +259,11 @@ func NextSrvDate(now, prev time.Time) time.Time {
 const SrvDateLayout = "2006-01-02T15:04:05.000000Z"
 
 // FormatSrvDate writes a srvDateUTC.
-func FormatSrvDate(t time.Time) string {
-	return t.UTC().Truncate(time.Microsecond).Format(SrvDateLayout)
+func FormatSrvDate(t time.Time) string { return string(AppendSrvDate(nil, t)) }
+
+// AppendSrvDate appends a srvDateUTC to dst, as FormatSrvDate writes it.
+func AppendSrvDate(dst []byte, t time.Time) []byte {
+	return t.UTC().Truncate(time.Microsecond).AppendFormat(dst, SrvDateLayout)
 }
 
 // ParseSrvDate reads a srvDateUTC: RFC 3339 with up to nine fractional
