@@ -58,15 +58,6 @@ func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
 		SkipDefaultTransaction: true, // writes that need a transaction ask for one explicitly
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
-	if backend == SQLite {
-		// SQLite parses a statement each time it is prepared, and its
-		// driver prepares each one it runs: keeping the prepared
-		// statements of the hot paths saves a tenth of a one-row write's
-		// CPU. PostgreSQL's driver keeps its own cache, and MySQL
-		// connections interpolate on the client (see mysqlDSN).
-		gormCfg.PrepareStmt = true
-		gormCfg.PrepareStmtMaxSize = 256
-	}
 	db, err := gorm.Open(dialector, gormCfg)
 	// The first connection to a new SQLite file turns on WAL, which needs
 	// the file to itself: SQLite answers SQLITE_BUSY at once, without its
@@ -78,6 +69,9 @@ func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", backend, err)
+	}
+	if backend == SQLite {
+		cacheStatements(db)
 	}
 	if backend == MySQL {
 		if db, err = readYourWrites(db, cfg.URL, log); err != nil {
