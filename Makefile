@@ -97,7 +97,8 @@ galera-down:
 
 # Hostile and clumsy clients against a real `parc serve` (SQLite unless
 # ATTACK_FLAGS='-db postgres://…'): peak memory per request, 20 concurrent
-# 32 MiB bodies, a slow body, guessing rates, prefix timing. See test/attack.
+# 32 MiB bodies, a slow body, guessing rates, prefix timing, Selects past
+# the request budget. See test/attack.
 .PHONY: attack
 attack:
 	$(GO) run ./test/attack $(ATTACK_FLAGS)

@@ -179,8 +179,9 @@ func (s *TenantService) Authenticate(ctx context.Context, raw string) (tenant.Co
 	key, err := s.keys.KeyByPrefix(ctx, presented.Prefix)
 	if errors.Is(err, domain.ErrNotFound) {
 		// The same work as a known prefix with a wrong secret, which is
-		// refused before the company is read: answer times must not tell
-		// which prefixes exist.
+		// refused before the company is read (the repository read a decoy
+		// key in the same time): answer times must not tell which prefixes
+		// exist.
 		presented.Matches(tenant.UnknownKeyHash)
 		return tenant.Company{}, tenant.ErrKeyRejected
 	}

@@ -24,6 +24,9 @@ type CompanyRepository interface {
 // APIKeyRepository stores API keys (digests only).
 type APIKeyRepository interface {
 	CreateKey(ctx context.Context, k tenant.APIKey) error
+	// KeyByPrefix finds the key with the prefix (domain.ErrNotFound if
+	// none) at the same cost either way: which prefixes exist must not
+	// show in how long authentication takes.
 	KeyByPrefix(ctx context.Context, prefix string) (tenant.APIKey, error)
 	KeyByID(ctx context.Context, id string) (tenant.APIKey, error)
 	ListKeys(ctx context.Context, companyID string) ([]tenant.APIKey, error)

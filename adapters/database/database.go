@@ -114,7 +114,7 @@ func Dialector(rawURL string) (Backend, gorm.Dialector, error) {
 		if err := sqliteDirExists(rest); err != nil {
 			return "", nil, err
 		}
-		return SQLite, sqlite.Open(sqliteDSN(rest)), nil
+		return SQLite, sqlite.New(sqlite.Config{DriverName: sqliteDriverName, DSN: sqliteDSN(rest)}), nil
 	case "postgres", "postgresql":
 		// pgx quotes the faulty escape of a URL it cannot parse, which may
 		// be part of the password.

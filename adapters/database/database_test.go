@@ -22,7 +22,7 @@ type item struct {
 
 // openWithRow opens a throwaway SQLite database logging to buf, holding one
 // row, and empties buf.
-func openWithRow(t *testing.T, buf *bytes.Buffer, slow time.Duration) *gorm.DB {
+func openWithRow(t testing.TB, buf *bytes.Buffer, slow time.Duration) *gorm.DB {
 	t.Helper()
 	db, err := Open(Config{URL: "sqlite:" + filepath.Join(t.TempDir(), "log.db"), SlowQuery: slow}, slog.New(slog.NewJSONHandler(buf, nil)))
 	require.NoError(t, err)

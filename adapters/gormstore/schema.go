@@ -2,6 +2,8 @@ package gormstore
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"embed"
 	"errors"
 	"fmt"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/parc-hq/parc/ports"
 )
@@ -35,6 +38,7 @@ var schemaSteps = []schemaStep{
 	{1, "baseline: the schema of the unversioned Parc", sqlStep("0001_baseline.sql")},
 	{2, "drop the unused dataset_entities.name and ix_installation_events_computer", dropUnused},
 	{3, "dataset_writes: data-set writes in flight, for changed-since readers", createDatasetWrites},
+	{4, "api_keys: the decoy key read in place of an unknown prefix", addDecoyKey},
 }
 
 // LatestSchemaVersion is the version Migrate brings a database to.
@@ -123,6 +127,25 @@ func createDatasetWrites(s *Store, db *gorm.DB, collation string) error {
 	}
 	if s.dialect == dialectPostgres {
 		return byteWiseTextColumns(db)
+	}
+	return nil
+}
+
+// addDecoyKey stores the decoy key (see KeyByPrefix): shaped as an issued
+// key that has been used, with a random digest that no secret is known to
+// match and a company that does not exist. Safe to run again.
+func addDecoyKey(_ *Store, db *gorm.DB, _ string) error {
+	hash := make([]byte, sha256.Size)
+	if _, err := rand.Read(hash); err != nil {
+		return fmt.Errorf("decoy key digest: %w", err)
+	}
+	at := time.Date(2024, time.January, 1, 0, 0, 0, 123456000, time.UTC)
+	row := apiKeyRow{ID: decoyKeyID, CompanyID: decoyKeyID, Name: "decoy", Prefix: decoyKeyPrefix, Hash: hash, CreatedAt: at, LastUsedAt: &at}
+	// A new session: the migration lock's connection may carry the state of
+	// its last statement, which Create would take for its own.
+	db = db.Session(&gorm.Session{NewDB: true})
+	if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+		return fmt.Errorf("insert decoy key: %w", err)
 	}
 	return nil
 }

@@ -139,23 +139,42 @@ func (r *TenantRepository) CreateKey(ctx context.Context, k tenant.APIKey) error
 	return nil
 }
 
+// The decoy key is a row of api_keys that no company owns and no secret
+// matches (schema step 4 stores it, with a random digest). KeyByPrefix reads
+// it in place of a prefix no key has, so that an unknown prefix costs what a
+// known one does: one index lookup that finds a row, and that row read,
+// scanned and converted. Which prefixes exist must not show in answer times.
+const (
+	decoyKeyID     = "00000000-0000-0000-0000-000000000000"
+	decoyKeyPrefix = "00000000" // '0' is not in the keys' alphabet: never issued
+)
+
+// KeyByPrefix finds the key with the prefix, or reads the decoy key and
+// answers not found: the same work either way.
 func (r *TenantRepository) KeyByPrefix(ctx context.Context, prefix string) (tenant.APIKey, error) {
-	return r.oneKey(ctx, "api key "+prefix, "prefix = ?", prefix)
+	return r.oneKey(ctx, "api key "+prefix,
+		"prefix = COALESCE((SELECT k.prefix FROM api_keys k WHERE k.prefix = ?), ?)", prefix, decoyKeyPrefix)
 }
 
 func (r *TenantRepository) KeyByID(ctx context.Context, id string) (tenant.APIKey, error) {
 	return r.oneKey(ctx, "api key "+id, "id = ?", id)
 }
 
-func (r *TenantRepository) oneKey(ctx context.Context, what, where string, arg any) (tenant.APIKey, error) {
+// oneKey reads the key that where selects. The decoy key is never found:
+// it is converted all the same, for KeyByPrefix's even cost.
+func (r *TenantRepository) oneKey(ctx context.Context, what, where string, args ...any) (tenant.APIKey, error) {
 	var rows []apiKeyRow
-	if err := r.s.conn(ctx).Where(where, arg).Limit(1).Find(&rows).Error; err != nil {
+	if err := r.s.conn(ctx).Where(where, args...).Limit(1).Find(&rows).Error; err != nil {
 		return tenant.APIKey{}, fmt.Errorf("find %s: %w", what, r.s.translate(err))
 	}
 	if len(rows) == 0 {
 		return tenant.APIKey{}, notFound(what)
 	}
-	return rows[0].toDomain(), nil
+	key := rows[0].toDomain()
+	if rows[0].ID == decoyKeyID {
+		return tenant.APIKey{}, notFound(what)
+	}
+	return key, nil
 }
 
 func (r *TenantRepository) ListKeys(ctx context.Context, companyID string) ([]tenant.APIKey, error) {

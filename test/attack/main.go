@@ -1,8 +1,8 @@
 // Command attack measures how a running `parc serve` stands hostile and
 // clumsy clients, as an outsider sees it: peak memory per request (VmHWM of
 // the server process) for large and invalid bodies, a slow body, guessing
-// rates with throttling, and the timing gap between unknown and known key
-// prefixes. Each case starts a fresh server, so that the peak it reads is
+// rates with throttling, the timing gap between unknown and known key
+// prefixes, and how long Selects run past the request budget. Each case starts a fresh server, so that the peak it reads is
 // that case's. `make attack` runs it on SQLite; -db picks another backend.
 package main
 
@@ -30,9 +30,10 @@ const adminToken = "attack-admin-token"
 var (
 	flagDB    = flag.String("db", "", "PARC_DATABASE_URL of the server (default: SQLite in a temporary directory)")
 	flagBin   = flag.String("bin", "", "parc binary (default: built from ./cmd/parc)")
-	flagCases = flag.String("cases", "memory,budget,slow,guess,timing", "comma-separated cases to run")
+	flagCases = flag.String("cases", "memory,budget,slow,guess,timing,cancel", "comma-separated cases to run")
 	flagSizes = flag.String("rds", "3000000,9500000,28000000", "RelationalDataSet body sizes of the memory case, in bytes")
 	flagBurst = flag.String("burst", "push", "body of the 20 concurrent 32 MiB requests: push or rds")
+	flagRows  = flag.Int("cancel-rows", 200_000, "rows of the data set the cancel case selects from")
 )
 
 func main() {
@@ -63,6 +64,8 @@ func main() {
 			a.guessing()
 		case "timing":
 			a.prefixTiming()
+		case "cancel":
+			a.cancelLatency()
 		default:
 			log.Fatalf("unknown case %q", c)
 		}
@@ -81,6 +84,7 @@ type server struct {
 	key   string // a company's key
 	valid string // another company's key, never guessed at
 	code  string // its project's code
+	db    string // its PARC_DATABASE_URL
 }
 
 func freePort() string {
@@ -100,28 +104,7 @@ func (a *attack) start(env ...string) *server {
 	if db == "" {
 		db = "sqlite:" + filepath.Join(a.dir, fmt.Sprintf("run%d.db", a.run))
 	}
-	addr := freePort()
-	cmd := exec.Command(a.bin, "serve")
-	cmd.Env = append(os.Environ(), append([]string{"PARC_DATABASE_URL=" + db, "PARC_ADDR=" + addr,
-		"PARC_ADMIN_TOKEN=" + adminToken, "PARC_LOG_LEVEL=error"}, env...)...)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
-	}
-	s := &server{cmd: cmd, base: "http://" + addr}
-	for i := 0; ; i++ {
-		resp, err := http.Get(s.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if i > 300 {
-			log.Fatal("the server did not start")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	s := a.serve(db, env...)
 	code := fmt.Sprintf("ATK%d%d", a.run, time.Now().UnixNano()%100000)
 	var company struct {
 		APIKey string `json:"api_key"`
@@ -135,6 +118,33 @@ func (a *attack) start(env ...string) *server {
 	s.valid = other.APIKey
 	s.code = "P" + code
 	s.admin("POST", "/admin/projects", map[string]any{"code": s.code, "licenses": 10, "companies": []string{code}, "owner": code}, nil)
+	return s
+}
+
+// serve runs a server with env added on the database db.
+func (a *attack) serve(db string, env ...string) *server {
+	addr := freePort()
+	cmd := exec.Command(a.bin, "serve")
+	cmd.Env = append(os.Environ(), append([]string{"PARC_DATABASE_URL=" + db, "PARC_ADDR=" + addr,
+		"PARC_ADMIN_TOKEN=" + adminToken, "PARC_LOG_LEVEL=error"}, env...)...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	s := &server{cmd: cmd, base: "http://" + addr, db: db}
+	for i := 0; ; i++ {
+		resp, err := http.Get(s.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if i > 300 {
+			log.Fatal("the server did not start")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	return s
 }
 
@@ -415,6 +425,56 @@ func (a *attack) prefixTiming() {
 		gap = -gap
 	}
 	fmt.Printf("median known prefix + wrong secret %s, unknown prefix %s: gap %s (must be < 20µs)\n", mk, mu, gap)
+}
+
+// cancelLatency times Selects that outlast the request budget: each is
+// answered 503 once its database work stops, so the time past the budget
+// is how long that work ran on after its context ended. The rows are loaded
+// under the default budget, then the server restarts on the same database
+// with a budget of 300 ms.
+func (a *attack) cancelLatency() {
+	const budget = 300 * time.Millisecond
+	fmt.Printf("## Cancelled Selects: %d rows, PARC_REQUEST_TIMEOUT=%s, time past the budget\n", *flagRows, budget)
+	s := a.start()
+	for start := 0; start < *flagRows; start += 10_000 {
+		var b bytes.Buffer
+		b.WriteString(`{"data":{"e":[`)
+		for i := start; i < min(start+10_000, *flagRows); i++ {
+			if i > start {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"e_ID":"r%d","a":"%x","b":%d}`, i, uint32(i)*2654435761, i%1000)
+		}
+		b.WriteString(`]}}`)
+		if status, _, err := s.post(rds(s), b.Bytes()); err != nil || status != 200 {
+			log.Fatalf("load rows: %d %v", status, err)
+		}
+	}
+	s.stop()
+	t := a.serve(s.db, "PARC_REQUEST_TIMEOUT="+budget.String())
+	defer t.stop()
+	t.key, t.code = s.key, s.code
+	selects := []struct{ name, body string }{
+		{"sorted by a field", `{"entityName":"e","sortFields":[{"fieldName":"a"}],"limit":10}`},
+		{"sorted, filtered on a field", `{"entityName":"e","filterFields":[{"fieldName":"a","operator":"StartWith","filterValues":["f"]}],"sortFields":[{"fieldName":"a","direction":"DESC"}],"limit":10}`},
+		{"filter matching nothing", `{"entityName":"e","filterFields":[{"fieldName":"a","operator":"StartWith","filterValues":["zz"]}],"limit":10}`},
+	}
+	for _, q := range selects {
+		var over []time.Duration
+		statuses := map[int]int{}
+		for range 5 {
+			t0 := time.Now()
+			status, _, err := t.post("/v1/Data/"+t.code+"/Select", []byte(q.body))
+			if err != nil {
+				log.Fatal(err)
+			}
+			statuses[status]++
+			over = append(over, time.Since(t0)-budget)
+		}
+		slices.Sort(over)
+		fmt.Printf("%-30s statuses %v, past the budget: median %s, max %s\n", q.name, statuses,
+			over[len(over)/2].Round(time.Millisecond), over[len(over)-1].Round(time.Millisecond))
+	}
 }
 
 // clientFrom is a client whose connections start from the loopback
