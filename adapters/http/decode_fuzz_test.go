@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/parc-hq/parc/domain/dataset"
 )
 
 // Fuzz targets for every request decoder: whatever the body, a decoder
@@ -67,8 +69,12 @@ func FuzzDecodeBatch(f *testing.F) {
 	seeds(f, `{"data":{"e":[{"e_ID":"r0","a":0}]},"deletes":{"e":["r1",2]},"relations":[{"SourceEntityName":"e","SourceRowCode":"r0","TargetEntityName":"f","TargetFieldName":"e_ID","TargetRowCode":"x"}],"srvExport":1,"companyCode":"C"}`,
 		`{"Data":{},"data":{}}`, `{"data":{"e":[1,"x",null]},"relations":[1]}`)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		_, _, err := decodeBatch(bodyContext(body))
+		in, _, err := decodeBatch(bodyContext(body))
 		clientError(t, body, err)
+		if err == nil {
+			_, err = dataset.ParseBatch(in)
+			clientError(t, body, err)
+		}
 	})
 }
 

@@ -120,12 +120,7 @@ func (r textRule) bounded(v *domain.ValidationError) *domain.ValidationError {
 // BoundProblems cuts v to at most n problems (n > 0) and, when total
 // (the problems found, listed or not) is more, adds one saying so.
 func BoundProblems(v *domain.ValidationError, total, n int) *domain.ValidationError {
-	if v == nil || n <= 0 || total <= n {
-		return v
-	}
-	v.Problems = append(v.Problems[:min(n, len(v.Problems)):n], domain.FieldError{Type: "too_many_problems",
-		Message: fmt.Sprintf("%d problems in all; only the first %d are listed", total, n)})
-	return v
+	return domain.BoundProblems(v, total, n)
 }
 
 // textRuleOf is the rule of the request's route, or the defaults.
