@@ -140,13 +140,6 @@ func (r textRule) scanJSON(body []byte) error {
 	return BoundProblems(s.problems, s.count, r.maxProblems).OrNil()
 }
 
-// visitJSON is scanJSON handing each problem to visit, for decoders that
-// reject parts of a request rather than all of it.
-func (r textRule) visitJSON(body []byte, visit func(domain.FieldError)) {
-	s := jsonScan{src: body, rule: r, problems: &domain.ValidationError{}, visit: visit}
-	s.run()
-}
-
 // jsonScan walks a JSON document iteratively (a hostile body may nest deep)
 // keeping the path to the current value.
 type jsonScan struct {
@@ -156,8 +149,6 @@ type jsonScan struct {
 	stack    []scanFrame
 	problems *domain.ValidationError
 	count    int // problems found, listed or not
-	// visit, when set, receives every problem instead of the list.
-	visit func(domain.FieldError)
 }
 
 type scanFrame struct {
@@ -182,10 +173,6 @@ func (s *jsonScan) path() []any {
 }
 
 func (s *jsonScan) problem(typ, msg string, path []any) {
-	if s.visit != nil {
-		s.visit(domain.FieldError{Path: path, Type: typ, Message: msg})
-		return
-	}
 	s.count++
 	if s.rule.maxProblems > 0 && len(s.problems.Problems) >= s.rule.maxProblems {
 		return // enough to list; bounded() still says how many
