@@ -56,7 +56,9 @@ type BatchResult struct {
 }
 
 // ApplyBatch runs a RelationalDataSet in one transaction: nothing is stored
-// unless every item succeeds.
+// unless every item succeeds. The batch is planned and written a chunk of
+// keys at a time (dataset.BatchRun), so that only the index of its rows is
+// held whole, never all its rows decoded at once.
 func (s *DataSetService) ApplyBatch(ctx context.Context, c DataCaller, in dataset.BatchInput) (BatchResult, error) {
 	scope, acting, err := s.resolve(ctx, c)
 	if err != nil {
@@ -66,27 +68,31 @@ func (s *DataSetService) ApplyBatch(ctx context.Context, c DataCaller, in datase
 	if err != nil {
 		return BatchResult{}, err
 	}
-	var plan dataset.Plan
+	var out dataset.BatchOutcome
 	err = s.write(ctx, scope, func(ctx context.Context, now time.Time) error {
-		existing, err := s.rows.LockRows(ctx, scope, batch.Keys())
-		if err != nil {
-			return err
+		run := batch.Run(now)
+		for chunk := range run.Chunks() {
+			existing, err := s.rows.LockRows(ctx, scope, chunk.Keys())
+			if err != nil {
+				return err
+			}
+			plan := chunk.Plan(existing)
+			if err := s.rows.InsertRows(ctx, scope, plan.Creates); err != nil {
+				return err
+			}
+			if err := s.rows.SaveRows(ctx, scope, plan.Updates); err != nil {
+				return err
+			}
 		}
-		plan, err = dataset.PlanBatch(batch, existing, now)
-		if err != nil {
-			return err
-		}
-		if err := s.rows.InsertRows(ctx, scope, plan.Creates); err != nil {
-			return err
-		}
-		return s.rows.SaveRows(ctx, scope, plan.Updates)
+		out, err = run.Finish()
+		return err
 	})
 	if err != nil {
 		return BatchResult{}, fmt.Errorf("RelationalDataSet: %w", err)
 	}
 	s.log.InfoContext(ctx, "data set batch applied", "project", c.Project, "company", acting.Code().String(),
-		"items", batch.Size(), "created", len(plan.Creates), "updated", len(plan.Updates))
-	return BatchResult{Company: acting, Entities: plan.Results}, nil
+		"items", batch.Size(), "created", out.Created, "updated", out.Updated)
+	return BatchResult{Company: acting, Entities: out.Results}, nil
 }
 
 // RowsPage is one page of rows and how many match in all.

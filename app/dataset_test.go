@@ -105,17 +105,11 @@ func TestDataSetServiceScopesWritesAndExports(t *testing.T) {
 	clock := fakeClock{now}
 	svc := app.NewDataSetService(rows, w.projectService(), w.tx, clock, quiet)
 	owner := app.DataCaller{Project: "P", Company: w.a}
-	obj := func(s string) map[string]json.RawMessage {
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal([]byte(s), &m); err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
 
 	// The owner writes for member B; B reads them, the owner's own scope stays empty.
+	data := `{"Order": [{"Order_ID": "O1", "qty": 1}, {"Order_ID": "O2"}]}`
 	res, err := svc.ApplyBatch(ctx, app.DataCaller{Project: "P", Company: w.a, CompanyCode: "B"}, dataset.BatchInput{
-		Data: []dataset.EntityRows{{Entity: "Order", Rows: []map[string]json.RawMessage{obj(`{"Order_ID": "O1", "qty": 1}`), obj(`{"Order_ID": "O2"}`)}}}})
+		Doc: []byte(data), Data: dataset.SpanOf(0, len(data))})
 	if err != nil || res.Company.ID() != w.b.ID() || res.Entities[0].Created != 2 {
 		t.Fatalf("batch: %v %+v", err, res)
 	}

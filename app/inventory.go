@@ -28,35 +28,39 @@ func NewInventoryService(repo ports.InventoryRepository, tx ports.Transactor, cl
 
 // PushResult says what a push did.
 type PushResult struct {
-	Accepted  int                 // valid records, duplicates included
-	Problems  []inventory.Problem // why the others were rejected
-	Rejected  int
-	Installed int
-	Updated   int
-	Removed   int
-	Unchanged int
+	Accepted int                 // valid records, duplicates included
+	Problems []inventory.Problem // why the others were rejected (at most the validation's maximum)
+	// ProblemCount counts the problems found, listed in Problems or not.
+	ProblemCount int
+	Rejected     int
+	Installed    int
+	Updated      int
+	Removed      int
+	Unchanged    int
 	// Untrimmed counts, in full mode, the pushed computers left untrimmed
 	// because a rejected record named them.
 	Untrimmed int
 }
 
-// Push stores the valid records of raw for the company in one transaction:
-// on a storage error nothing is stored. With full, each pushed computer's
-// programs that raw does not name are marked removed, except on a computer
-// that a rejected record names: its list is partial. Rejected records are
-// reported in the result, not as an error.
+// Push stores the valid records of raw for the company (see PushValidated).
 func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inventory.RawRecord, full bool) (PushResult, error) {
-	v := inventory.ValidateRecords(raw)
-	res := PushResult{Accepted: len(v.Valid), Problems: v.Problems, Rejected: v.Rejected}
-	if len(v.Valid) == 0 {
+	return s.PushValidated(ctx, companyID, inventory.ValidateRecords(raw), full)
+}
+
+// PushValidated stores the valid records of a push, as v took them in, for
+// the company in one transaction: on a storage error nothing is stored.
+// With full, each pushed computer's programs that the push does not name
+// are marked removed, except on a computer that a rejected record names
+// (v.Incomplete): its list is partial. Rejected records are reported in the
+// result, not as an error.
+func (s *InventoryService) PushValidated(ctx context.Context, companyID string, v inventory.Validation, full bool) (PushResult, error) {
+	res := PushResult{Accepted: v.Accepted, Problems: v.Problems, ProblemCount: v.ProblemCount, Rejected: v.Rejected}
+	if v.Accepted == 0 {
 		return res, nil
 	}
-	computers := inventory.Computers(v.Valid)
-	var plan inventory.Plan
-	var untrimmed int
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
 		now := s.clock.Now()
-		ids, err := s.repo.TouchComputers(ctx, companyID, computers, s.ids, now)
+		ids, err := s.repo.TouchComputers(ctx, companyID, v.Computers, s.ids, now)
 		if err != nil {
 			return err
 		}
@@ -65,35 +69,57 @@ func (s *InventoryService) Push(ctx context.Context, companyID string, raw []inv
 		// history's order of time is the order its pushes committed in:
 		// a push that waited for another dates its events after it.
 		now = s.clock.Now()
-		idList := make([]string, 0, len(ids))
-		for _, c := range computers {
-			idList = append(idList, ids[c.Name.Key()])
-		}
-		desired := make([]inventory.Desired, len(v.Valid))
-		for i, r := range v.Valid {
-			desired[i] = inventory.Desired{ComputerID: ids[r.Computer.Key()], Program: r.Program, Version: r.Version}
-		}
-		trim := inventory.Trim{Full: full, Incomplete: make(map[string]bool, len(v.Incomplete))}
-		for key := range v.Incomplete {
-			if id, pushed := ids[key]; pushed {
-				trim.Incomplete[id] = true
+		res.Installed, res.Updated, res.Removed, res.Unchanged, res.Untrimmed = 0, 0, 0, 0, 0
+		// A computer's installations merge with its stored ones alone: the
+		// push is merged and written a chunk of computers at a time, so
+		// that it holds one chunk's installations decoded, whatever its size.
+		for computers, installs := range v.Installs(pushChunk) {
+			if err := s.writeChunk(ctx, companyID, computers, installs, ids, v.Incomplete, full, now, &res); err != nil {
+				return err
 			}
 		}
-		untrimmed = 0
-		if full {
-			untrimmed = len(trim.Incomplete)
-		}
-		plan, err = writeInstallations(ctx, s.repo, companyID, idList, desired, trim, now)
-		return err
+		return nil
 	})
 	if err != nil {
 		return PushResult{}, fmt.Errorf("push inventory: %w", err)
 	}
-	res.Installed, res.Updated, res.Removed, res.Unchanged = len(plan.Installs), len(plan.Updates), len(plan.Removals), plan.Unchanged
-	res.Untrimmed = untrimmed
-	s.log.DebugContext(ctx, "inventory pushed", "company", companyID, "computers", len(computers),
+	s.log.DebugContext(ctx, "inventory pushed", "company", companyID, "computers", len(v.Computers),
 		"installed", res.Installed, "updated", res.Updated, "removed", res.Removed, "unchanged", res.Unchanged, "rejected", res.Rejected)
 	return res, nil
+}
+
+// pushChunk is about how many installations of a push are merged and
+// written together.
+const pushChunk = 5000
+
+// writeChunk merges and writes the installations of a chunk of a push's
+// computers (ids: the equipment ids by computer key), and counts them in res.
+func (s *InventoryService) writeChunk(ctx context.Context, companyID string, computers []inventory.Computer, installs []inventory.Install,
+	ids map[string]string, incomplete map[string]bool, full bool, now time.Time, res *PushResult) error {
+	idList := make([]string, len(computers))
+	trim := inventory.Trim{Full: full, Incomplete: map[string]bool{}}
+	for i, c := range computers {
+		idList[i] = ids[c.Name.Key()]
+		if incomplete[c.Name.Key()] {
+			trim.Incomplete[idList[i]] = true
+		}
+	}
+	desired := make([]inventory.Desired, len(installs))
+	for i, in := range installs {
+		desired[i] = inventory.Desired{ComputerID: ids[in.Computer], Program: in.Program, Version: in.Version}
+	}
+	plan, err := writeInstallations(ctx, s.repo, companyID, idList, desired, trim, now)
+	if err != nil {
+		return err
+	}
+	if full {
+		res.Untrimmed += len(trim.Incomplete)
+	}
+	res.Installed += len(plan.Installs)
+	res.Updated += len(plan.Updates)
+	res.Removed += len(plan.Removals)
+	res.Unchanged += plan.Unchanged
+	return nil
 }
 
 // writeInstallations merges desired into the stored installations of the

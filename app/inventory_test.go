@@ -163,7 +163,7 @@ func TestPushFullModeRemovesWhatWasNotSentExceptOnAPartialComputer(t *testing.T)
 		t.Errorf("problems: %+v", res.Problems)
 	}
 	res.Problems = nil
-	if want := (app.PushResult{Accepted: 2, Rejected: 1, Updated: 1, Removed: 1, Unchanged: 1, Untrimmed: 1}); !reflect.DeepEqual(res, want) {
+	if want := (app.PushResult{Accepted: 2, ProblemCount: 1, Rejected: 1, Updated: 1, Removed: 1, Unchanged: 1, Untrimmed: 1}); !reflect.DeepEqual(res, want) {
 		t.Fatalf("second push: %+v, want %+v", res, want)
 	}
 	if got := state(repo, pc1.ID()); !slices.Equal(got, []string{"Chrome 120", "Zip 1 (removed)"}) {

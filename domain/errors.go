@@ -249,3 +249,22 @@ func (e *ValidationError) Detail() string {
 
 // Is makes errors.Is(err, ErrInvalid) true for every ValidationError.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+// TypeTooManyProblems is the type of the problem that ends a bounded list
+// (see BoundProblems).
+const TypeTooManyProblems = "too_many_problems"
+
+// BoundProblems cuts v to at most n problems (n > 0) and, when total (the
+// problems found, listed or not) is more, adds one saying so. A list that
+// is already bounded so is left as it is.
+func BoundProblems(v *ValidationError, total, n int) *ValidationError {
+	if v == nil || n <= 0 || total <= n {
+		return v
+	}
+	if len(v.Problems) == n+1 && v.Problems[n].Type == TypeTooManyProblems {
+		return v
+	}
+	v.Problems = append(v.Problems[:min(n, len(v.Problems)):n], FieldError{Type: TypeTooManyProblems,
+		Params: Params{"total": total, "listed": n}})
+	return v
+}

@@ -159,16 +159,21 @@ func sqliteBusy(err error) bool {
 // sqliteDSN adds the settings Parc relies on to a file path: WAL so readers do
 // not wait for the writer, a busy timeout so writers queue instead of failing,
 // BEGIN IMMEDIATE so a transaction takes the write lock up front rather
-// than failing when it upgrades from reading to writing, and a 32 MiB page
-// cache per connection instead of SQLite's 2 MiB, so that the indexes of a
-// data set of a few hundred thousand rows stay in memory.
+// than failing when it upgrades from reading to writing, and an 8 MiB page
+// cache per connection instead of SQLite's 2 MiB. A large write transaction
+// fills its connection's cache, and modernc.org/sqlite allocates each 4 KiB
+// page and its header apart, which takes about twice the cache's size in
+// memory: 32 MiB made the first large write of a connection grow the
+// process by 60 MiB, more than a request of a few megabytes may (see
+// test/attack), for batch and single-row throughputs within the noise of
+// those with 8 MiB (BenchmarkDataSets on SQLite, three runs each).
 func sqliteDSN(path string) string {
 	path = strings.TrimPrefix(path, "//")
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	return path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-32768)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+	return path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-8192)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 }
 
 // mysqlDSN converts mysql://user:pass@host:port/db?params to the driver's DSN,

@@ -72,3 +72,29 @@ func TestTablesFollowTheirRowStructs(t *testing.T) {
 		t.Errorf("values out of column order: %v", values)
 	}
 }
+
+// TestStatementsStopBeforeTheirSize: a multi-row write of large rows is
+// split so that no statement's values, escaped, pass the size given, with
+// one row at least in each, whatever the row limit.
+func TestStatementsStopBeforeTheirSize(t *testing.T) {
+	rows := make([]datasetRow, 10)
+	for i := range rows {
+		rows[i] = datasetRow{RowKey: fmt.Sprint(i), Fields: jsonDoc(`{"t":"` + strings.Repeat("x", 1000) + `"}`)}
+	}
+	one := datasetRowsTable.valuesWithin(rows, len(rows), 1)
+	if len(one) != 1 {
+		t.Errorf("below one row's size: %d rows, want 1", len(one))
+	}
+	perRow := 0
+	for _, v := range one[0] {
+		perRow += valueBytes(v)
+	}
+	for _, c := range []struct{ maxRows, maxBytes, want int }{{10, 3*perRow + perRow/2, 3}, {2, 100 * perRow, 2}, {10, 10 * perRow, 10}} {
+		if got := datasetRowsTable.valuesWithin(rows, c.maxRows, c.maxBytes); len(got) != c.want {
+			t.Errorf("%d rows, %d bytes at most: %d rows, want %d", c.maxRows, c.maxBytes, len(got), c.want)
+		}
+	}
+	if perRow < 2*1000 {
+		t.Errorf("a row of 1,000 bytes of text counts %d bytes: escaping may double it", perRow)
+	}
+}

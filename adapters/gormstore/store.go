@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 
@@ -24,6 +25,9 @@ type Store struct {
 	// sleeps of 1 to 100 ms. Other processes on the same file still queue
 	// through the busy timeout. nil on the other backends.
 	writers chan struct{}
+	// packet is the statement size of MySQL's max_allowed_packet, once
+	// read (see statementBytes).
+	packet atomic.Int64
 }
 
 // New wraps an open GORM connection.
@@ -85,22 +89,56 @@ func (s *Store) translate(err error) error {
 }
 
 // insertRows writes rows into t as multi-row INSERT statements, in batches
-// that respect the placeholder limit; tail is an optional onConflictUpdate
-// clause. Rows are written in the order given; callers sort them by key so
-// that concurrent writers lock rows in one order.
+// that respect the placeholder limit and the statement size (see
+// statementBytes); tail is an optional onConflictUpdate clause. Rows are
+// written in the order given; callers sort them by key so that concurrent
+// writers lock rows in one order.
 func insertRows[T any](ctx context.Context, s *Store, what string, t table[T], tail string, rows []T) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	per := s.dialect.batchRows(len(t.columns), s.dialect.rowsPerInsert())
-	for start := 0; start < len(rows); start += per {
-		sql, args := s.dialect.insertStatement(t.head(), tail, t.values(rows[start:min(start+per, len(rows))]))
+	size := s.statementBytes(ctx) - len(t.head()) - len(tail)
+	for start := 0; start < len(rows); {
+		values := t.valuesWithin(rows[start:], per, size)
+		sql, args := s.dialect.insertStatement(t.head(), tail, values)
 		if err := s.conn(ctx).Exec(sql, args...).Error; err != nil {
 			return fmt.Errorf("%s: %w", what, s.translate(err))
 		}
+		start += len(values)
 	}
 	return nil
 }
+
+// statementBytes bounds the size of one multi-row statement, its values as
+// the server reads them. MySQL and MariaDB refuse a statement longer than
+// their max_allowed_packet (16 MiB by default on MariaDB, 4 MiB on older
+// MySQL), and with the values interpolated (see the database package) a
+// multi-row write of large rows reaches it long before the placeholder
+// limit: the value is read from the server once, and a statement kept a
+// little under it. Elsewhere the bound only keeps the statements of a large
+// write, and the memory that builds them, in proportion.
+func (s *Store) statementBytes(ctx context.Context) int {
+	if s.dialect != dialectMySQL {
+		return maxStatementBytes
+	}
+	if n := s.packet.Load(); n > 0 {
+		return int(n)
+	}
+	var packet int64
+	if err := s.conn(ctx).Raw("SELECT @@max_allowed_packet").Scan(&packet).Error; err != nil || packet <= 0 {
+		return mysqlMinPacket - statementMargin // unknown this time: the smallest default, asked again next time
+	}
+	n := max(packet-statementMargin, 1)
+	s.packet.Store(n)
+	return int(n)
+}
+
+const (
+	maxStatementBytes = 16 << 20
+	mysqlMinPacket    = 4 << 20  // MySQL 5.7's default max_allowed_packet
+	statementMargin   = 64 << 10 // the statement's own text, and the protocol's headers
+)
 
 // lockByID locks the row of T with this company and id until the
 // transaction ends (see writeLock), then reads it; it returns nil when there

@@ -3,6 +3,7 @@ package gormstore
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"sync"
@@ -47,18 +48,50 @@ func (t table[T]) head() string {
 
 // values reads the rows' column values, in column order.
 func (t table[T]) values(rows []T) [][]any {
-	out := make([][]any, len(rows))
-	flat := make([]any, len(rows)*len(t.fields))
+	return t.valuesWithin(rows, len(rows), math.MaxInt)
+}
+
+// valuesWithin reads the column values of the first rows, in column order:
+// at most maxRows rows, and no more than fit in maxBytes as a statement
+// carries them (valueBytes), one row at least.
+func (t table[T]) valuesWithin(rows []T, maxRows, maxBytes int) [][]any {
+	n := min(len(rows), maxRows)
+	out := make([][]any, 0, n)
+	flat := make([]any, n*len(t.fields))
 	ctx := context.Background()
-	for i := range rows {
+	size := 0
+	for i := range n {
 		v := reflect.ValueOf(&rows[i]).Elem()
 		row := flat[i*len(t.fields) : (i+1)*len(t.fields) : (i+1)*len(t.fields)]
+		rowSize := 0
 		for c, f := range t.fields {
 			row[c], _ = f.ValueOf(ctx, v)
+			rowSize += valueBytes(row[c])
 		}
-		out[i] = row
+		if size += rowSize; i > 0 && size > maxBytes {
+			break
+		}
+		out = append(out, row)
 	}
 	return out
+}
+
+// valueBytes is the most bytes a value takes in a statement's text: a
+// text escaped throughout and quoted, a separator after it.
+func valueBytes(v any) int {
+	switch x := v.(type) {
+	case string:
+		return 2*len(x) + 4
+	case jsonDoc:
+		return 2*len(x) + 4
+	case *string:
+		if x != nil {
+			return 2*len(*x) + 4
+		}
+	case []byte:
+		return 2*len(x) + 4
+	}
+	return 32 // numbers, times, booleans, NULL
 }
 
 // Tables whose rows this package writes in multi-row statements.

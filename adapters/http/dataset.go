@@ -142,130 +142,109 @@ func valueList(raw json.RawMessage) ([]json.RawMessage, error) {
 	return list, err
 }
 
-// relationBody is a relations item as sent: row codes are strings or
-// numbers, as in data and deletes.
-type relationBody struct {
-	SourceEntityName string
-	SourceRowCode    json.RawMessage
-	TargetEntityName string
-	TargetFieldName  string
-	TargetRowCode    json.RawMessage
-}
-
-// decodeBatch reads a RelationalDataSet request (and its companyCode). Its
-// keys are matched without regard to case, and data/deletes keep the order
-// of their entities.
+// decodeBatch reads a RelationalDataSet request (and its companyCode). The
+// body is kept as it came: the batch's parts are spans of it, which the
+// domain reads in place (dataset.ParseBatch checks their shape), so that a
+// batch of a million rows is held once. Its keys are matched without
+// regard to case.
 func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 	body, err := readBody(c)
 	if err != nil {
 		return dataset.BatchInput{}, "", err
 	}
-	// Views into the body, not copies: a batch of a million rows is held
-	// once, as it came.
-	top := mapView(body)
-	if string(bytes.TrimSpace(body)) == "null" {
-		top = map[string]json.RawMessage{} // as encoding/json reads it: nothing asked
+	if len(body) > dataset.MaxDocSize {
+		return dataset.BatchInput{}, "", &http.MaxBytesError{Limit: dataset.MaxDocSize}
 	}
-	if top == nil || !json.Valid(body) {
+	if !json.Valid(body) {
 		return dataset.BatchInput{}, "", batchShapeError(body)
 	}
-	d := batchDecoder{top: top, keys: slices.Sorted(maps.Keys(top)), problems: &domain.ValidationError{}, rule: textRuleOf(c)}
-	if raw, ok := d.member("data"); ok {
-		d.data(raw)
-	}
-	if raw, ok := d.member("deletes"); ok {
-		for _, l := range entityLists(raw, "deletes", itemRowCodes, d.problems) {
-			d.in.Deletes = append(d.in.Deletes, dataset.EntityCodes{Entity: l.entity, Codes: l.items})
+	rule := textRuleOf(c)
+	d := batchDecoder{top: map[string]objectMember{}, problems: &domain.ValidationError{}, rule: rule,
+		in: dataset.BatchInput{Doc: body, MaxProblems: rule.maxProblems}}
+	isObject := eachMember(body, func(key string, value []byte, start int) {
+		if slices.ContainsFunc(batchMembers, func(name string) bool { return strings.EqualFold(key, name) }) {
+			d.top[key] = objectMember{key: key, value: value, start: start} // the last of a key given twice, as encoding/json reads it
 		}
+	})
+	if !isObject && string(bytes.TrimSpace(body)) != "null" { // null: as encoding/json reads it, nothing asked
+		return dataset.BatchInput{}, "", batchShapeError(body)
 	}
-	if raw, ok := d.member("relations"); ok {
-		d.relations(raw)
+	d.keys = slices.Sorted(maps.Keys(d.top))
+	if m, ok := d.member("data"); ok {
+		d.in.Data = m.span()
+		d.rowSizes(m)
 	}
-	if raw, ok := d.member("srvExport"); ok && json.Unmarshal(raw, &d.in.SrvExport) != nil {
+	if m, ok := d.member("deletes"); ok {
+		d.in.Deletes = m.span()
+	}
+	if m, ok := d.member("relations"); ok {
+		d.in.Relations = m.span()
+	}
+	if m, ok := d.member("srvExport"); ok && json.Unmarshal(m.value, &d.in.SrvExport) != nil {
 		d.problems.Add("type", expectedKind("integer"), "srvExport")
 	}
 	var companyCode string
-	if raw, ok := d.member("companyCode"); ok && json.Unmarshal(raw, &companyCode) != nil {
+	if m, ok := d.member("companyCode"); ok && json.Unmarshal(m.value, &companyCode) != nil {
 		d.problems.Add("type", expectedKind("string"), "companyCode")
 	}
-	return d.in, companyCode, d.problems.OrNil()
+	return d.in, companyCode, BoundProblems(d.problems, len(d.problems.Problems)+d.dropped, rule.maxProblems).OrNil()
 }
+
+// batchMembers are the members of a RelationalDataSet body; others are
+// ignored.
+var batchMembers = []string{"data", "deletes", "relations", "srvExport", "companyCode"}
 
 // batchDecoder reads the members of a RelationalDataSet body.
 type batchDecoder struct {
-	top      map[string]json.RawMessage
+	top      map[string]objectMember
 	keys     []string // sorted: the same message every time
 	problems *domain.ValidationError
+	dropped  int // problems past the rule's maximum, counted only
 	rule     textRule
 	in       dataset.BatchInput
 }
 
-// member is the value of the key name, spelled in any case, when it is
+// member is the member of the key name, spelled in any case, when it is
 // present and not null; two spellings of it are a problem.
-func (d *batchDecoder) member(name string) (json.RawMessage, bool) {
-	var found json.RawMessage
+func (d *batchDecoder) member(name string) (objectMember, bool) {
+	var found objectMember
 	var spelling string
 	for _, k := range d.keys {
 		if strings.EqualFold(k, name) {
 			if spelling != "" {
 				d.problems.Add("duplicate", domain.Params{domain.RuleParam: "same_key", "first": spelling, "second": k}, k)
-				return nil, false
+				return objectMember{}, false
 			}
 			found, spelling = d.top[k], k
 		}
 	}
-	return found, isPresent(found)
+	return found, isPresent(found.value)
 }
 
-// data reads the rows of each entity, within the text rule's size.
-func (d *batchDecoder) data(raw json.RawMessage) {
-	for _, l := range entityLists(raw, "data", "rows", d.problems) {
-		er := dataset.EntityRows{Entity: l.entity, Rows: make([]map[string]json.RawMessage, len(l.items))}
-		for i, r := range l.items {
-			if d.rule.maxText > 0 && len(r) > d.rule.maxText {
+// rowSizes refuses the rows of data past the text rule's size.
+func (d *batchDecoder) rowSizes(data objectMember) {
+	if d.rule.maxText <= 0 {
+		return
+	}
+	eachMember(data.value, func(entity string, rows []byte, _ int) {
+		i := 0
+		eachElement(rows, func(row []byte) {
+			if len(row) > d.rule.maxText {
 				typ, params := d.rule.tooLarge("row_bytes")
-				d.problems.Add(typ, params, "data", l.entity, i)
-				continue
+				d.problems.Add(typ, params, "data", entity, i)
+				d.bound()
 			}
-			er.Rows[i] = mapView(r) // not an object: left nil, refused by the plan with its path
-		}
-		d.in.Data = append(d.in.Data, er)
-	}
+			i++
+		})
+	})
 }
 
-// relations reads the relations array.
-func (d *batchDecoder) relations(raw json.RawMessage) {
-	items, isArray := arrayView(raw)
-	if !isArray {
-		d.problems.Add("type", expectedKind("array"), "relations")
+// bound keeps at most the rule's number of problems, counting the others.
+func (d *batchDecoder) bound() {
+	if n := d.rule.maxProblems; n > 0 && len(d.problems.Problems) > n {
+		d.dropped += len(d.problems.Problems) - n
+		d.problems.Problems = d.problems.Problems[:n]
 	}
-	for i, item := range items {
-		d.in.Relations = append(d.in.Relations, d.relation(i, item))
-	}
-}
-
-// relation reads one relation; its row codes are strings or numbers.
-func (d *batchDecoder) relation(i int, item json.RawMessage) dataset.RelationInput {
-	var r relationBody // field names match without regard to case
-	if json.Unmarshal(item, &r) != nil {
-		d.problems.Add("type", domain.Params{domain.RuleParam: "relation_object"}, "relations", i)
-	}
-	rel := dataset.RelationInput{SourceEntityName: r.SourceEntityName, TargetEntityName: r.TargetEntityName, TargetFieldName: r.TargetFieldName}
-	for _, code := range []struct {
-		name string
-		raw  json.RawMessage
-		dst  *string
-	}{{"SourceRowCode", r.SourceRowCode, &rel.SourceRowCode}, {"TargetRowCode", r.TargetRowCode, &rel.TargetRowCode}} {
-		if !isPresent(code.raw) {
-			continue // refused as empty by the plan
-		}
-		c, err := dataset.CodeFromJSON(code.raw)
-		if err != nil {
-			d.problems.AddAt(err, "row_code", "relations", i, code.name)
-		}
-		*code.dst = c.String()
-	}
-	return rel
 }
 
 // batchShapeError says why body is not a batch: not JSON (with the
@@ -278,30 +257,6 @@ func batchShapeError(body []byte) error {
 	return domain.Invalid("type", domain.Params{domain.RuleParam: "not_object"}, "body")
 }
 
-type entityList struct {
-	entity string
-	items  []json.RawMessage
-}
-
-// entityLists reads the batch member name, an object of entity names to
-// arrays of what, in the order its entities were written.
-func entityLists(raw json.RawMessage, name, what string, problems *domain.ValidationError) []entityList {
-	groups, isObject := objectView(raw)
-	if !isObject {
-		problems.Add("type", domain.Params{domain.RuleParam: "entity_lists", "items": what}, name)
-	}
-	var out []entityList
-	for _, g := range groups {
-		items, isArray := arrayView(g.value)
-		if !isArray {
-			problems.Add("type", domain.Params{domain.RuleParam: "entity_list", "items": what}, name, g.key)
-			continue
-		}
-		out = append(out, entityList{entity: g.key, items: items})
-	}
-	return out
-}
-
 func isPresent(raw json.RawMessage) bool {
 	return len(raw) > 0 && string(bytes.TrimSpace(raw)) != "null"
 }
@@ -309,7 +264,11 @@ func isPresent(raw json.RawMessage) bool {
 type objectMember struct {
 	key   string
 	value json.RawMessage
+	start int // the value's offset in the document read
 }
+
+// span is where the member's value is in the body it was read from.
+func (m objectMember) span() dataset.Span { return dataset.SpanOf(m.start, m.start+len(m.value)) }
 
 type entityResultDTO struct {
 	EntityName string `json:"entityName"`

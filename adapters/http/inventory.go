@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/gin-gonic/gin"
 
@@ -53,130 +55,99 @@ func writeInventoryError(c *gin.Context, err error) {
 	c.AbortWithStatusJSON(status, clientDataAnswer{Status: "error", Message: msg})
 }
 
-// wireRecord is one pushed record. Values stay untyped so that a wrong type
-// rejects that record only; field names match case-insensitively.
-type wireRecord struct {
-	inventory.RawRecord
-}
-
-func (w *wireRecord) UnmarshalJSON(b []byte) error {
-	if len(b) == 0 || b[0] != '{' {
-		w.NotObject = true
-		return nil
-	}
-	var in struct {
-		ComputerName any `json:"computer_name"`
-		IPAddress    any `json:"ip_address"`
-		Program      any `json:"program"`
-		Version      any `json:"version"`
-	}
-	// Numbers stay json.Number: one that no float64 holds (1e999) is then
-	// a wrong type of this record, not a failure of the whole request.
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil {
-		return err
-	}
-	w.RawRecord = inventory.RawRecord{ComputerName: in.ComputerName, IPAddress: in.IPAddress, Program: in.Program, Version: in.Version}
-	return nil
-}
-
 // errNotArray is valid JSON that is not an array: a 400 without a position.
 var errNotArray = &MalformedJSONError{Reason: "the body must be a JSON array of records"}
 
-// decodePush reads the body as an array of records: not JSON, or not an
-// array, is a *MalformedJSONError (400).
-func decodePush(c *gin.Context) ([]inventory.RawRecord, error) {
+// decodePush reads the body as an array of records and checks each as it
+// is read (inventory.Validator), keeping of the valid ones only what the
+// push writes: the body is held once, never a decoded copy of every record.
+// Not JSON, or not an array, is a *MalformedJSONError (400). In full mode,
+// records are read a second time when some were rejected, to learn which
+// pushed computers they name.
+func decodePush(c *gin.Context, full bool) (inventory.Validation, error) {
 	body, err := readRawBody(c)
 	if err != nil {
-		return nil, err
+		return inventory.Validation{}, err
 	}
-	records, err := decodePushBody(body)
-	if err != nil {
-		return nil, err
+	if !json.Valid(body) {
+		return inventory.Validation{}, UnmarshalJSON(body, new(json.RawMessage))
 	}
-	markInvalidText(textRuleOf(c), body, records)
-	return records, nil
+	if bytes.TrimSpace(body)[0] != '[' {
+		return inventory.Validation{}, errNotArray
+	}
+	v := inventory.NewValidator(textRuleOf(c).maxProblems)
+	eachElement(body, func(item []byte) { v.Add(pushRecord(item)) })
+	if full && v.Rejected() > 0 {
+		eachElement(body, func(item []byte) { v.NoteIncomplete(pushRecord(item)) })
+	}
+	return v.Validation(), nil
 }
 
 // notUTF8 stands for a pushed text that was not valid UTF-8 (or held a lone
-// surrogate escape): the decoder would have replaced its bytes with U+FFFD,
-// while the record validation rejects it, as it rejects a NUL.
+// surrogate escape): the record validation rejects it, as it rejects a NUL.
 const notUTF8 = "\xff"
 
-// markInvalidText applies the text rule to a push record by record: a
-// field that breaks it rejects its record, not the request, as a wrong type
-// does. Fields a record does not use are ignored, as they are when valid.
-func markInvalidText(rule textRule, body []byte, records []inventory.RawRecord) {
-	rule.maxText = 0 // lengths are the record validation's
-	rule.visitJSON(body, func(p domain.FieldError) {
-		if p.Rule() != ruleTextUTF8 || len(p.Path) != 2 {
-			return
-		}
-		i, ok := p.Path[0].(int)
-		field, _ := p.Path[1].(string)
-		if !ok || i >= len(records) {
-			return
-		}
-		r := &records[i]
-		for name, dst := range map[string]*any{"computer_name": &r.ComputerName, "ip_address": &r.IPAddress, "program": &r.Program, "version": &r.Version} {
-			if strings.EqualFold(field, name) {
-				*dst = notUTF8
-			}
+// notText stands for a pushed value that is neither a string nor null: a
+// wrong type of its record, not a failure of the whole request.
+type notText struct{}
+
+// pushRecord reads one element of a push (valid JSON). Values stay untyped
+// so that a wrong type rejects that record only; field names match without
+// regard to case, the last of a name given twice winning, as encoding/json
+// decodes a struct.
+func pushRecord(item []byte) inventory.RawRecord {
+	if len(item) == 0 || item[0] != '{' {
+		return inventory.RawRecord{NotObject: true}
+	}
+	var r inventory.RawRecord
+	eachMember(item, func(key string, value []byte, _ int) {
+		switch {
+		case strings.EqualFold(key, "computer_name"):
+			r.ComputerName = pushValue(value)
+		case strings.EqualFold(key, "ip_address"):
+			r.IPAddress = pushValue(value)
+		case strings.EqualFold(key, "program"):
+			r.Program = pushValue(value)
+		case strings.EqualFold(key, "version"):
+			r.Version = pushValue(value)
 		}
 	})
+	return r
 }
 
-// decodePushBody decodes a push read whole.
-func decodePushBody(body []byte) ([]inventory.RawRecord, error) {
-	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] != '[' && json.Valid(trimmed) {
-		return nil, errNotArray
-	}
-	if typed, ok := decodeTypedPush(body); ok {
-		return typed, nil
-	}
-	var wire []wireRecord
-	if err := UnmarshalJSON(body, &wire); err != nil {
-		return nil, err
-	}
-	out := make([]inventory.RawRecord, len(wire))
-	for i, w := range wire {
-		out[i] = w.RawRecord
-	}
-	return out, nil
-}
-
-// decodeTypedPush is the fast path for the usual body, an array of objects
-// whose fields are strings or null: about twice as fast as decoding every
-// value untyped. Anything else (a wrong type, malformed JSON) falls back to
-// the untyped path, which reports it.
-func decodeTypedPush(body []byte) ([]inventory.RawRecord, bool) {
-	var typed []*struct {
-		ComputerName *string `json:"computer_name"`
-		IPAddress    *string `json:"ip_address"`
-		Program      *string `json:"program"`
-		Version      *string `json:"version"`
-	}
-	if err := json.Unmarshal(body, &typed); err != nil || typed == nil {
-		return nil, false
-	}
-	out := make([]inventory.RawRecord, len(typed))
-	for i, t := range typed {
-		if t == nil {
-			out[i] = inventory.RawRecord{NotObject: true}
-			continue
-		}
-		out[i] = inventory.RawRecord{ComputerName: orNil(t.ComputerName), IPAddress: orNil(t.IPAddress), Program: orNil(t.Program), Version: orNil(t.Version)}
-	}
-	return out, true
-}
-
-// orNil keeps an absent value untyped nil, as the untyped path decodes it.
-func orNil(s *string) any {
-	if s == nil {
+// pushValue is a value of a record: its text, nil for null, notUTF8 for a
+// text the text rule refuses, notText{} for anything else.
+func pushValue(raw []byte) any {
+	switch {
+	case len(raw) == 0 || raw[0] == 'n':
 		return nil
+	case raw[0] != '"' || len(raw) < 2:
+		return notText{}
 	}
-	return *s
+	text := raw[1 : len(raw)-1]
+	if bytes.IndexByte(text, '\\') >= 0 {
+		var ok bool
+		if text, ok = unescapeJSON(text); !ok {
+			return notText{}
+		}
+	}
+	if !utf8.Valid(text) {
+		return notUTF8
+	}
+	return inPlace(text)
+}
+
+// inPlace is b as a string without copying it: the texts of a push stay in
+// its body, which is read once and never written afterwards (nor is the
+// buffer of an unescaped text), so the string cannot change; and it keeps
+// the body alive as long as it is used, as a sub-slice would. A push's
+// valid records are held until it is written: copied, their texts would
+// take again a good part of the body.
+func inPlace(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // pushAnswer renders a push's result, listing at most maxProblems
@@ -187,12 +158,13 @@ func pushAnswer(res app.PushResult, maxProblems int) (int, clientDataAnswer) {
 	if maxProblems > 0 && len(listed) > maxProblems {
 		listed = listed[:maxProblems]
 	}
+	total := max(res.ProblemCount, len(res.Problems))
 	for _, p := range listed {
 		out.Errors = append(out.Errors, recordErrorDTO{Index: p.Index, Field: p.Field, Message: recordWords(p)})
 	}
 	more := ""
-	if len(listed) < len(res.Problems) {
-		more = fmt.Sprintf("; %d problems in all, the first %d are listed", len(res.Problems), len(listed))
+	if len(listed) < total {
+		more = fmt.Sprintf("; %d problems in all, the first %d are listed", total, len(listed))
 	}
 	switch {
 	case res.Rejected == 0:
@@ -303,12 +275,12 @@ func (h inventoryHandlers) push(c *gin.Context) {
 		writeInventoryError(c, domain.Invalid("enum", domain.Params{domain.RuleParam: "or_absent", "expected": []string{"full"}}, "mode"))
 		return
 	}
-	raw, err := decodePush(c)
+	pushed, err := decodePush(c, full)
 	if err != nil {
 		writeInventoryError(c, err)
 		return
 	}
-	res, err := h.svc.Push(c.Request.Context(), mustCompany(c).ID(), raw, full)
+	res, err := h.svc.PushValidated(c.Request.Context(), mustCompany(c).ID(), pushed, full)
 	if err != nil {
 		writeInventoryError(c, err)
 		return

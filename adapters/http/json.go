@@ -41,12 +41,41 @@ func readBody(c *gin.Context) ([]byte, error) {
 }
 
 // readRawBody reads the whole body, leaving the text rule to the caller.
+// A body whose length was declared, and admitted by the body guard, is read
+// into a buffer of that size: growing one as it arrives would copy it over
+// and over, and hold up to twice its size at the end.
 func readRawBody(c *gin.Context) ([]byte, error) {
-	body, err := io.ReadAll(c.Request.Body)
+	var body []byte
+	var err error
+	if g, ok := c.Request.Body.(*guardedBody); ok && g.declared && c.Request.ContentLength > 0 {
+		body, err = readSized(g, c.Request.ContentLength)
+	} else {
+		body, err = io.ReadAll(c.Request.Body)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read request body: %w", err)
 	}
 	return body, nil
+}
+
+// readSized reads r to its end into a buffer of size bytes, and one more
+// so that the end is seen without growing it; it grows only when r holds
+// more than size.
+func readSized(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, size+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // DecodeJSON reads the body into dst. Unknown fields are ignored; malformed
@@ -186,48 +215,71 @@ func skipSpace(doc []byte, i int) int {
 	return i
 }
 
-// objectView returns the members of the object doc, in order, their
-// values sharing doc's memory; ok is false when doc is not an object.
-func objectView(doc []byte) (members []objectMember, ok bool) {
+// eachMember calls fn with each member of the object doc, in order: its
+// key, its value (sharing doc's memory) and the value's offset in doc; ok
+// is false when doc is not an object.
+func eachMember(doc []byte, fn func(key string, value []byte, start int)) (ok bool) {
 	i := skipSpace(doc, 0)
 	if i >= len(doc) || doc[i] != '{' {
-		return nil, false
+		return false
 	}
 	i = skipSpace(doc, i+1)
 	for i < len(doc) && doc[i] == '"' {
 		end := skipString(doc, i)
 		var key string
 		if json.Unmarshal(doc[i:end+1], &key) != nil {
-			return nil, false
+			return false
 		}
 		i = skipSpace(doc, end+1) + 1 // past the colon
 		i = skipSpace(doc, i)
+		if i >= len(doc) {
+			return false // not JSON: the callers check it first
+		}
 		vend := skipValue(doc, i)
-		members = append(members, objectMember{key: key, value: doc[i:vend:vend]})
+		fn(key, doc[i:vend:vend], i)
 		i = skipSpace(doc, vend)
 		if i < len(doc) && doc[i] == ',' {
 			i = skipSpace(doc, i+1)
 		}
 	}
-	return members, true
+	return true
+}
+
+// eachElement calls fn with each element of the array doc, sharing its
+// memory; ok is false when doc is not an array.
+func eachElement(doc []byte, fn func(item []byte)) (ok bool) {
+	i := skipSpace(doc, 0)
+	if i >= len(doc) || doc[i] != '[' {
+		return false
+	}
+	i = skipSpace(doc, i+1)
+	for i < len(doc) && doc[i] != ']' {
+		end := skipValue(doc, i)
+		fn(doc[i:end:end])
+		i = skipSpace(doc, end)
+		if i < len(doc) && doc[i] == ',' {
+			i = skipSpace(doc, i+1)
+		}
+	}
+	return true
+}
+
+// objectView returns the members of the object doc, in order, their
+// values sharing doc's memory; ok is false when doc is not an object.
+func objectView(doc []byte) (members []objectMember, ok bool) {
+	ok = eachMember(doc, func(key string, value []byte, start int) {
+		members = append(members, objectMember{key: key, value: value, start: start})
+	})
+	return members, ok
 }
 
 // arrayView returns the elements of the array doc, sharing its memory; ok
 // is false when doc is not an array.
 func arrayView(doc []byte) (items []json.RawMessage, ok bool) {
-	i := skipSpace(doc, 0)
-	if i >= len(doc) || doc[i] != '[' {
-		return nil, false
-	}
-	i = skipSpace(doc, i+1)
 	items = []json.RawMessage{}
-	for i < len(doc) && doc[i] != ']' {
-		end := skipValue(doc, i)
-		items = append(items, doc[i:end:end])
-		i = skipSpace(doc, end)
-		if i < len(doc) && doc[i] == ',' {
-			i = skipSpace(doc, i+1)
-		}
+	ok = eachElement(doc, func(item []byte) { items = append(items, item) })
+	if !ok {
+		return nil, false
 	}
 	return items, true
 }

@@ -134,12 +134,7 @@ func (r textRule) bounded(v *domain.ValidationError) *domain.ValidationError {
 // BoundProblems cuts v to at most n problems (n > 0) and, when total
 // (the problems found, listed or not) is more, adds one saying so.
 func BoundProblems(v *domain.ValidationError, total, n int) *domain.ValidationError {
-	if v == nil || n <= 0 || total <= n {
-		return v
-	}
-	v.Problems = append(v.Problems[:min(n, len(v.Problems)):n], domain.FieldError{Type: "too_many_problems",
-		Params: domain.Params{"total": total, "listed": n}})
-	return v
+	return domain.BoundProblems(v, total, n)
 }
 
 // textRuleOf is the rule of the request's route, or the defaults.
@@ -159,13 +154,6 @@ func (r textRule) scanJSON(body []byte) error {
 	return BoundProblems(s.problems, s.count, r.maxProblems).OrNil()
 }
 
-// visitJSON is scanJSON handing each problem to visit, for decoders that
-// reject parts of a request rather than all of it.
-func (r textRule) visitJSON(body []byte, visit func(domain.FieldError)) {
-	s := jsonScan{src: body, rule: r, problems: &domain.ValidationError{}, visit: visit}
-	s.run()
-}
-
 // jsonScan walks a JSON document iteratively (a hostile body may nest deep)
 // keeping the path to the current value.
 type jsonScan struct {
@@ -175,8 +163,6 @@ type jsonScan struct {
 	stack    []scanFrame
 	problems *domain.ValidationError
 	count    int // problems found, listed or not
-	// visit, when set, receives every problem instead of the list.
-	visit func(domain.FieldError)
 }
 
 type scanFrame struct {
@@ -201,10 +187,6 @@ func (s *jsonScan) path() []any {
 }
 
 func (s *jsonScan) problem(typ string, params domain.Params, path []any) {
-	if s.visit != nil {
-		s.visit(domain.FieldError{Path: path, Type: typ, Params: params})
-		return
-	}
 	s.count++
 	if s.rule.maxProblems > 0 && len(s.problems.Problems) >= s.rule.maxProblems {
 		return // enough to list; bounded() still says how many

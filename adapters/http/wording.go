@@ -250,6 +250,12 @@ var plainWording = wording{
 	"row_bytes": func(w problemWords) string {
 		return fmt.Sprintf("A row should have at most %d bytes", w.int("max_bytes"))
 	},
+	"batch_bytes": func(w problemWords) string {
+		return fmt.Sprintf("a batch is at most %d bytes", w.int("max_bytes"))
+	},
+	"max_entities": func(w problemWords) string {
+		return fmt.Sprintf("a batch names at most %d entities", w.int("max"))
+	},
 }
 
 // inventoryWording is the /client-data requests' table: their sentences

@@ -134,6 +134,8 @@ func TestPlainWording(t *testing.T) {
 		{problem("string_unicode", "query_escape", nil, "query"), "the query string has a malformed escape"},
 		{problem("string_too_long", "string_bytes", P{"max_bytes": 8}, "s"), "String should have at most 8 bytes"},
 		{problem("string_too_long", "row_bytes", P{"max_bytes": 1 << 20}, "body"), "A row should have at most 1048576 bytes"},
+		{problem("too_large", "batch_bytes", P{"max_bytes": int64(64 << 20)}, "body"), "a batch is at most 67108864 bytes"},
+		{problem("too_many", "max_entities", P{"max": 65536}, "data", "e"), "a batch names at most 65536 entities"},
 	}
 	worded := map[string]bool{}
 	for _, tt := range tests {

@@ -1,71 +1,84 @@
 package dataset
 
 import (
-	"encoding/json"
+	"bytes"
+	"cmp"
+	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/parc-hq/parc/domain"
 )
 
-// EntityRows are the rows sent for one entity under "data", in order.
-type EntityRows struct {
-	Entity string
-	Rows   []map[string]json.RawMessage
-}
-
-// EntityCodes are the codes sent for one entity under "deletes", in order.
-type EntityCodes struct {
-	Entity string
-	Codes  []json.RawMessage
-}
-
-// RelationInput is one item of "relations": the target row's field
-// TargetFieldName receives the source row's code.
-type RelationInput struct {
-	SourceEntityName string
-	SourceRowCode    string
-	TargetEntityName string
-	TargetFieldName  string
-	TargetRowCode    string
-}
-
-// BatchInput is a RelationalDataSet request as sent.
+// BatchInput is a RelationalDataSet request as sent: its JSON document and
+// where its parts are in it. The parsed batch keeps the document (and never
+// changes it) while it lives: a row is read in place, not copied.
 type BatchInput struct {
-	Data      []EntityRows
-	Deletes   []EntityCodes
-	Relations []RelationInput
+	Doc []byte
+	// Data is an object of entity names to arrays of rows to create or
+	// update, Deletes an object of entity names to arrays of row codes,
+	// Relations an array of relation objects (see relationInput); an empty
+	// Span is a part not given.
+	Data, Deletes, Relations Span
 	// SrvExport is the export status every row written gets (default 0).
 	SrvExport int
+	// MaxProblems bounds the problems a refusal lists (0: no bound); the
+	// others are counted, not kept, so that a hostile request cannot make
+	// its answer, or the memory that builds it, grow without bound.
+	MaxProblems int
 }
+
+// relationInput is one item of "relations": the target row's field
+// TargetFieldName receives the source row's code. Its member names are
+// matched without regard to case; the codes are JSON values (strings or
+// numbers) in the document, an empty Span when not given.
+type relationInput struct {
+	SourceEntityName string
+	SourceRowCode    Span
+	TargetEntityName string
+	TargetFieldName  string
+	TargetRowCode    Span
+}
+
+// key is where the key of a row that a batch names is: the spelling of the
+// entity and the text of the code, in the document or, when the document
+// holds it escaped, decoded in the batch's arena. It takes 8 bytes, so that
+// a batch indexes a million rows in a few megabytes.
+type key struct {
+	code  uint32 // offset of the code's text
+	name  uint16 // the entity's spelling: an index of Batch.names
+	n     uint8  // length of the code's text (at most MaxRowCodeLen)
+	arena bool   // the text is in Batch.arena, not in Batch.doc
+}
+
+// maxNames bounds the spellings of entity names in one batch (key.name).
+const maxNames = math.MaxUint16 + 1
 
 type upsert struct {
-	entity EntityName
-	code   RowCode
-	fields Fields
-	path   []any
-}
-
-type deletion struct {
-	entity EntityName
-	code   RowCode
+	key key
+	row Span // the row's object in the document
 }
 
 type relation struct {
-	source, target EntityName
-	sourceCode     RowCode
-	targetCode     RowCode
+	source, target key
 	field          FieldName
-	path           []any
 }
 
-// Batch is a validated RelationalDataSet request.
+// Batch is a validated RelationalDataSet request, ready to be planned a
+// chunk at a time (see Run).
 type Batch struct {
-	upserts   []upsert
-	deletes   []deletion
-	relations []relation
-	srvExport int
-	entities  []EntityName // first spelling of each entity, in order of appearance
+	doc, arena []byte
+	names      []EntityName // every spelling of an entity, in order of appearance
+	entityOf   []uint16     // the entity of names[i]: an index of entities
+	nameRank   []uint16     // the place of names[i]'s entity in the order of entity keys
+	entities   []EntityName // the first spelling of each entity, in order of appearance
+	upserts    []upsert     // sorted by key, then in request order
+	deletes    []key        // sorted
+	relations  []relation   // in request order
+	bySource   []int32      // indexes of relations, sorted by source key, then in request order
+	byTarget   []int32      // the same by target key
+	srvExport  int
 }
 
 // ItemError names the item of a batch that failed and why: a problem type
@@ -86,111 +99,327 @@ func (e *ItemError) Error() string {
 // **domain.ValidationError) see the item error.
 func (e *ItemError) Unwrap() error { return domain.Invalid(e.Type, e.Params, e.Path...) }
 
-// ParseBatch validates a request: entity and field names, row codes, and
-// relation items. Every problem is reported with its path.
+// ParseBatch validates a request: its shape, entity and field names, rows,
+// row codes, and relation items. Every problem is reported with its path
+// (at most in.MaxProblems of them, and how many there were in all).
 func ParseBatch(in BatchInput) (Batch, error) {
-	bp := batchParser{b: Batch{srvExport: in.SrvExport}, problems: &domain.ValidationError{}, seen: map[string]bool{}}
-	for _, group := range in.Deletes {
-		bp.deletes(group)
+	if len(in.Doc) > MaxDocSize {
+		return Batch{}, domain.Invalid("too_large", domain.Params{domain.RuleParam: "batch_bytes", "max_bytes": int64(MaxDocSize)}, "body")
 	}
-	for _, group := range in.Data {
-		bp.data(group)
+	bp := batchParser{b: Batch{doc: in.Doc, srvExport: in.SrvExport}, problems: &domain.ValidationError{}, max: in.MaxProblems,
+		spellings: map[string]uint16{}, entityKeys: map[string]uint16{}, fieldNames: map[string]FieldName{}, fields: Fields{}}
+	bp.reserve(in)
+	bp.groups(in.Deletes, "deletes", ItemsRowCodes, bp.deletes)
+	bp.groups(in.Data, "data", ItemsRows, bp.data)
+	if in.Relations.len() > 0 {
+		bp.relations(in.Relations)
 	}
-	for i, r := range in.Relations {
-		bp.relation(i, r)
-	}
-	if err := bp.problems.OrNil(); err != nil {
+	if err := bp.err(); err != nil {
 		return Batch{}, err
 	}
+	bp.b.sort()
 	return bp.b, nil
 }
 
 // batchParser gathers a batch and the problems of its items.
 type batchParser struct {
-	b        Batch
-	problems *domain.ValidationError
-	seen     map[string]bool // entity keys noted
+	b          Batch
+	problems   *domain.ValidationError
+	max        int // problems kept (0: all)
+	dropped    int // problems found past max
+	spellings  map[string]uint16
+	entityKeys map[string]uint16
+	fieldNames map[string]FieldName // relations' target fields, each parsed once
+	// scratch space of the row being read
+	fields      Fields
+	members     []member
+	rowProblems domain.ValidationError
 }
 
-// note records an entity under its first spelling.
-func (bp *batchParser) note(e EntityName) {
-	if !bp.seen[e.Key()] {
-		bp.seen[e.Key()] = true
+// reserve sizes the lists of rows and codes exactly, so that a large batch
+// does not grow them by copies.
+func (bp *batchParser) reserve(in BatchInput) {
+	count := func(part Span) (n int) {
+		members(in.Doc, part, func(_ string, list Span) bool {
+			elements(in.Doc, list, func(Span) bool { n++; return true })
+			return true
+		})
+		return n
+	}
+	bp.b.upserts = make([]upsert, 0, count(in.Data))
+	bp.b.deletes = make([]key, 0, count(in.Deletes))
+}
+
+// What the lists of a batch hold, as its problems name them ("items").
+const (
+	ItemsRows     = "rows"
+	ItemsRowCodes = "row_codes"
+)
+
+// groups reads the part member of a batch (data or deletes), an object of
+// entity names to arrays of what (ItemsRows or ItemsRowCodes), calling read with each of them in order.
+func (bp *batchParser) groups(part Span, member, what string, read func(entity string, list Span)) {
+	if part.len() == 0 {
+		return
+	}
+	isObject := members(bp.b.doc, part, func(entity string, list Span) bool {
+		raw := list.in(bp.b.doc)
+		if len(raw) == 0 || raw[0] != '[' {
+			bp.problems.Add("type", domain.Params{domain.RuleParam: "entity_list", "items": what}, member, entity)
+		} else {
+			read(entity, list)
+		}
+		bp.bound()
+		return true
+	})
+	if !isObject && !isNull(part.in(bp.b.doc)) {
+		bp.problems.Add("type", domain.Params{domain.RuleParam: "entity_lists", "items": what}, member)
+	}
+}
+
+// bound keeps at most max problems, counting the others.
+func (bp *batchParser) bound() {
+	if bp.max > 0 && len(bp.problems.Problems) > bp.max {
+		bp.dropped += len(bp.problems.Problems) - bp.max
+		clear(bp.problems.Problems[bp.max:])
+		bp.problems.Problems = bp.problems.Problems[:bp.max]
+	}
+}
+
+func (bp *batchParser) err() error {
+	if bp.dropped > 0 {
+		domain.BoundProblems(bp.problems, len(bp.problems.Problems)+bp.dropped, bp.max)
+	}
+	return bp.problems.OrNil()
+}
+
+// note records a spelling of an entity, the entity under its first
+// spelling, and returns the spelling's index.
+func (bp *batchParser) note(e EntityName) (uint16, bool) {
+	if i, ok := bp.spellings[e.Display()]; ok {
+		return i, true
+	}
+	if len(bp.b.names) == maxNames {
+		return 0, false
+	}
+	entity, ok := bp.entityKeys[e.Key()]
+	if !ok {
+		entity = uint16(len(bp.b.entities))
+		bp.entityKeys[e.Key()] = entity
 		bp.b.entities = append(bp.b.entities, e)
 	}
+	i := uint16(len(bp.b.names))
+	bp.spellings[e.Display()] = i
+	bp.b.names = append(bp.b.names, e)
+	bp.b.entityOf = append(bp.b.entityOf, entity)
+	return i, true
 }
 
-func (bp *batchParser) deletes(group EntityCodes) {
-	entity, err := ParseEntityName(group.Entity)
+// entity parses and notes the entity name of a group of member (data or
+// deletes).
+func (bp *batchParser) entity(name, member string) (EntityName, uint16, bool) {
+	e, err := ParseEntityName(name)
 	if err != nil {
-		bp.problems.AddAt(err, "entity_name", "deletes", group.Entity)
+		bp.problems.AddAt(err, "entity_name", member, name)
+		return e, 0, false
+	}
+	i, ok := bp.note(e)
+	if !ok {
+		bp.problems.Add("too_many", domain.Params{domain.RuleParam: "max_entities", "max": maxNames}, member, name)
+	}
+	return e, i, ok
+}
+
+// code reads a row code (a JSON string or number at raw in the document)
+// of the entity spelling name.
+func (bp *batchParser) code(name uint16, raw Span) (key, error) {
+	if raw.len() == 0 {
+		_, err := ParseRowCode("")
+		return key{}, err
+	}
+	text, at, err := codeText(raw.in(bp.b.doc))
+	if err == nil {
+		_, err = ParseRowCode(text)
+	}
+	if err != nil {
+		return key{}, err
+	}
+	if at >= 0 {
+		return key{code: raw.Start + uint32(at), n: uint8(len(text)), name: name}, nil
+	}
+	k := key{code: uint32(len(bp.b.arena)), n: uint8(len(text)), name: name, arena: true}
+	bp.b.arena = append(bp.b.arena, text...)
+	return k, nil
+}
+
+// deletes reads the codes of an entity under "deletes".
+func (bp *batchParser) deletes(entity string, codes Span) {
+	_, name, ok := bp.entity(entity, "deletes")
+	if !ok {
 		return
 	}
-	bp.note(entity)
-	for i, raw := range group.Codes {
-		code, err := CodeFromJSON(raw)
-		if err != nil {
-			bp.problems.AddAt(err, "row_code", "deletes", group.Entity, i)
-			continue
+	i := 0
+	elements(bp.b.doc, codes, func(raw Span) bool {
+		if k, err := bp.code(name, raw); err != nil {
+			bp.problems.AddAt(err, "row_code", "deletes", entity, i)
+		} else {
+			bp.b.deletes = append(bp.b.deletes, k)
 		}
-		bp.b.deletes = append(bp.b.deletes, deletion{entity: entity, code: code})
-	}
+		i++
+		bp.bound()
+		return true
+	})
 }
 
-func (bp *batchParser) data(group EntityRows) {
-	entity, err := ParseEntityName(group.Entity)
-	if err != nil {
-		bp.problems.AddAt(err, "entity_name", "data", group.Entity)
+// data reads the rows of an entity under "data".
+func (bp *batchParser) data(entity string, rows Span) {
+	e, name, ok := bp.entity(entity, "data")
+	if !ok {
 		return
 	}
-	bp.note(entity)
-	for i, obj := range group.Rows {
-		path := []any{"data", group.Entity, i}
-		if obj == nil {
-			bp.problems.Add("type", domain.Params{domain.RuleParam: "row_object"}, path...)
-			continue
+	i := 0
+	elements(bp.b.doc, rows, func(row Span) bool {
+		bp.row(e, name, row, entity, i)
+		i++
+		bp.bound()
+		return true
+	})
+}
+
+// row validates the row data.<group>[i] and notes it with its code.
+func (bp *batchParser) row(e EntityName, name uint16, row Span, group string, i int) {
+	path := func() []any { return []any{"data", group, i} } // built only for a problem
+	problems := &bp.rowProblems
+	problems.Problems = problems.Problems[:0]
+	var isObject bool
+	bp.members, isObject = rowFields(bp.fields, bp.members, bp.b.doc, row, problems, nil)
+	if !isObject {
+		bp.problems.Add("type", domain.Params{domain.RuleParam: "row_object"}, path()...)
+		return
+	}
+	if len(problems.Problems) > 0 {
+		for _, p := range problems.Problems {
+			p.Path = append(path(), p.Path...)
+			bp.problems.Problems = append(bp.problems.Problems, p)
 		}
-		fields, err := ParseFields(obj, path...)
-		if err != nil {
-			bp.problems.Collect(err)
-			continue
+		return
+	}
+	id, has := bp.fields[e.IDField()]
+	if !has {
+		bp.problems.AddAt(noCode(e), "row_code", path()...)
+		return
+	}
+	// The code's value, where the document holds it.
+	var at Span
+	for _, m := range bp.members {
+		if m.name == id.Name {
+			at = m.value
 		}
-		code, err := codeOf(entity, fields)
-		if err != nil {
-			bp.problems.AddAt(err, "row_code", path...)
-			continue
+	}
+	k, err := bp.code(name, at)
+	if err != nil {
+		bp.problems.AddAt(err, "row_code", path()...)
+		return
+	}
+	bp.b.upserts = append(bp.b.upserts, upsert{key: k, row: row})
+}
+
+// relations reads the relations array.
+func (bp *batchParser) relations(list Span) {
+	i := 0
+	isArray := elements(bp.b.doc, list, func(item Span) bool {
+		if r, ok := bp.relationInput(item); ok {
+			bp.relation(i, r)
+		} else {
+			bp.problems.Add("type", domain.Params{domain.RuleParam: "relation_object"}, "relations", i)
 		}
-		bp.b.upserts = append(bp.b.upserts, upsert{entity: entity, code: code, fields: fields, path: path})
+		i++
+		bp.bound()
+		return true
+	})
+	if !isArray && !isNull(list.in(bp.b.doc)) {
+		bp.problems.Add("type", domain.Params{domain.RuleParam: "kind", "expected": "array"}, "relations")
 	}
 }
 
-func (bp *batchParser) relation(i int, r RelationInput) {
-	rel := relation{path: []any{"relations", i}}
-	var err error
-	if rel.source, err = ParseEntityName(r.SourceEntityName); err != nil {
+// relationInput reads a relation object: its names are strings (or null),
+// its codes any JSON value (ParseBatch checks them). Member names match
+// without regard to case, the last of a name given twice winning, as
+// encoding/json decodes a struct.
+func (bp *batchParser) relationInput(item Span) (relationInput, bool) {
+	var r relationInput
+	ok := true
+	text := func(v Span, dst *string) {
+		raw := v.in(bp.b.doc)
+		if isNull(raw) {
+			*dst = ""
+			return
+		}
+		s, isString := "", len(raw) > 0 && raw[0] == '"'
+		if isString {
+			s, isString = jsonString(raw)
+		}
+		*dst, ok = s, ok && isString
+	}
+	isObject := members(bp.b.doc, item, func(name string, v Span) bool {
+		switch {
+		case strings.EqualFold(name, "SourceEntityName"):
+			text(v, &r.SourceEntityName)
+		case strings.EqualFold(name, "TargetEntityName"):
+			text(v, &r.TargetEntityName)
+		case strings.EqualFold(name, "TargetFieldName"):
+			text(v, &r.TargetFieldName)
+		case strings.EqualFold(name, "SourceRowCode"):
+			r.SourceRowCode = v
+		case strings.EqualFold(name, "TargetRowCode"):
+			r.TargetRowCode = v
+		}
+		return true
+	})
+	return r, ok && isObject
+}
+
+func (bp *batchParser) relation(i int, r relationInput) {
+	source, err := ParseEntityName(r.SourceEntityName)
+	if err != nil {
 		bp.problems.AddAt(err, "entity_name", "relations", i, "SourceEntityName")
 	}
-	if rel.target, err = ParseEntityName(r.TargetEntityName); err != nil {
+	target, err := ParseEntityName(r.TargetEntityName)
+	if err != nil {
 		bp.problems.AddAt(err, "entity_name", "relations", i, "TargetEntityName")
 	}
-	if rel.sourceCode, err = ParseRowCode(r.SourceRowCode); err != nil {
+	var rel relation
+	var named bool
+	if source.Key() != "" && target.Key() != "" {
+		var sourceOK, targetOK bool
+		rel.source.name, sourceOK = bp.note(source)
+		rel.target.name, targetOK = bp.note(target)
+		if named = sourceOK && targetOK; !named {
+			bp.problems.Add("too_many", domain.Params{domain.RuleParam: "max_entities", "max": maxNames}, "relations", i)
+		}
+	}
+	if rel.source, err = bp.code(rel.source.name, r.SourceRowCode); err != nil {
 		bp.problems.AddAt(err, "row_code", "relations", i, "SourceRowCode")
 	}
-	if rel.targetCode, err = ParseRowCode(r.TargetRowCode); err != nil {
+	if rel.target, err = bp.code(rel.target.name, r.TargetRowCode); err != nil {
 		bp.problems.AddAt(err, "row_code", "relations", i, "TargetRowCode")
 	}
-	rel.field = bp.targetField(i, r.TargetFieldName, rel.target)
-	if rel.source.Key() != "" && rel.target.Key() != "" {
-		bp.note(rel.source)
-		bp.note(rel.target)
+	rel.field = bp.targetField(i, r.TargetFieldName, target)
+	if named {
+		bp.b.relations = append(bp.b.relations, rel)
 	}
-	bp.b.relations = append(bp.b.relations, rel)
 }
 
 // targetField is the field a relation writes: neither the target's code
 // field nor a server field.
 func (bp *batchParser) targetField(i int, name string, target EntityName) FieldName {
-	field, err := ParseFieldName(name)
+	field, known := bp.fieldNames[name]
+	var err error
+	if !known {
+		if field, err = ParseFieldName(name); err == nil {
+			bp.fieldNames[name] = field
+		}
+	}
 	switch {
 	case err != nil:
 		bp.problems.AddAt(err, "field_name", "relations", i, "TargetFieldName")
@@ -202,225 +431,59 @@ func (bp *batchParser) targetField(i int, name string, target EntityName) FieldN
 	return field
 }
 
-// Keys lists every row the plan needs to see, sorted and unique: deleted,
-// written, and both ends of every relation.
-func (b Batch) Keys() []RowKey {
-	var keys []RowKey
-	for _, d := range b.deletes {
-		keys = append(keys, RowKey{d.entity.Key(), d.code})
+// sort orders the rows and codes by key, and the relations by each end,
+// so that a run takes the rows' locks in key order (see Run).
+func (b *Batch) sort() {
+	order := make([]int, len(b.entities))
+	for i := range order {
+		order[i] = i
 	}
-	for _, u := range b.upserts {
-		keys = append(keys, RowKey{u.entity.Key(), u.code})
+	slices.SortFunc(order, func(x, y int) int { return cmp.Compare(b.entities[x].Key(), b.entities[y].Key()) })
+	rank := make([]uint16, len(b.entities))
+	for place, entity := range order {
+		rank[entity] = uint16(place)
 	}
-	for _, r := range b.relations {
-		keys = append(keys, RowKey{r.source.Key(), r.sourceCode}, RowKey{r.target.Key(), r.targetCode})
+	b.nameRank = make([]uint16, len(b.names))
+	for i, entity := range b.entityOf {
+		b.nameRank[i] = rank[entity]
 	}
-	return sortedUnique(keys)
+	// Of one key, the rows keep their request order: the document's.
+	slices.SortFunc(b.upserts, func(x, y upsert) int { return cmp.Or(b.compare(x.key, y.key), cmp.Compare(x.row.Start, y.row.Start)) })
+	slices.SortFunc(b.deletes, b.compare)
+	b.bySource = b.relationOrder(func(r relation) key { return r.source })
+	b.byTarget = b.relationOrder(func(r relation) key { return r.target })
 }
 
-// Entities lists the entities the batch names, under their first spelling.
-func (b Batch) Entities() []EntityName { return slices.Clone(b.entities) }
+func (b *Batch) relationOrder(end func(relation) key) []int32 {
+	out := make([]int32, len(b.relations))
+	for i := range out {
+		out[i] = int32(i)
+	}
+	slices.SortFunc(out, func(x, y int32) int {
+		return cmp.Or(b.compare(end(b.relations[x]), end(b.relations[y])), cmp.Compare(x, y))
+	})
+	return out
+}
+
+// compare orders keys as CompareKeys orders their RowKeys.
+func (b *Batch) compare(x, y key) int {
+	return cmp.Or(cmp.Compare(b.nameRank[x.name], b.nameRank[y.name]), bytes.Compare(b.codeBytes(x), b.codeBytes(y)))
+}
+
+func (b *Batch) codeBytes(k key) []byte {
+	if k.arena {
+		return b.arena[k.code : k.code+uint32(k.n)]
+	}
+	return b.doc[k.code : k.code+uint32(k.n)]
+}
+
+// rowKey is the RowKey of k.
+func (b *Batch) rowKey(k key) RowKey {
+	return RowKey{Entity: b.entities[b.entityOf[k.name]].Key(), Code: RowCode{string(b.codeBytes(k))}}
+}
 
 // Size is the number of items in the batch.
 func (b Batch) Size() int { return len(b.upserts) + len(b.deletes) + len(b.relations) }
-
-func sortedUnique(keys []RowKey) []RowKey {
-	slices.SortFunc(keys, CompareKeys)
-	return slices.Compact(keys)
-}
-
-// EntityResult counts what a batch did to one entity's rows.
-type EntityResult struct {
-	Entity    string // first spelling in the request
-	Created   int    // new rows, and deleted rows written again
-	Updated   int    // existing rows whose fields changed
-	Unchanged int    // existing rows sent again with the same fields
-	Deleted   int    // live rows deleted
-	Related   int    // rows whose field received a relation
-}
-
-// Plan is what a batch writes, sorted by key: rows never stored before
-// (Creates) and stored rows that change (Updates, deleted rows revived
-// included); and the counts.
-type Plan struct {
-	Creates []Row
-	Updates []Row
-	Results []EntityResult
-}
-
-// outcome is how a batch's result counts a row it names.
-type outcome int
-
-const (
-	notCounted outcome = iota
-	unchanged          // sent again with the same fields
-	updated            // a stored live row whose fields changed
-	created            // a new row, or a deleted one written again
-)
-
-// rowState is one row as the planner carries it through a batch.
-type rowState struct {
-	row      Row
-	stored   bool      // loaded from storage (live or deleted)
-	present  bool      // a row, live or deleted, is in the plan
-	previous time.Time // its stored srvDateUTC (zero when new)
-	outcome  outcome
-	deleted  bool // a live row this batch deleted
-	related  bool // the target of a relation
-	dirty    bool // to be written
-}
-
-func (st *rowState) live() bool { return st.present && st.row.IsLive() }
-
-// count raises the row's outcome: created over updated over unchanged.
-func (st *rowState) count(o outcome) {
-	if o > st.outcome {
-		st.outcome = o
-	}
-}
-
-// planner applies the items of a batch, in order, to the states of rows.
-type planner struct {
-	rows      map[RowKey]*rowState
-	srvExport int
-}
-
-func (pl *planner) at(k RowKey) *rowState {
-	st := pl.rows[k]
-	if st == nil {
-		st = &rowState{}
-		pl.rows[k] = st
-	}
-	return st
-}
-
-// remove deletes a live row; deleting a missing one is tolerated.
-func (pl *planner) remove(d deletion) {
-	st := pl.at(RowKey{d.entity.Key(), d.code})
-	if !st.live() {
-		return
-	}
-	st.row.srvAttrib, st.row.srvExport = Deleted, pl.srvExport
-	st.dirty, st.deleted = true, true
-}
-
-// write creates the row (or revives a deleted one, keeping its stored
-// spelling) or merges the fields into the live one.
-func (pl *planner) write(u upsert) {
-	st := pl.at(RowKey{u.entity.Key(), u.code})
-	if !st.live() {
-		entity := u.entity
-		if st.present {
-			entity = st.row.entity
-		}
-		st.row = Row{entity: entity, code: u.code, fields: u.fields.Clone(), srvExport: pl.srvExport, srvAttrib: Live}
-		st.present, st.dirty = true, true
-		st.count(created)
-		return
-	}
-	merged, changed := st.row.fields.merge(u.fields)
-	if !changed && st.row.srvExport == pl.srvExport {
-		st.count(unchanged)
-		return
-	}
-	st.row.fields, st.row.srvExport, st.dirty = merged, pl.srvExport, true
-	st.count(updated)
-}
-
-// relate sets the target row's field to the source row's code; both must
-// be live.
-func (pl *planner) relate(r relation) error {
-	if !pl.at(RowKey{r.source.Key(), r.sourceCode}).live() {
-		return &ItemError{Path: r.path, Type: "not_found",
-			Params: domain.Params{domain.RuleParam: "no_source_row", "entity": r.source.Display(), "code": r.sourceCode.String()}}
-	}
-	tgt := pl.at(RowKey{r.target.Key(), r.targetCode})
-	if !tgt.live() {
-		return &ItemError{Path: r.path, Type: "not_found",
-			Params: domain.Params{domain.RuleParam: "no_target_row", "entity": r.target.Display(), "code": r.targetCode.String()}}
-	}
-	value, _ := json.Marshal(r.sourceCode.String())
-	if merged, changed := tgt.row.fields.merge(Fields{r.field.Key(): {Name: r.field.Display(), Value: value}}); changed {
-		tgt.row.fields, tgt.row.srvExport, tgt.dirty = merged, pl.srvExport, true
-	}
-	tgt.related = true
-	return nil
-}
-
-// PlanBatch applies a batch to the rows loaded for its keys (live and
-// deleted): deletes first (a missing code is tolerated), then creates and
-// merging updates, then relations. Any failing item fails the whole batch
-// with an *ItemError. Rows written get srvDateUTC = NextSrvDate(now, stored)
-// and the batch's srvExport; rows sent unchanged are not written.
-func PlanBatch(b Batch, existing []Row, now time.Time) (Plan, error) {
-	pl := planner{rows: make(map[RowKey]*rowState, len(existing)+len(b.upserts)), srvExport: b.srvExport}
-	for _, r := range existing {
-		pl.rows[r.Key()] = &rowState{row: r, stored: true, present: true, previous: r.srvDate}
-	}
-	for _, d := range b.deletes {
-		pl.remove(d)
-	}
-	for _, u := range b.upserts {
-		pl.write(u)
-	}
-	for _, r := range b.relations {
-		if err := pl.relate(r); err != nil {
-			return Plan{}, err
-		}
-	}
-	return pl.plan(b.entities, now), nil
-}
-
-// plan lists the rows to write, sorted by key, and counts the results per
-// entity in the order the batch named them.
-func (pl *planner) plan(entities []EntityName, now time.Time) Plan {
-	results := make(map[string]*EntityResult, len(entities))
-	for _, e := range entities {
-		results[e.Key()] = &EntityResult{Entity: e.Display()}
-	}
-	var plan Plan
-	for k, st := range pl.rows {
-		res := results[k.Entity]
-		if res == nil { // a loaded row of an entity the batch never named: impossible, but harmless
-			continue
-		}
-		res.add(st)
-		if !st.dirty {
-			continue
-		}
-		st.row.srvDate = NextSrvDate(now, st.previous)
-		if st.stored {
-			plan.Updates = append(plan.Updates, st.row)
-		} else {
-			plan.Creates = append(plan.Creates, st.row)
-		}
-	}
-	byKey := func(a, b Row) int { return CompareKeys(a.Key(), b.Key()) }
-	slices.SortFunc(plan.Creates, byKey)
-	slices.SortFunc(plan.Updates, byKey)
-	for _, e := range entities {
-		plan.Results = append(plan.Results, *results[e.Key()])
-	}
-	return plan
-}
-
-// add counts one row's state.
-func (res *EntityResult) add(st *rowState) {
-	switch st.outcome {
-	case created:
-		res.Created++
-	case updated:
-		res.Updated++
-	case unchanged:
-		res.Unchanged++
-	}
-	if st.deleted {
-		res.Deleted++
-	}
-	if st.related {
-		res.Related++
-	}
-}
 
 // NewRow builds the row a single create writes: its code is read from the
 // <entity>_ID field. existing is the stored row of that code, if any: a live

@@ -69,6 +69,22 @@ func TestNextSrvDate(t *testing.T) {
 
 func raw(s string) json.RawMessage { return json.RawMessage(s) }
 
+// batchDoc builds the document of a BatchInput from the JSON of its parts.
+type batchDoc struct{ doc []byte }
+
+// json appends a part and returns its span.
+func (d *batchDoc) json(s string) Span {
+	start := len(d.doc)
+	d.doc = append(append(d.doc, s...), '\n')
+	return SpanOf(start, start+len(s))
+}
+
+// input is in with its document, once every part is in it.
+func (d *batchDoc) input(in BatchInput) BatchInput {
+	in.Doc = d.doc
+	return in
+}
+
 func mustBatch(t *testing.T, in BatchInput) Batch {
 	t.Helper()
 	b, err := ParseBatch(in)
@@ -97,17 +113,18 @@ func TestPlanBatch(t *testing.T) {
 		stored("customer", "C3", nil, past, Deleted),
 		stored("contact", "K1", nil, past, Live),
 	}
-	b := mustBatch(t, BatchInput{
+	d := &batchDoc{}
+	b := mustBatch(t, d.input(BatchInput{
 		SrvExport: 2,
-		Deletes:   []EntityCodes{{Entity: "Customer", Codes: []json.RawMessage{raw(`"C2"`), raw(`"C9"`), raw(`"C1"`)}}},
-		Data: []EntityRows{{Entity: "customer", Rows: []map[string]json.RawMessage{
-			{"customer_ID": raw(`"C1"`), "NAME": raw(`"again"`)},
-			{"CUSTOMER_ID": raw(`"C3"`), "x": raw(`1`)},
-			{"customer_id": raw(`"C4"`), "srvAttrib": raw(`1`)},
-			{"customer_id": raw(`"C4"`), "y": raw(`2`)},
-		}}},
-		Relations: []RelationInput{{SourceEntityName: "customer", SourceRowCode: "C4", TargetEntityName: "CONTACT", TargetFieldName: "customer_ID", TargetRowCode: "K1"}},
-	})
+		Deletes:   d.json(`{"Customer": ["C2", "C9", "C1"]}`),
+		Data: d.json(`{"customer": [
+			{"customer_ID": "C1", "NAME": "again"},
+			{"CUSTOMER_ID": "C3", "x": 1},
+			{"customer_id": "C4", "srvAttrib": 1},
+			{"customer_id": "C4", "y": 2}
+		]}`),
+		Relations: d.json(`[{"SourceEntityName": "customer", "SourceRowCode": "C4", "TargetEntityName": "CONTACT", "TargetFieldName": "customer_ID", "TargetRowCode": "K1"}]`),
+	}))
 	plan, err := PlanBatch(b, existing, now)
 	if err != nil {
 		t.Fatal(err)
@@ -154,10 +171,11 @@ func TestPlanBatch(t *testing.T) {
 
 func TestPlanBatchUnchangedAndUpdated(t *testing.T) {
 	now := time.Date(2025, 11, 6, 12, 0, 0, 0, time.UTC)
-	existing := []Row{stored("item", "A", map[string]string{"v": `1`}, now.Add(-time.Minute), Live),
+	existing := []Row{stored("item", "A", map[string]string{"v": `[1,{"a":2}]`}, now.Add(-time.Minute), Live),
 		stored("item", "B", map[string]string{"v": `1`}, now.Add(-time.Minute), Live)}
-	b := mustBatch(t, BatchInput{Data: []EntityRows{{Entity: "item", Rows: []map[string]json.RawMessage{
-		{"item_ID": raw(`"A"`), "V": raw(` 1 `)}, {"item_ID": raw(`"B"`), "v": raw(`2`)}}}}})
+	d := &batchDoc{}
+	b := mustBatch(t, d.input(BatchInput{Data: d.json(`{"item": [
+		{"item_ID": "A", "V": [ 1, { "a" : 2 } ]}, {"item_ID": "B", "v": 2}]}`)}))
 	plan, err := PlanBatch(b, existing, now)
 	if err != nil {
 		t.Fatal(err)
@@ -171,19 +189,52 @@ func TestPlanBatchFailures(t *testing.T) {
 	now := time.Now()
 	for _, tc := range []struct {
 		name string
-		in   BatchInput
+		in   func(d *batchDoc) BatchInput
 		path string
 	}{
-		{"a row without its code", BatchInput{Data: []EntityRows{{Entity: "item", Rows: []map[string]json.RawMessage{{"item_ID": raw(`"A"`)}, {"x": raw(`1`)}}}}}, "data.item[1]"},
-		{"an empty code", BatchInput{Data: []EntityRows{{Entity: "item", Rows: []map[string]json.RawMessage{{"item_ID": raw(`""`)}}}}}, "data.item[0]"},
-		{"a code that is an object", BatchInput{Deletes: []EntityCodes{{Entity: "item", Codes: []json.RawMessage{raw(`{}`)}}}}, "deletes.item[0]"},
-		{"a reserved entity", BatchInput{Data: []EntityRows{{Entity: "select"}}}, "data.select"},
-		{"a relation to nothing", BatchInput{Relations: []RelationInput{{SourceEntityName: "a", SourceRowCode: "1", TargetEntityName: "b", TargetFieldName: "a_ID", TargetRowCode: "2"}}}, "relations[0]"},
-		{"a relation overwriting the target's code", BatchInput{Relations: []RelationInput{{SourceEntityName: "a", SourceRowCode: "1", TargetEntityName: "b", TargetFieldName: "B_id", TargetRowCode: "2"}}}, "relations[0].TargetFieldName"},
-		{"a NUL in a value", BatchInput{Data: []EntityRows{{Entity: "item", Rows: []map[string]json.RawMessage{{"item_ID": raw(`"A"`), "x": raw(`["\u0000"]`)}}}}}, "data.item[0].x"},
+		{"a row without its code", func(d *batchDoc) BatchInput {
+			return BatchInput{Data: d.json(`{"item": [{"item_ID": "A"}, {"x": 1}]}`)}
+		}, "data.item[1]"},
+		{"an empty code", func(d *batchDoc) BatchInput {
+			return BatchInput{Data: d.json(`{"item": [{"item_ID": ""}]}`)}
+		}, "data.item[0]"},
+		{"a code that is an object", func(d *batchDoc) BatchInput {
+			return BatchInput{Deletes: d.json(`{"item": [{}]}`)}
+		}, "deletes.item[0]"},
+		{"a reserved entity", func(d *batchDoc) BatchInput {
+			return BatchInput{Data: d.json(`{"select": []}`)}
+		}, "data.select"},
+		{"a row that is not an object", func(d *batchDoc) BatchInput {
+			return BatchInput{Data: d.json(`{"item": [{"item_ID": "A"}, ["B"]]}`)}
+		}, "data.item[1]"},
+		{"rows that are not an array", func(d *batchDoc) BatchInput {
+			return BatchInput{Data: d.json(`{"item": {"item_ID": "A"}}`)}
+		}, "data.item"},
+		{"a relation to nothing", func(d *batchDoc) BatchInput {
+			return BatchInput{Relations: d.json(`[{"SourceEntityName": "a", "SourceRowCode": "1", "TargetEntityName": "b", "TargetFieldName": "a_ID", "TargetRowCode": 2}]`)}
+		}, "relations[0]"},
+		{"a relation without a source code", func(d *batchDoc) BatchInput {
+			return BatchInput{Relations: d.json(`[{"SourceEntityName": "a", "TargetEntityName": "b", "TargetFieldName": "a_ID", "TargetRowCode": "2"}]`)}
+		}, "relations[0].SourceRowCode"},
+		{"a relation overwriting the target's code", func(d *batchDoc) BatchInput {
+			return BatchInput{Relations: d.json(`[{"sourceentityname": "a", "SourceRowCode": "1", "TargetEntityName": "b", "TargetFieldName": "B_id", "TargetRowCode": "2"}]`)}
+		}, "relations[0].TargetFieldName"},
+		{"a NUL in a value", func(d *batchDoc) BatchInput {
+			return BatchInput{Data: d.json(`{"item": [{"item_ID": "A", "x": ["\u0000"]}]}`)}
+		}, "data.item[0].x"},
+		{"two spellings of a field", func(d *batchDoc) BatchInput {
+			return BatchInput{Data: d.json(`{"item": [{"item_ID": "A", "x": 1, "X": 2}]}`)}
+		}, "data.item[0].x"},
+		{"a relation that is not an object", func(d *batchDoc) BatchInput {
+			return BatchInput{Relations: d.json(`[{"SourceEntityName": 1}]`)}
+		}, "relations[0]"},
+		{"data that is not an object", func(d *batchDoc) BatchInput {
+			return BatchInput{Data: d.json(`[]`)}
+		}, "data"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b, err := ParseBatch(tc.in)
+			d := &batchDoc{}
+			b, err := ParseBatch(d.input(tc.in(d)))
 			if err == nil {
 				_, err = PlanBatch(b, nil, now)
 			}

@@ -68,34 +68,65 @@ func jsonEqual(a, b json.RawMessage) bool {
 // two spellings of one name are refused, server fields are dropped. path
 // locates the object in the request for error messages.
 func ParseFields(obj map[string]json.RawMessage, path ...any) (Fields, error) {
+	names := slices.Sorted(maps.Keys(obj))
 	out := make(Fields, len(obj))
 	problems := &domain.ValidationError{}
-	for _, name := range slices.Sorted(maps.Keys(obj)) {
-		if IsServerField(name) {
-			continue
-		}
-		fn, err := ParseFieldName(name)
-		if err != nil {
-			problems.AddAt(err, "field_name", append(slices.Clone(path), name)...)
-			continue
-		}
-		if nestingDepth(obj[name]) >= MaxDepth {
-			// MariaDB refuses deeper JSON documents; refused everywhere alike.
-			problems.Add("too_deep", domain.Params{"max_depth": MaxDepth}, append(slices.Clone(path), name)...)
-			continue
-		}
-		if hasNUL(obj[name]) {
-			// PostgreSQL's JSONB cannot hold it; refused everywhere alike.
-			problems.Add("value_error", domain.Params{domain.RuleParam: "nul"}, append(slices.Clone(path), name)...)
-			continue
-		}
-		if prev, dup := out[fn.Key()]; dup {
-			problems.Add("duplicate", domain.Params{domain.RuleParam: "same_field", "first": prev.Name, "second": name}, append(slices.Clone(path), name)...)
-			continue
-		}
-		out[fn.Key()] = Field{Name: name, Value: obj[name]}
+	for _, name := range names {
+		addField(out, problems, name, obj[name], path)
 	}
 	return out, problems.OrNil()
+}
+
+// addField adds the member name of a row to out, after the checks of
+// ParseFields, or records why it cannot be. Members come in the order of
+// their names, so that the problems come in the same order every time.
+func addField(out Fields, problems *domain.ValidationError, name string, value json.RawMessage, path []any) {
+	if IsServerField(name) {
+		return
+	}
+	at := func() []any { return append(slices.Clip(path), name) }
+	fn, err := ParseFieldName(name)
+	if err != nil {
+		problems.AddAt(err, "field_name", at()...)
+		return
+	}
+	if nestingDepth(value) >= MaxDepth {
+		// MariaDB refuses deeper JSON documents; refused everywhere alike.
+		problems.Add("too_deep", domain.Params{"max_depth": MaxDepth}, at()...)
+		return
+	}
+	if hasNUL(value) {
+		// PostgreSQL's JSONB cannot hold it; refused everywhere alike.
+		problems.Add("value_error", domain.Params{domain.RuleParam: "nul"}, at()...)
+		return
+	}
+	if prev, dup := out[fn.Key()]; dup {
+		problems.Add("duplicate", domain.Params{domain.RuleParam: "same_field", "first": prev.Name, "second": name}, at()...)
+		return
+	}
+	out[fn.Key()] = Field{Name: name, Value: value}
+}
+
+// rowFields reads the fields of the row object s of doc into out (which it
+// clears first) as ParseFields does, the values left in doc. ms is scratch
+// space for the members, returned for the next row. ok is false when s is
+// not an object.
+func rowFields(out Fields, ms []member, doc []byte, s Span, problems *domain.ValidationError, path []any) (_ []member, ok bool) {
+	clear(out)
+	ms, ok = appendMembers(ms[:0], doc, s)
+	if !ok {
+		return ms, false
+	}
+	// Sorted by name, each name once: the last of a name given twice wins,
+	// as when the object is decoded into a map.
+	slices.SortStableFunc(ms, func(a, b member) int { return strings.Compare(a.name, b.name) })
+	for i, m := range ms {
+		if i+1 < len(ms) && ms[i+1].name == m.name {
+			continue
+		}
+		addField(out, problems, m.name, m.value.in(doc), path)
+	}
+	return ms, true
 }
 
 // MaxDepth is how many levels of objects and arrays a row may nest, the row
@@ -166,26 +197,84 @@ func hasNUL(raw json.RawMessage) bool {
 func codeOf(e EntityName, f Fields) (RowCode, error) {
 	field, ok := f[e.IDField()]
 	if !ok {
-		return RowCode{}, domain.Refused("no_row_code", domain.Params{"entity": e.Display()})
+		return RowCode{}, noCode(e)
 	}
 	return CodeFromJSON(field.Value)
+}
+
+func noCode(e EntityName) error {
+	return domain.Refused("no_row_code", domain.Params{"entity": e.Display()})
 }
 
 // CodeFromJSON reads a row code given as a JSON string or number: the
 // problems of ParseRowCode, or domain.Refused of rule "row_code_json"
 // {"value": the JSON given, abbreviated}.
 func CodeFromJSON(raw json.RawMessage) (RowCode, error) {
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		return ParseRowCode(s)
+	text, _, err := codeText(raw)
+	if err != nil {
+		return RowCode{}, err
 	}
-	var n json.Number
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&n); err == nil {
-		return ParseRowCode(n.String())
+	return ParseRowCode(text)
+}
+
+// codeText is the text of a row code given as a JSON string or number (a
+// number is taken as written; null is the empty text), not yet checked by
+// ParseRowCode. at is where raw holds that text as it is — a string
+// without escapes, or a number —, or -1 when it does not.
+func codeText(raw []byte) (text string, at int, err error) {
+	start := skipSpace(raw, 0)
+	end := len(bytes.TrimRight(raw, " \t\r\n"))
+	v := raw[start:max(start, end)]
+	switch {
+	case len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && bytes.IndexByte(v, '\\') < 0:
+		return string(v[1 : len(v)-1]), start + 1, nil
+	case len(v) > 0 && v[0] == '"':
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			return s, -1, nil
+		}
+	case string(v) == "null":
+		return "", -1, nil
+	case isNumber(v):
+		return string(v), start, nil
 	}
-	return RowCode{}, domain.Refused("row_code_json", domain.Params{"value": abbreviate(raw)})
+	return "", -1, domain.Refused("row_code_json", domain.Params{"value": abbreviate(raw)})
+}
+
+// isNumber reports a JSON number literal: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func isNumber(v []byte) bool {
+	i := 0
+	digits := func() int {
+		n := 0
+		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+			i, n = i+1, n+1
+		}
+		return n
+	}
+	if i < len(v) && v[i] == '-' {
+		i++
+	}
+	if i < len(v) && v[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		return false
+	}
+	if i < len(v) && v[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(v) && (v[i] == 'e' || v[i] == 'E') {
+		i++
+		if i < len(v) && (v[i] == '+' || v[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(v)
 }
 
 func abbreviate(raw json.RawMessage) string {

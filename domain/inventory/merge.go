@@ -156,7 +156,3 @@ func Merge(stored []Installation, pushed []Desired, trim Trim, at time.Time) Pla
 func compareInstallations(a, b Installation) int {
 	return cmp.Or(cmp.Compare(a.ComputerID, b.ComputerID), cmp.Compare(a.Program.Key(), b.Program.Key()))
 }
-
-func sortComputers(cs []Computer) {
-	slices.SortFunc(cs, func(a, b Computer) int { return cmp.Compare(a.Name.Key(), b.Name.Key()) })
-}

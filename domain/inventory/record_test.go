@@ -1,6 +1,7 @@
 package inventory_test
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -22,12 +23,16 @@ func TestValidateRecords(t *testing.T) {
 		{ComputerName: "pc-3", Program: "p", Version: "v", IPAddress: "::1"},
 	}
 	v := inventory.ValidateRecords(raw)
-	require.Len(t, v.Valid, 3)
+	assert.Equal(t, 3, v.Accepted)
 	assert.Equal(t, 4, v.Rejected)
-	assert.Equal(t, "PC-1", v.Valid[0].Computer.Display())
-	assert.Equal(t, "pc-1", v.Valid[0].Computer.Key())
-	assert.Equal(t, netip.MustParseAddr("10.0.0.1"), v.Valid[0].IP)
-	assert.False(t, v.Valid[1].IP.IsValid())
+	assert.Equal(t, 8, v.ProblemCount)
+	require.Len(t, v.Computers, 3)
+	assert.Equal(t, "PC-1", v.Computers[0].Name.Display())
+	assert.Equal(t, "pc-1", v.Computers[0].Name.Key())
+	assert.Equal(t, netip.MustParseAddr("10.0.0.1"), v.Computers[0].IP)
+	assert.False(t, v.Computers[1].IP.IsValid())
+	assert.Equal(t, []inventory.Install{{Computer: "pc-1", Program: inventory.NewProgramName("Chrome"), Version: "119"},
+		{Computer: "pc-2", Program: inventory.NewProgramName("Zip"), Version: "1"}, {Computer: "pc-3", Program: inventory.NewProgramName("p"), Version: "v"}}, installs(v, 10))
 	assert.Equal(t, []inventory.Problem{
 		{Index: 2, Field: "computer_name", Type: inventory.ProblemMissing},
 		{Index: 2, Field: "program", Type: inventory.ProblemType},
@@ -56,14 +61,14 @@ func TestValidateRecordsRejectsControlCharacters(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			v := inventory.ValidateRecords([]inventory.RawRecord{c.raw, {ComputerName: "PC", Program: "ok", Version: "1"}})
-			require.Len(t, v.Valid, 1, "the other record stays valid")
+			require.Equal(t, 1, v.Accepted, "the other record stays valid")
 			assert.Equal(t, 1, v.Rejected)
 			require.Len(t, v.Problems, 1)
 			assert.Equal(t, inventory.Problem{Index: 0, Field: c.field, Type: inventory.ProblemControl}, v.Problems[0])
 		})
 	}
 	valid := inventory.ValidateRecords([]inventory.RawRecord{{ComputerName: "PC é", Program: "p\u007f", Version: "1 ✓"}})
-	assert.Len(t, valid.Valid, 1, "DEL and non-ASCII text are fine")
+	assert.Equal(t, 1, valid.Accepted, "DEL and non-ASCII text are fine")
 }
 
 func TestValidateRecordsNamesIncompleteComputers(t *testing.T) {
@@ -84,10 +89,90 @@ func TestComputersTakesFirstSpellingAndLastAddress(t *testing.T) {
 		{ComputerName: "pc-b", Program: "c", Version: "1"},
 		{ComputerName: "PC-A", Program: "a", Version: "1"},
 	})
-	cs := inventory.Computers(v.Valid)
+	cs := v.Computers
 	require.Len(t, cs, 2)
 	assert.Equal(t, "PC-A", cs[0].Name.Display())
 	assert.False(t, cs[0].IP.IsValid())
 	assert.Equal(t, "PC-B", cs[1].Name.Display())
 	assert.Equal(t, netip.MustParseAddr("10.0.0.2"), cs[1].IP)
+}
+
+func TestValidatorMergesDuplicatesAndBoundsItsProblems(t *testing.T) {
+	v := inventory.NewValidator(2)
+	for _, r := range []inventory.RawRecord{
+		{ComputerName: "PC-1", Program: "Zip", Version: "1"},
+		{ComputerName: "pc-1", Program: "zip ", Version: "2"},
+		{NotObject: true}, {NotObject: true}, {NotObject: true},
+		{ComputerName: "PC-1", Program: "ZIP", Version: "3"},
+	} {
+		v.Add(r)
+	}
+	got := v.Validation()
+	assert.Equal(t, 3, got.Accepted)
+	assert.Equal(t, 3, got.Rejected)
+	assert.Equal(t, 3, got.ProblemCount)
+	assert.Len(t, got.Problems, 2, "at most the maximum is listed")
+	assert.Equal(t, []inventory.Install{{Computer: "pc-1", Program: inventory.NewProgramName("Zip"), Version: "3"}}, installs(got, 10),
+		"one installation per computer and program: the last version, the first spelling")
+}
+
+// installs are every installation of v, checking that each chunk holds
+// whole computers, those of its installations.
+func installs(v inventory.Validation, n int) []inventory.Install {
+	var out []inventory.Install
+	seen := 0
+	for computers, chunk := range v.Installs(n) {
+		if computers[0].Name.Key() != chunk[0].Computer || computers[len(computers)-1].Name.Key() != chunk[len(chunk)-1].Computer {
+			panic("a chunk's computers are not those of its installations")
+		}
+		seen += len(computers)
+		out = append(out, chunk...)
+	}
+	if seen != len(v.Computers) {
+		panic("computers left out of the chunks")
+	}
+	return out
+}
+
+func TestInstallsComeInChunksOfWholeComputers(t *testing.T) {
+	var raw []inventory.RawRecord
+	for c := range 5 {
+		for p := range c + 1 {
+			raw = append(raw, inventory.RawRecord{ComputerName: fmt.Sprintf("PC-%d", 4-c), Program: fmt.Sprintf("P%d", p), Version: "1"})
+		}
+	}
+	v := inventory.ValidateRecords(raw)
+	var sizes []int
+	for computers, chunk := range v.Installs(3) {
+		sizes = append(sizes, len(chunk))
+		for _, in := range chunk {
+			assert.Contains(t, []string{computers[0].Name.Key(), computers[len(computers)-1].Name.Key(), in.Computer}, in.Computer)
+		}
+	}
+	assert.Equal(t, []int{5, 4, 3, 3}, sizes, "PC-0 has 5, PC-1 4, PC-2 3, PC-3 and PC-4 2 and 1")
+	assert.Len(t, installs(v, 1), 15)
+}
+
+func TestValidatorMergesAsItGoes(t *testing.T) {
+	v := inventory.NewValidator(0)
+	n := 3*(1<<16) + 5 // past a few merges
+	for i := range n {
+		program := fmt.Sprintf("Program %d", i%100)
+		if i >= 700 { // every installation has had its first record
+			program = strings.ToUpper(program) // later spellings do not replace the first
+		}
+		v.Add(inventory.RawRecord{ComputerName: fmt.Sprintf("PC-%d", i%7), Program: program, Version: fmt.Sprint(i)})
+	}
+	got := v.Validation()
+	all := installs(got, 50)
+	require.Len(t, all, 700)
+	assert.Equal(t, n, got.Accepted)
+	last := map[string]string{}
+	for i := range n {
+		last[fmt.Sprintf("pc-%d/program %d", i%7, i%100)] = fmt.Sprint(i)
+	}
+	for _, in := range all {
+		assert.Equal(t, last[in.Computer+"/"+in.Program.Key()], in.Version)
+		assert.True(t, strings.HasPrefix(in.Program.Display(), "Program "), in.Program.Display())
+	}
 }

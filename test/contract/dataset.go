@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -418,5 +419,35 @@ func RunDataSetRepository(t *testing.T, newRepos func(t *testing.T) DataSetRepos
 		got, err := r.Rows.Rows(ctx, a, keys)
 		require.NoError(t, err)
 		assert.Len(t, got, 6000)
+	})
+
+	t.Run("rows whose total passes a statement's packet are written whole", func(t *testing.T) {
+		// 30 rows of 700 kB: 21 MB, past MariaDB's 16 MiB max_allowed_packet.
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		big := func(n int) string { return fmt.Sprintf("%q", strings.Repeat(fmt.Sprint(n%10), 700_000)) }
+		var rows []dataset.Row
+		var keys []dataset.RowKey
+		for i := range 30 {
+			row := testRow("large", fmt.Sprintf("L%02d", i), base, map[string]string{"text": big(i)})
+			rows = append(rows, row)
+			keys = append(keys, row.Key())
+		}
+		require.NoError(t, r.Tx.Within(ctx, func(ctx context.Context) error {
+			return r.Rows.InsertRows(ctx, a, rows)
+		}))
+		for i := range rows {
+			rows[i] = testRow("large", fmt.Sprintf("L%02d", i), base.Add(time.Second), map[string]string{"text": big(i + 1)})
+		}
+		save(t, r, a, rows...)
+		got, err := r.Rows.Rows(ctx, a, keys)
+		require.NoError(t, err)
+		require.Len(t, got, 30)
+		for _, row := range got {
+			text, _ := row.Fields().Get("text")
+			n := 0
+			fmt.Sscanf(row.Code().String(), "L%d", &n)
+			assert.Equal(t, big(n+1), string(text.Value), row.Code().String())
+		}
 	})
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	httpapi "github.com/parc-hq/parc/adapters/http"
 	"github.com/parc-hq/parc/test/apitest"
 )
 
@@ -254,6 +256,21 @@ func TestFailingBatchStoresNothing(t *testing.T) {
 				assert.Equal(t, before, list[0])
 			})
 		}
+		t.Run("3,000 rows without their code: 422 listing 1,000 problems and how many in all", func(t *testing.T) {
+			items := make([]any, 3000)
+			for i := range items {
+				items[i] = map[string]any{"v": i}
+			}
+			resp := api.CallInvalid(t, http.MethodPost, p.path("RelationalDataSet"), key, map[string]any{"data": map[string]any{"item": items}})
+			require.Equal(t, http.StatusUnprocessableEntity, resp.Status)
+			var body struct {
+				Details []struct{ Path, Type, Message string }
+			}
+			require.NoError(t, json.Unmarshal(resp.Body, &body))
+			require.Len(t, body.Details, httpapi.DefaultMaxIssue+1)
+			assert.Equal(t, "data.item[999]", body.Details[999].Path)
+			assert.Equal(t, "3000 problems in all; only the first 1000 are listed", body.Details[1000].Message)
+		})
 		t.Run("a row 31 levels deep is stored on every backend", func(t *testing.T) {
 			assert.Equal(t, 1, batchCounts(t, api.Call(t, http.MethodPost, p.path("RelationalDataSet"), key, map[string]any{
 				"data": map[string]any{"deep": []any{map[string]any{"deep_ID": "D", "v": nested(30)}}}}))["deep"].Created)

@@ -176,6 +176,19 @@ func TestPushClientData(t *testing.T) {
 			assert.Contains(t, resp.Map(t)["message"], "malformed JSON at line 1")
 		})
 
+		t.Run("3,000 records that are not objects: 422 listing 1,000 problems and how many in all", func(t *testing.T) {
+			acme := api.NewCompany(t)
+			resp := api.CallInvalid(t, http.MethodPost, "/client-data", acme.Key, "["+strings.TrimSuffix(strings.Repeat("7,", 3000), ",")+"]")
+			require.Equal(t, http.StatusUnprocessableEntity, resp.Status)
+			var ans struct {
+				Message string
+				Errors  []struct{ Index int }
+			}
+			require.NoError(t, json.Unmarshal(resp.Body, &ans))
+			assert.Len(t, ans.Errors, 1000)
+			assert.Equal(t, "all 3000 records were rejected; 3000 problems in all, the first 1000 are listed", ans.Message)
+		})
+
 		t.Run("no key or a wrong key: 401", func(t *testing.T) {
 			for _, key := range []string{"", "parc_aaaaaaaa_" + strings.Repeat("b", 32)} {
 				status, ans := push(t, api, key, "", []rec{record("PC", "P", "1")})
