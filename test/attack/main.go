@@ -34,6 +34,7 @@ var (
 	flagSizes = flag.String("rds", "3000000,9500000,28000000", "RelationalDataSet body sizes of the memory case, in bytes")
 	flagBurst = flag.String("burst", "push", "body of the 20 concurrent 32 MiB requests: push or rds")
 	flagRows  = flag.Int("cancel-rows", 200_000, "rows of the data set the cancel case selects from")
+	flagEnv   = flag.String("env", "", "extra environment of the servers, comma-separated KEY=VALUE (GODEBUG=gctrace=1, GOGC=50, …)")
 )
 
 func main() {
@@ -127,6 +128,9 @@ func (a *attack) serve(db string, env ...string) *server {
 	cmd := exec.Command(a.bin, "serve")
 	cmd.Env = append(os.Environ(), append([]string{"PARC_DATABASE_URL=" + db, "PARC_ADDR=" + addr,
 		"PARC_ADMIN_TOKEN=" + adminToken, "PARC_LOG_LEVEL=error"}, env...)...)
+	if *flagEnv != "" {
+		cmd.Env = append(cmd.Env, strings.Split(*flagEnv, ",")...)
+	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		log.Fatal(err)
@@ -217,6 +221,66 @@ func datasetBody(size int) []byte {
 	return b.Bytes()
 }
 
+// invalidDatasetBody is {"data":{"e":[{"a":0},…]}} of about size bytes:
+// no row has its code, so each is a problem of the answer.
+func invalidDatasetBody(size int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"data":{"e":[`)
+	for i := 0; b.Len() < size-40; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"a":%d}`, i)
+	}
+	b.WriteString(`]}}`)
+	return b.Bytes()
+}
+
+// deletesBody is {"deletes":{"e":["r0",…]}} of about size bytes (codes
+// never written: deleting them is tolerated).
+func deletesBody(size int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"deletes":{"e":[`)
+	for i := 0; b.Len() < size-40; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"r%d"`, i)
+	}
+	b.WriteString(`]}}`)
+	return b.Bytes()
+}
+
+// relationsBody is {"relations":[…]} of about size bytes, relating rows
+// that do not exist: every item is checked, then the batch fails (422).
+func relationsBody(size int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"relations":[`)
+	for i := 0; b.Len() < size-200; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"SourceEntityName":"s","SourceRowCode":"s%d","TargetEntityName":"t","TargetFieldName":"s_ID","TargetRowCode":"t%d"}`, i, i)
+	}
+	b.WriteString(`]}`)
+	return b.Bytes()
+}
+
+// distinctPushBody is an inventory push of about size bytes whose every
+// record is another installation (1,000 computers, a program each).
+func distinctPushBody(size int) []byte {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i := 0; b.Len() < size-100; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"computer_name":"PC-%d","program":"Program %d","version":"1.%d"}`, i%1000, i, i)
+	}
+	b.WriteByte(']')
+	return b.Bytes()
+}
+
 // pushBody is an inventory push of about size bytes; invalid makes every
 // record fail (no computer name).
 func pushBody(size int, invalid bool) []byte {
@@ -238,7 +302,7 @@ func pushBody(size int, invalid bool) []byte {
 
 func (a *attack) memory() {
 	fmt.Println("## Peak memory per request (fresh server each; growth = VmHWM after - VmRSS before; bound 4 x body + 32 MiB)")
-	fmt.Printf("%-34s %9s %7s %11s %11s %9s %s\n", "request", "body MiB", "status", "growth MiB", "bound MiB", "answer B", "within")
+	fmt.Printf("%-34s %9s %7s %11s %11s %9s %7s %s\n", "request", "body MiB", "status", "growth MiB", "bound MiB", "answer B", "time s", "within")
 	type memCase struct {
 		name string
 		path func(*server) string
@@ -251,12 +315,18 @@ func (a *attack) memory() {
 		}
 	}
 	for _, c := range append(cases, []memCase{
+		{"RelationalDataSet 4 MB, all invalid", rds, invalidDatasetBody(4_000_000)},
+		{"RelationalDataSet 9.5 MB of deletes", rds, deletesBody(9_500_000)},
+		{"RelationalDataSet 9.5 MB of relations", rds, relationsBody(9_500_000)},
 		{"inventory push 24 MB", push, pushBody(24_000_000, false)},
+		{"inventory push 24 MB, all distinct", push, distinctPushBody(24_000_000)},
 		{"inventory push 5 MB, all invalid", push, pushBody(5_000_000, true)},
 	}...) {
 		s := a.start()
 		before := s.memKB("VmRSS")
+		start := time.Now()
 		status, answer, err := s.post(c.path(s), c.body)
+		took := time.Since(start).Seconds()
 		if err != nil {
 			fmt.Printf("%-34s no answer: %v\n", c.name, err)
 			s.stop()
@@ -265,7 +335,7 @@ func (a *attack) memory() {
 		growth := float64(s.memKB("VmHWM")-before) / 1024
 		body := float64(len(c.body)) / mib
 		bound := 4*body + 32
-		fmt.Printf("%-34s %9.1f %7d %11.0f %11.0f %9d %v\n", c.name, body, status, growth, bound, answer, growth <= bound)
+		fmt.Printf("%-34s %9.1f %7d %11.0f %11.0f %9d %7.1f %v\n", c.name, body, status, growth, bound, answer, took, growth <= bound)
 		s.stop()
 	}
 }
