@@ -2,8 +2,9 @@
 // clumsy clients, as an outsider sees it: peak memory per request (VmHWM of
 // the server process) for large and invalid bodies, a slow body, guessing
 // rates with throttling, the timing gap between unknown and known key
-// prefixes, and how long Selects run past the request budget. Each case starts a fresh server, so that the peak it reads is
-// that case's. `make attack` runs it on SQLite; -db picks another backend.
+// prefixes, and how long Selects run past the request budget. Each case
+// starts a fresh server, so that the peak it reads is that case's.
+// `make attack` runs it on SQLite; -db picks another backend.
 package main
 
 import (
