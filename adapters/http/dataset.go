@@ -13,6 +13,7 @@ import (
 	"github.com/parc-hq/parc/app"
 	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/dataset"
+	"github.com/parc-hq/parc/internal/jsonview"
 )
 
 // The data API of projects: /v1/Data/{codeProjet}/... . The operations
@@ -161,7 +162,7 @@ func decodeBatch(c *gin.Context) (dataset.BatchInput, string, error) {
 	rule := textRuleOf(c)
 	d := batchDecoder{top: map[string]objectMember{}, problems: &domain.ValidationError{}, rule: rule,
 		in: dataset.BatchInput{Doc: body, MaxProblems: rule.maxProblems}}
-	isObject := eachMember(body, func(key string, value []byte, start int) {
+	isObject := jsonview.EachMember(body, func(key string, value []byte, start int) {
 		if slices.ContainsFunc(batchMembers, func(name string) bool { return strings.EqualFold(key, name) }) {
 			d.top[key] = objectMember{key: key, value: value, start: start} // the last of a key given twice, as encoding/json reads it
 		}
@@ -226,9 +227,9 @@ func (d *batchDecoder) rowSizes(data objectMember) {
 	if d.rule.maxText <= 0 {
 		return
 	}
-	eachMember(data.value, func(entity string, rows []byte, _ int) {
+	jsonview.EachMember(data.value, func(entity string, rows []byte, _ int) {
 		i := 0
-		eachElement(rows, func(row []byte) {
+		jsonview.EachElement(rows, func(row []byte) {
 			if len(row) > d.rule.maxText {
 				typ, params := d.rule.tooLarge("row_bytes")
 				d.problems.Add(typ, params, "data", entity, i)

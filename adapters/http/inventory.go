@@ -17,6 +17,7 @@ import (
 	"github.com/parc-hq/parc/app"
 	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/inventory"
+	"github.com/parc-hq/parc/internal/jsonview"
 )
 
 // The /client-data area answers in the shape its seed fixes:
@@ -76,9 +77,9 @@ func decodePush(c *gin.Context, full bool) (inventory.Validation, error) {
 		return inventory.Validation{}, errNotArray
 	}
 	v := inventory.NewValidator(textRuleOf(c).maxProblems)
-	eachElement(body, func(item []byte) { v.Add(pushRecord(item)) })
+	jsonview.EachElement(body, func(item []byte) { v.Add(pushRecord(item)) })
 	if full && v.Rejected() > 0 {
-		eachElement(body, func(item []byte) { v.NoteIncomplete(pushRecord(item)) })
+		jsonview.EachElement(body, func(item []byte) { v.NoteIncomplete(pushRecord(item)) })
 	}
 	return v.Validation(), nil
 }
@@ -100,7 +101,7 @@ func pushRecord(item []byte) inventory.RawRecord {
 		return inventory.RawRecord{NotObject: true}
 	}
 	var r inventory.RawRecord
-	eachMember(item, func(key string, value []byte, _ int) {
+	jsonview.EachMember(item, func(key string, value []byte, _ int) {
 		switch {
 		case strings.EqualFold(key, "computer_name"):
 			r.ComputerName = pushValue(value)

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parc-hq/parc/domain"
+	"github.com/parc-hq/parc/internal/jsonview"
 )
 
 // MalformedJSONError says where a request body stops being JSON. Line is 0
@@ -157,117 +158,10 @@ func jsonKind(goKind string) string {
 	return "number"
 }
 
-// Zero-copy views of valid JSON: the members of an object and the
-// elements of an array as sub-slices of the document, so that a large body
-// is decoded without a second copy of its rows. They expect JSON that
-// json.Valid accepted.
-
-// skipValue returns the offset just past the value that starts at i.
-func skipValue(doc []byte, i int) int {
-	depth := 0
-	for ; i < len(doc); i++ {
-		switch doc[i] {
-		case '"':
-			i = skipString(doc, i)
-			if depth == 0 {
-				return i + 1
-			}
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
-		case ' ', '\t', '\n', '\r':
-		case ',', ':':
-		default:
-			if depth == 0 { // a number or a literal
-				j := i
-				for j < len(doc) && !endsLiteral(doc[j]) {
-					j++
-				}
-				return j
-			}
-		}
-	}
-	return len(doc)
-}
-
-// skipString returns the offset of the closing quote of the string that
-// starts at i.
-func skipString(doc []byte, i int) int {
-	for i++; i < len(doc); i++ {
-		switch doc[i] {
-		case '\\':
-			i++
-		case '"':
-			return i
-		}
-	}
-	return len(doc)
-}
-
-func skipSpace(doc []byte, i int) int {
-	for i < len(doc) && (doc[i] == ' ' || doc[i] == '\t' || doc[i] == '\n' || doc[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// eachMember calls fn with each member of the object doc, in order: its
-// key, its value (sharing doc's memory) and the value's offset in doc; ok
-// is false when doc is not an object.
-func eachMember(doc []byte, fn func(key string, value []byte, start int)) (ok bool) {
-	i := skipSpace(doc, 0)
-	if i >= len(doc) || doc[i] != '{' {
-		return false
-	}
-	i = skipSpace(doc, i+1)
-	for i < len(doc) && doc[i] == '"' {
-		end := skipString(doc, i)
-		var key string
-		if json.Unmarshal(doc[i:end+1], &key) != nil {
-			return false
-		}
-		i = skipSpace(doc, end+1) + 1 // past the colon
-		i = skipSpace(doc, i)
-		if i >= len(doc) {
-			return false // not JSON: the callers check it first
-		}
-		vend := skipValue(doc, i)
-		fn(key, doc[i:vend:vend], i)
-		i = skipSpace(doc, vend)
-		if i < len(doc) && doc[i] == ',' {
-			i = skipSpace(doc, i+1)
-		}
-	}
-	return true
-}
-
-// eachElement calls fn with each element of the array doc, sharing its
-// memory; ok is false when doc is not an array.
-func eachElement(doc []byte, fn func(item []byte)) (ok bool) {
-	i := skipSpace(doc, 0)
-	if i >= len(doc) || doc[i] != '[' {
-		return false
-	}
-	i = skipSpace(doc, i+1)
-	for i < len(doc) && doc[i] != ']' {
-		end := skipValue(doc, i)
-		fn(doc[i:end:end])
-		i = skipSpace(doc, end)
-		if i < len(doc) && doc[i] == ',' {
-			i = skipSpace(doc, i+1)
-		}
-	}
-	return true
-}
-
 // objectView returns the members of the object doc, in order, their
 // values sharing doc's memory; ok is false when doc is not an object.
 func objectView(doc []byte) (members []objectMember, ok bool) {
-	ok = eachMember(doc, func(key string, value []byte, start int) {
+	ok = jsonview.EachMember(doc, func(key string, value []byte, start int) {
 		members = append(members, objectMember{key: key, value: value, start: start})
 	})
 	return members, ok
@@ -277,7 +171,7 @@ func objectView(doc []byte) (members []objectMember, ok bool) {
 // is false when doc is not an array.
 func arrayView(doc []byte) (items []json.RawMessage, ok bool) {
 	items = []json.RawMessage{}
-	ok = eachElement(doc, func(item []byte) { items = append(items, item) })
+	ok = jsonview.EachElement(doc, func(item []byte) { items = append(items, item) })
 	if !ok {
 		return nil, false
 	}
@@ -296,12 +190,4 @@ func mapView(doc []byte) map[string]json.RawMessage {
 		out[m.key] = m.value
 	}
 	return out
-}
-
-func endsLiteral(b byte) bool {
-	switch b {
-	case ' ', '\t', '\r', '\n', ',', ']', '}', ':':
-		return true
-	}
-	return false
 }

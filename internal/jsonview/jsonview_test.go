@@ -1,4 +1,4 @@
-package gormstore
+package jsonview
 
 import (
 	"encoding/json"
@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// eachMember must read every fields document as json.Unmarshal does, in the
-// spellings the three engines give back (jsonb adds spaces, MySQL may
-// reorder).
+// EachMember must read every object as json.Unmarshal does, in the
+// spellings the three engines give stored documents back (jsonb adds
+// spaces, MySQL may reorder).
 func TestEachMemberMatchesUnmarshal(t *testing.T) {
 	for _, doc := range eachMemberSeeds {
 		checkEachMember(t, []byte(doc))
@@ -26,12 +26,12 @@ func checkEachMember(t *testing.T, doc []byte) {
 	var want map[string]json.RawMessage
 	wantErr := json.Unmarshal(doc, &want)
 	got := map[string]json.RawMessage{}
-	err := eachMember(doc, func(k string, v []byte) { got[k] = v })
+	ok := EachMember(doc, func(k string, v []byte, _ int) { got[k] = v })
 	if wantErr != nil {
-		return // documents Parc stores are valid; only valid ones must agree
+		return // only valid JSON must agree
 	}
-	if err != nil {
-		t.Fatalf("%s: %v", doc, err)
+	if !ok {
+		t.Fatalf("%s: not read as an object", doc)
 	}
 	if !maps.EqualFunc(got, want, func(a, b json.RawMessage) bool { return string(a) == string(b) }) {
 		t.Fatalf("%s:\n got %q\nwant %q", doc, got, want)
@@ -51,4 +51,15 @@ func FuzzEachMember(f *testing.F) {
 			checkEachMember(t, doc)
 		}
 	})
+}
+
+func TestUnquote(t *testing.T) {
+	for _, q := range []string{`""`, `"a"`, `"\"x\""`, `"\u00e9"`, "\"\xce\"", `12`, `null`, `"`, `{}`} {
+		var want string
+		wantErr := json.Unmarshal([]byte(q), &want)
+		got, ok := Unquote([]byte(q))
+		if ok != (wantErr == nil) || got != want {
+			t.Errorf("Unquote(%s) = %q, %v; want %q, %v", q, got, ok, want, wantErr)
+		}
+	}
 }
