@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/parc-hq/parc/domain"
@@ -125,14 +126,48 @@ func (s *InventoryService) writeChunk(ctx context.Context, companyID string, com
 // writeInstallations merges desired into the stored installations of the
 // computers and writes what changed: the one write path of every push,
 // whether from the JSON API or from an inventory agent. Call it inside the
-// transaction that touched the computers.
+// transaction that touched the computers (which holds their rows, and so
+// their digests, until it ends).
+//
+// A computer whose stored digest equals the digest of what the push names
+// for it is unchanged (see inventory.Digest): its installations are not
+// read. The others are merged, and their new digests written with the plan.
 func writeInstallations(ctx context.Context, repo ports.InventoryRepository, companyID string, computerIDs []string,
 	desired []inventory.Desired, trim inventory.Trim, now time.Time) (inventory.Plan, error) {
-	stored, err := repo.Installations(ctx, companyID, computerIDs)
+	known, err := repo.SoftwareDigests(ctx, companyID, computerIDs)
+	if err != nil {
+		return inventory.Plan{}, err
+	}
+	pushed, counts := inventory.PushDigests(computerIDs, desired)
+	unchanged := 0
+	read := make([]string, 0, len(computerIDs))
+	for _, id := range computerIDs {
+		if d, ok := known[id]; ok && d == pushed[id] {
+			unchanged += counts[id]
+			continue
+		}
+		read = append(read, id)
+	}
+	if len(read) == 0 {
+		return inventory.Plan{Unchanged: unchanged}, nil
+	}
+	if len(read) < len(computerIDs) {
+		desired = slices.DeleteFunc(slices.Clone(desired), func(d inventory.Desired) bool {
+			k, ok := known[d.ComputerID]
+			return ok && k == pushed[d.ComputerID]
+		})
+	}
+	stored, err := repo.Installations(ctx, companyID, read)
 	if err != nil {
 		return inventory.Plan{}, err
 	}
 	plan := inventory.Merge(stored, desired, trim, now)
+	plan.Unchanged += unchanged
+	for _, d := range inventory.StoredDigests(read, stored, plan) {
+		if k, ok := known[d.ComputerID]; !ok || k != d.Digest {
+			plan.Digests = append(plan.Digests, d)
+		}
+	}
 	if plan.Empty() {
 		return plan, nil
 	}

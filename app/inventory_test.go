@@ -24,6 +24,7 @@ type fakeInventory struct {
 	equipment *fakeClients
 	installs  map[[2]string]inventory.Installation // by equipment id and program key
 	events    []inventory.Event
+	digests   map[string]inventory.Digest // by equipment id
 }
 
 var (
@@ -32,7 +33,7 @@ var (
 )
 
 func newFakeInventory(equipment *fakeClients) *fakeInventory {
-	return &fakeInventory{equipment: equipment, installs: map[[2]string]inventory.Installation{}}
+	return &fakeInventory{equipment: equipment, installs: map[[2]string]inventory.Installation{}, digests: map[string]inventory.Digest{}}
 }
 
 func (f *fakeInventory) TouchComputers(_ context.Context, companyID string, computers []inventory.Computer, ids ports.IDGenerator, at time.Time) (map[string]string, error) {
@@ -72,11 +73,24 @@ func (f *fakeInventory) Installations(_ context.Context, _ string, computerIDs [
 	return out, nil
 }
 
+func (f *fakeInventory) SoftwareDigests(_ context.Context, _ string, computerIDs []string) (map[string]inventory.Digest, error) {
+	out := map[string]inventory.Digest{}
+	for _, id := range computerIDs {
+		if d, ok := f.digests[id]; ok {
+			out[id] = d
+		}
+	}
+	return out, nil
+}
+
 func (f *fakeInventory) Apply(_ context.Context, _ string, plan inventory.Plan) error {
 	for _, i := range plan.Writes() {
 		f.installs[[2]string{i.ComputerID, i.Program.Key()}] = i
 	}
 	f.events = append(f.events, plan.Events...)
+	for _, d := range plan.Digests {
+		f.digests[d.ComputerID] = d.Digest
+	}
 	return nil
 }
 

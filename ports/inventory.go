@@ -22,7 +22,11 @@ type InventoryRepository interface {
 	TouchComputers(ctx context.Context, companyID string, computers []inventory.Computer, ids IDGenerator, at time.Time) (map[string]string, error)
 	// Installations of the given equipment, removed ones included.
 	Installations(ctx context.Context, companyID string, computerIDs []string) ([]inventory.Installation, error)
-	// Apply writes a plan's rows and history events.
+	// SoftwareDigests answers the stored digests of the given equipment's
+	// present software (see inventory.Digest), as Apply last wrote them; an
+	// equipment whose digest was never written is left out.
+	SoftwareDigests(ctx context.Context, companyID string, computerIDs []string) (map[string]inventory.Digest, error)
+	// Apply writes a plan's rows, history events and digests.
 	Apply(ctx context.Context, companyID string, plan inventory.Plan) error
 
 	ListInstallations(ctx context.Context, companyID string, f inventory.Filter) (inventory.InstallationPage, error)

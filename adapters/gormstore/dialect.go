@@ -305,6 +305,15 @@ func pgColumn[T any](rows [][]any, c int) pgArray[T] {
 	return out
 }
 
+// binaryParam is a placeholder for a binary value where the statement gives
+// it no type (a CASE result): PostgreSQL would take it for text.
+func (d dialect) binaryParam() string {
+	if d == dialectPostgres {
+		return "?::bytea"
+	}
+	return "?"
+}
+
 // planPerExecution makes the rest of the transaction plan each statement for
 // its own parameters. PostgreSQL otherwise switches a prepared statement to a
 // generic plan after five runs, and on a table that grew fast since its last

@@ -45,6 +45,12 @@ type equipmentRow struct {
 	AgentKind     string     `gorm:"size:32;not null;default:''"`
 	AgentTag      string     `gorm:"size:128;not null;default:''"`
 	LastInventory *time.Time `gorm:"precision:6"`
+
+	// SoftwareDigest is the digest of the computer's present software
+	// (inventory.Digest), NULL until a push writes it. Only the inventory's
+	// Apply writes it, with the installations it summarises: read-only to
+	// every other write of the row.
+	SoftwareDigest []byte `gorm:"->;size:32"`
 }
 
 func (equipmentRow) TableName() string { return "equipment" }

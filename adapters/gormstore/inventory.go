@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/parc-hq/parc/domain/client"
@@ -191,7 +192,61 @@ func (r *InventoryRepository) Apply(ctx context.Context, companyID string, plan 
 		events = append(events, installationEventRow{CompanyID: companyID, EquipmentID: e.ComputerID, ProgramKey: e.Program.Key(), Program: e.Program.Display(),
 			Kind: string(e.Kind), FromVersion: e.FromVersion, ToVersion: e.ToVersion, OccurredAt: e.At})
 	}
-	return insertRows(ctx, r.s, "write installation history", installationEventsTable, "", events)
+	if err := insertRows(ctx, r.s, "write installation history", installationEventsTable, "", events); err != nil {
+		return err
+	}
+	return r.writeDigests(ctx, companyID, plan.Digests)
+}
+
+// SoftwareDigests reads the stored digests of the computers.
+func (r *InventoryRepository) SoftwareDigests(ctx context.Context, companyID string, computerIDs []string) (map[string]inventory.Digest, error) {
+	out := make(map[string]inventory.Digest, len(computerIDs))
+	for chunk := range slices.Chunk(computerIDs, maxInKeys) {
+		var found []struct {
+			ID             string
+			SoftwareDigest []byte
+		}
+		err := r.s.conn(ctx).Table("equipment").Select("id, software_digest").
+			Where("company_id = ? AND id IN ? AND software_digest IS NOT NULL", companyID, chunk).Scan(&found).Error
+		if err != nil {
+			return nil, fmt.Errorf("read software digests: %w", r.s.translate(err))
+		}
+		for _, f := range found {
+			var d inventory.Digest
+			if len(f.SoftwareDigest) == len(d) {
+				copy(d[:], f.SoftwareDigest)
+				out[f.ID] = d
+			}
+		}
+	}
+	return out, nil
+}
+
+// digestsPerUpdate is how many computers one UPDATE of digests names (two
+// parameters each, and an IN list).
+const digestsPerUpdate = 1000
+
+// writeDigests stores the computers' digests, one statement per chunk: a
+// CASE on the id, which every backend runs alike. The rows are the
+// computers TouchComputers locked in this transaction.
+func (r *InventoryRepository) writeDigests(ctx context.Context, companyID string, digests []inventory.ComputerDigest) error {
+	for chunk := range slices.Chunk(digests, digestsPerUpdate) {
+		var sql strings.Builder
+		args := make([]any, 0, 3*len(chunk)+1)
+		ids := make([]string, len(chunk))
+		sql.WriteString("UPDATE equipment SET software_digest = CASE id")
+		for i, d := range chunk {
+			sql.WriteString(" WHEN ? THEN " + r.s.dialect.binaryParam())
+			args = append(args, d.ComputerID, d.Digest[:])
+			ids[i] = d.ComputerID
+		}
+		sql.WriteString(" END WHERE company_id = ? AND id IN ?")
+		args = append(args, companyID, ids)
+		if err := r.s.conn(ctx).Exec(sql.String(), args...).Error; err != nil {
+			return fmt.Errorf("write software digests: %w", r.s.translate(err))
+		}
+	}
+	return nil
 }
 
 // installationUpdate makes the insert of installations an upsert: a stored

@@ -39,6 +39,7 @@ var schemaSteps = []schemaStep{
 	{2, "drop the unused dataset_entities.name and ix_installation_events_computer", dropUnused},
 	{3, "dataset_writes: data-set writes in flight, for changed-since readers", createDatasetWrites},
 	{4, "api_keys: the decoy key read in place of an unknown prefix", addDecoyKey},
+	{5, "equipment.software_digest: the digest of a computer's present software", addSoftwareDigest},
 }
 
 // LatestSchemaVersion is the version Migrate brings a database to.
@@ -311,3 +312,17 @@ func (s *Store) migrationLock(ctx context.Context, fn func(db *gorm.DB) error) e
 
 // migrationLockKey is the PostgreSQL advisory lock of migrations ("parc").
 const migrationLockKey = 0x70617263
+
+// addSoftwareDigest adds the digest of a computer's present software
+// (equipmentRow.SoftwareDigest). Existing rows keep NULL, "not known": the
+// next push of such a computer reads its installations, as before the
+// digest, and writes it, so nothing needs filling in here.
+func addSoftwareDigest(_ *Store, db *gorm.DB, _ string) error {
+	if db.Migrator().HasColumn(&equipmentRow{}, "SoftwareDigest") {
+		return nil // made by the upgrade of an unversioned schema, from the row structs
+	}
+	if err := db.Migrator().AddColumn(&equipmentRow{}, "SoftwareDigest"); err != nil {
+		return fmt.Errorf("add equipment.software_digest: %w", err)
+	}
+	return nil
+}

@@ -23,7 +23,7 @@ type table[T any] struct {
 }
 
 // newTable derives the table of row struct T: every column but an
-// auto-increment key, in field order. It panics on a struct GORM cannot
+// auto-increment key and the read-only ones, in field order. It panics on a struct GORM cannot
 // parse, a programming error found by any test.
 func newTable[T any]() table[T] {
 	sch, err := schema.Parse(new(T), &sync.Map{}, schema.NamingStrategy{})
@@ -32,7 +32,7 @@ func newTable[T any]() table[T] {
 	}
 	t := table[T]{name: sch.Table}
 	for _, f := range sch.Fields {
-		if f.DBName == "" || f.AutoIncrement {
+		if f.DBName == "" || f.AutoIncrement || !f.Creatable {
 			continue
 		}
 		t.columns = append(t.columns, f.DBName)

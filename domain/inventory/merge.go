@@ -53,6 +53,9 @@ type Plan struct {
 	Removals  []Installation // full mode: present programs not re-sent
 	Unchanged int            // present programs re-sent with the same version
 	Events    []Event
+	// Digests are the computers' digests to store once the rows are written
+	// (see Digest); the caller of Merge sets them.
+	Digests []ComputerDigest
 }
 
 // Writes are every row the plan changes, sorted by key.
@@ -65,7 +68,7 @@ func (p Plan) Writes() []Installation {
 
 // Empty reports a plan that writes nothing.
 func (p Plan) Empty() bool {
-	return len(p.Installs)+len(p.Updates)+len(p.Removals) == 0
+	return len(p.Installs)+len(p.Updates)+len(p.Removals)+len(p.Digests) == 0
 }
 
 type installKey struct{ computer, program string }

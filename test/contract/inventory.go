@@ -304,6 +304,35 @@ func RunInventoryRepository(t *testing.T, newRepos func(t *testing.T) InventoryR
 		assert.Equal(t, []string{"installed Chrome >119", "installed Zip >1", "updated Chrome 119>120", "removed Zip 1>"}, got)
 	})
 
+	t.Run("apply stores the digests of the computers' software, read back per computer and company", func(t *testing.T) {
+		r := newRepos(t)
+		company := newCompany(t, r)
+		ids := r.touch(t, company, t0, "PC-1", "PC-2")
+		digests, err := r.Inventory.SoftwareDigests(ctx, company, []string{ids["pc-1"], ids["pc-2"]})
+		require.NoError(t, err)
+		assert.Empty(t, digests, "a computer whose digest was never written has none")
+
+		var plan inventory.Plan
+		install(&plan, ids["pc-1"], "Zip", "1", t0)
+		d1, _ := inventory.PushDigests([]string{ids["pc-1"]}, []inventory.Desired{{ComputerID: ids["pc-1"], Program: inventory.NewProgramName("Zip"), Version: "1"}})
+		plan.Digests = []inventory.ComputerDigest{{ComputerID: ids["pc-1"], Digest: d1[ids["pc-1"]]}}
+		r.apply(t, company, plan)
+		digests, err = r.Inventory.SoftwareDigests(ctx, company, []string{ids["pc-1"], ids["pc-2"]})
+		require.NoError(t, err)
+		assert.Equal(t, map[string]inventory.Digest{ids["pc-1"]: d1[ids["pc-1"]]}, digests)
+
+		r.touch(t, company, t0.Add(time.Minute), "PC-1")
+		r.equipment(t, company, ids["pc-1"], func(*client.Equipment) {})
+		digests, err = r.Inventory.SoftwareDigests(ctx, company, []string{ids["pc-1"]})
+		require.NoError(t, err)
+		assert.Len(t, digests, 1, "a touch, and a save of the equipment, keep the digest")
+
+		other := newCompany(t, r)
+		digests, err = r.Inventory.SoftwareDigests(ctx, other, []string{ids["pc-1"]})
+		require.NoError(t, err)
+		assert.Empty(t, digests, "another company sees no digest of these computers")
+	})
+
 	t.Run("large pushes span several statements", func(t *testing.T) {
 		r := newRepos(t)
 		company := newCompany(t, r)
