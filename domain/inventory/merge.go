@@ -71,8 +71,6 @@ func (p Plan) Empty() bool {
 	return len(p.Installs)+len(p.Updates)+len(p.Removals)+len(p.Digests) == 0
 }
 
-type installKey struct{ computer, program string }
-
 // Trim says which pushed computers lose the programs a push does not name.
 type Trim struct {
 	// Full is the push's full mode: each pushed computer's records are its
@@ -90,70 +88,97 @@ type Trim struct {
 // last one wins, but a new program keeps the first spelling seen. In full
 // mode, the stored programs that the push does not name are removed from
 // each pushed computer that is not incomplete.
+//
+// Both lists are walked once in (computer, program key) order, so the plan
+// comes out sorted and nothing is kept per record but its place in that
+// order.
 func Merge(stored []Installation, pushed []Desired, trim Trim, at time.Time) Plan {
-	current := make(map[installKey]Installation, len(stored))
-	for _, s := range stored {
-		current[installKey{s.ComputerID, s.Program.Key()}] = s
-	}
-
-	wanted := make(map[installKey]Desired, len(pushed))
-	var order []installKey
-	for _, d := range pushed {
-		k := installKey{d.ComputerID, d.Program.Key()}
-		prev, seen := wanted[k]
-		if !seen {
-			order = append(order, k)
-		} else {
-			d.Program = prev.Program // first spelling
-		}
-		wanted[k] = d
-	}
-
-	var p Plan
-	for _, k := range order {
-		d := wanted[k]
-		s, known := current[k]
-		switch {
-		case !known:
-			p.Installs = append(p.Installs, Installation{ComputerID: d.ComputerID, Program: d.Program, Version: d.Version, InstalledAt: at, ChangedAt: at})
-			p.Events = append(p.Events, Event{ComputerID: d.ComputerID, Program: d.Program, Kind: EventInstalled, ToVersion: d.Version, At: at})
-		case s.Removed:
-			s.Removed, s.Version, s.ChangedAt = false, d.Version, at
-			p.Installs = append(p.Installs, s)
-			p.Events = append(p.Events, Event{ComputerID: d.ComputerID, Program: s.Program, Kind: EventInstalled, ToVersion: d.Version, At: at})
-		case s.Version != d.Version:
-			from := s.Version
-			s.Version, s.ChangedAt = d.Version, at
-			p.Updates = append(p.Updates, s)
-			p.Events = append(p.Events, Event{ComputerID: d.ComputerID, Program: s.Program, Kind: EventUpdated, FromVersion: from, ToVersion: d.Version, At: at})
-		default:
-			p.Unchanged++
-		}
-	}
-
+	stored = slices.SortedFunc(slices.Values(stored), compareInstallations)
+	order := pushOrder(pushed)
+	var trimmed map[string]bool // the computers that lose the programs not named
 	if trim.Full {
-		trimmed := make(map[string]bool)
+		trimmed = make(map[string]bool)
 		for _, d := range pushed {
 			trimmed[d.ComputerID] = !trim.Incomplete[d.ComputerID]
 		}
-		for _, s := range stored {
-			k := installKey{s.ComputerID, s.Program.Key()}
-			if _, named := wanted[k]; named || s.Removed || !trimmed[s.ComputerID] {
-				continue
-			}
-			s.Removed, s.ChangedAt = true, at
-			p.Removals = append(p.Removals, s)
-			p.Events = append(p.Events, Event{ComputerID: s.ComputerID, Program: s.Program, Kind: EventRemoved, FromVersion: s.Version, At: at})
-		}
 	}
-
-	slices.SortFunc(p.Installs, compareInstallations)
-	slices.SortFunc(p.Updates, compareInstallations)
-	slices.SortFunc(p.Removals, compareInstallations)
-	slices.SortFunc(p.Events, func(a, b Event) int {
-		return cmp.Or(cmp.Compare(a.ComputerID, b.ComputerID), cmp.Compare(a.Program.Key(), b.Program.Key()))
-	})
+	var p Plan
+	i := 0 // next stored installation
+	for g := 0; g < len(order); {
+		first := pushed[order[g]]
+		key := first.Program.Key()
+		last := g
+		for last+1 < len(order) && sameKey(pushed[order[last+1]], first.ComputerID, key) {
+			last++
+		}
+		d := pushed[order[last]]
+		d.Program = first.Program // first spelling
+		g = last + 1
+		for ; i < len(stored) && compareKey(stored[i], d.ComputerID, key) < 0; i++ {
+			p.remove(stored[i], trimmed, at)
+		}
+		if i < len(stored) && compareKey(stored[i], d.ComputerID, key) == 0 {
+			p.change(stored[i], d, at)
+			i++
+			continue
+		}
+		p.Installs = append(p.Installs, Installation{ComputerID: d.ComputerID, Program: d.Program, Version: d.Version, InstalledAt: at, ChangedAt: at})
+		p.Events = append(p.Events, Event{ComputerID: d.ComputerID, Program: d.Program, Kind: EventInstalled, ToVersion: d.Version, At: at})
+	}
+	for ; i < len(stored); i++ {
+		p.remove(stored[i], trimmed, at)
+	}
 	return p
+}
+
+// pushOrder is the order of pushed by computer and program key, records of
+// one key in their push order.
+func pushOrder(pushed []Desired) []int32 {
+	order := make([]int32, len(pushed))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		x, y := &pushed[a], &pushed[b]
+		return cmp.Or(cmp.Compare(x.ComputerID, y.ComputerID), cmp.Compare(x.Program.Key(), y.Program.Key()), cmp.Compare(a, b))
+	})
+	return order
+}
+
+func sameKey(d Desired, computerID, key string) bool {
+	return d.ComputerID == computerID && d.Program.Key() == key
+}
+
+func compareKey(s Installation, computerID, key string) int {
+	return cmp.Or(cmp.Compare(s.ComputerID, computerID), cmp.Compare(s.Program.Key(), key))
+}
+
+// change adds to p what record d does to its stored installation s.
+func (p *Plan) change(s Installation, d Desired, at time.Time) {
+	switch {
+	case s.Removed:
+		s.Removed, s.Version, s.ChangedAt = false, d.Version, at
+		p.Installs = append(p.Installs, s)
+		p.Events = append(p.Events, Event{ComputerID: d.ComputerID, Program: s.Program, Kind: EventInstalled, ToVersion: d.Version, At: at})
+	case s.Version != d.Version:
+		from := s.Version
+		s.Version, s.ChangedAt = d.Version, at
+		p.Updates = append(p.Updates, s)
+		p.Events = append(p.Events, Event{ComputerID: d.ComputerID, Program: s.Program, Kind: EventUpdated, FromVersion: from, ToVersion: d.Version, At: at})
+	default:
+		p.Unchanged++
+	}
+}
+
+// remove adds to p the removal of s, a stored installation the push does
+// not name, when its computer is trimmed and s is present.
+func (p *Plan) remove(s Installation, trimmed map[string]bool, at time.Time) {
+	if s.Removed || !trimmed[s.ComputerID] {
+		return
+	}
+	s.Removed, s.ChangedAt = true, at
+	p.Removals = append(p.Removals, s)
+	p.Events = append(p.Events, Event{ComputerID: s.ComputerID, Program: s.Program, Kind: EventRemoved, FromVersion: s.Version, At: at})
 }
 
 func compareInstallations(a, b Installation) int {
