@@ -61,7 +61,8 @@ func (s *InventoryService) PushValidated(ctx context.Context, companyID string, 
 	}
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
 		now := s.clock.Now()
-		ids, err := s.repo.TouchComputers(ctx, companyID, v.Computers, s.ids, now)
+		made := &madeIDs{IDGenerator: s.ids, ids: map[string]bool{}}
+		ids, err := s.repo.TouchComputers(ctx, companyID, v.Computers, made, now)
 		if err != nil {
 			return err
 		}
@@ -75,7 +76,7 @@ func (s *InventoryService) PushValidated(ctx context.Context, companyID string, 
 		// push is merged and written a chunk of computers at a time, so
 		// that it holds one chunk's installations decoded, whatever its size.
 		for computers, installs := range v.Installs(pushChunk) {
-			if err := s.writeChunk(ctx, companyID, computers, installs, ids, v.Incomplete, full, now, &res); err != nil {
+			if err := s.writeChunk(ctx, companyID, computers, installs, ids, made.ids, v.Incomplete, full, now, &res); err != nil {
 				return err
 			}
 		}
@@ -89,14 +90,30 @@ func (s *InventoryService) PushValidated(ctx context.Context, companyID string, 
 	return res, nil
 }
 
+// madeIDs remembers the ids it hands out. TouchComputers gives a new
+// computer an id of its generator (and a known one keeps its own), so a
+// computer whose id is one of these was made by this transaction: it has
+// no installations yet, and they need not be read.
+type madeIDs struct {
+	ports.IDGenerator
+	ids map[string]bool
+}
+
+func (m *madeIDs) NewID() string {
+	id := m.IDGenerator.NewID()
+	m.ids[id] = true
+	return id
+}
+
 // pushChunk is about how many installations of a push are merged and
 // written together.
 const pushChunk = 5000
 
 // writeChunk merges and writes the installations of a chunk of a push's
-// computers (ids: the equipment ids by computer key), and counts them in res.
+// computers (ids: the equipment ids by computer key; made: those of
+// computers made by this push), and counts them in res.
 func (s *InventoryService) writeChunk(ctx context.Context, companyID string, computers []inventory.Computer, installs []inventory.Install,
-	ids map[string]string, incomplete map[string]bool, full bool, now time.Time, res *PushResult) error {
+	ids map[string]string, made, incomplete map[string]bool, full bool, now time.Time, res *PushResult) error {
 	idList := make([]string, len(computers))
 	trim := inventory.Trim{Full: full, Incomplete: map[string]bool{}}
 	for i, c := range computers {
@@ -109,7 +126,7 @@ func (s *InventoryService) writeChunk(ctx context.Context, companyID string, com
 	for i, in := range installs {
 		desired[i] = inventory.Desired{ComputerID: ids[in.Computer], Program: in.Program, Version: in.Version}
 	}
-	plan, err := writeInstallations(ctx, s.repo, companyID, idList, desired, trim, now)
+	plan, err := writeInstallations(ctx, s.repo, companyID, idList, made, desired, trim, now)
 	if err != nil {
 		return err
 	}
@@ -131,8 +148,10 @@ func (s *InventoryService) writeChunk(ctx context.Context, companyID string, com
 //
 // A computer whose stored digest equals the digest of what the push names
 // for it is unchanged (see inventory.Digest): its installations are not
-// read. The others are merged, and their new digests written with the plan.
-func writeInstallations(ctx context.Context, repo ports.InventoryRepository, companyID string, computerIDs []string,
+// read, nor are those of a computer made by this transaction (made), which
+// has none. The others are merged, and their new digests written with the
+// plan.
+func writeInstallations(ctx context.Context, repo ports.InventoryRepository, companyID string, computerIDs []string, made map[string]bool,
 	desired []inventory.Desired, trim inventory.Trim, now time.Time) (inventory.Plan, error) {
 	known, err := repo.SoftwareDigests(ctx, companyID, computerIDs)
 	if err != nil {
@@ -140,30 +159,36 @@ func writeInstallations(ctx context.Context, repo ports.InventoryRepository, com
 	}
 	pushed, counts := inventory.PushDigests(computerIDs, desired)
 	unchanged := 0
-	read := make([]string, 0, len(computerIDs))
+	merged := make([]string, 0, len(computerIDs)) // the computers to merge
+	read := make([]string, 0, len(computerIDs))   // those of them with rows to read
 	for _, id := range computerIDs {
 		if d, ok := known[id]; ok && d == pushed[id] {
 			unchanged += counts[id]
 			continue
 		}
-		read = append(read, id)
+		merged = append(merged, id)
+		if !made[id] {
+			read = append(read, id)
+		}
 	}
-	if len(read) == 0 {
+	if len(merged) == 0 {
 		return inventory.Plan{Unchanged: unchanged}, nil
 	}
-	if len(read) < len(computerIDs) {
+	if len(merged) < len(computerIDs) {
 		desired = slices.DeleteFunc(slices.Clone(desired), func(d inventory.Desired) bool {
 			k, ok := known[d.ComputerID]
 			return ok && k == pushed[d.ComputerID]
 		})
 	}
-	stored, err := repo.Installations(ctx, companyID, read)
-	if err != nil {
-		return inventory.Plan{}, err
+	var stored []inventory.Installation
+	if len(read) > 0 {
+		if stored, err = repo.Installations(ctx, companyID, read); err != nil {
+			return inventory.Plan{}, err
+		}
 	}
 	plan := inventory.Merge(stored, desired, trim, now)
 	plan.Unchanged += unchanged
-	for _, d := range inventory.StoredDigests(read, stored, plan) {
+	for _, d := range inventory.StoredDigests(merged, stored, plan) {
 		if k, ok := known[d.ComputerID]; !ok || k != d.Digest {
 			plan.Digests = append(plan.Digests, d)
 		}
