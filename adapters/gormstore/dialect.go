@@ -265,29 +265,79 @@ func (d dialect) multiRowValues(rows [][]any) (string, []any) {
 		}
 		return sql.String(), args
 	}
-	casts := make([]string, columns)
-	args := make([]any, columns)
+	// A column whose rows all hold the same value (a write's company, time
+	// or flag) is one parameter instead of an array: less to encode and to
+	// parse. One array stays, so that the rows keep their number.
+	selected := make([]string, columns)
+	var arrays []string
+	var scalars, arrayArgs []any
 	for c := range columns {
-		switch rows[0][c].(type) {
-		case bool:
-			casts[c], args[c] = "?::boolean[]", pgColumn[bool](rows, c)
-		case int:
-			casts[c], args[c] = "?::bigint[]", pgColumn[int](rows, c)
-		case int64:
-			casts[c], args[c] = "?::bigint[]", pgColumn[int64](rows, c)
-		case time.Time:
-			casts[c], args[c] = "?::timestamptz[]", pgColumn[time.Time](rows, c)
-		case *time.Time:
-			casts[c], args[c] = "?::timestamptz[]", pgColumn[*time.Time](rows, c)
-		case *string:
-			casts[c], args[c] = "?::text[]", pgColumn[*string](rows, c)
-		case jsonDoc:
-			casts[c], args[c] = "?::jsonb[]", pgColumn[jsonDoc](rows, c)
-		default:
-			casts[c], args[c] = "?::text[]", pgColumn[string](rows, c)
+		cast, array := pgArrayOf(rows, c)
+		if len(arrays) > 0 || c < columns-1 {
+			if v, same := sameValue(rows, c); same {
+				selected[c] = "?::" + cast
+				scalars = append(scalars, v)
+				continue
+			}
+		}
+		arrays = append(arrays, "?::"+cast+"[]")
+		arrayArgs = append(arrayArgs, array)
+		selected[c] = fmt.Sprintf("u.c%d", c)
+	}
+	names := make([]string, 0, len(arrays))
+	for c := range columns {
+		if strings.HasPrefix(selected[c], "u.") {
+			names = append(names, selected[c][2:])
 		}
 	}
-	return "SELECT * FROM unnest(" + strings.Join(casts, ", ") + ")", args
+	return "SELECT " + strings.Join(selected, ", ") + " FROM unnest(" + strings.Join(arrays, ", ") + ") AS u(" + strings.Join(names, ", ") + ")",
+		append(scalars, arrayArgs...)
+}
+
+// pgArrayOf is the PostgreSQL type of column c and its values as one array
+// parameter.
+func pgArrayOf(rows [][]any, c int) (string, any) {
+	switch rows[0][c].(type) {
+	case bool:
+		return "boolean", pgColumn[bool](rows, c)
+	case int:
+		return "bigint", pgColumn[int](rows, c)
+	case int64:
+		return "bigint", pgColumn[int64](rows, c)
+	case time.Time:
+		return "timestamptz", pgColumn[time.Time](rows, c)
+	case *time.Time:
+		return "timestamptz", pgColumn[*time.Time](rows, c)
+	case *string:
+		return "text", pgColumn[*string](rows, c)
+	case jsonDoc:
+		return "jsonb", pgColumn[jsonDoc](rows, c)
+	default:
+		return "text", pgColumn[string](rows, c)
+	}
+}
+
+// sameValue reports whether every row holds the same value in column c, a
+// text, number, flag or time (pointers and documents are not compared).
+func sameValue(rows [][]any, c int) (any, bool) {
+	first := rows[0][c]
+	switch v := first.(type) {
+	case string, bool, int, int64:
+		for _, row := range rows[1:] {
+			if row[c] != first {
+				return nil, false
+			}
+		}
+		return first, true
+	case time.Time:
+		for _, row := range rows[1:] {
+			if t, ok := row[c].(time.Time); !ok || !t.Equal(v) {
+				return nil, false
+			}
+		}
+		return first, true
+	}
+	return nil, false
 }
 
 // pgArray hands a Go slice to PostgreSQL as one array parameter: GORM would
