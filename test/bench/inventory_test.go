@@ -108,6 +108,7 @@ func parcBinary(b *testing.B) string {
 
 // parcServer is a `parc serve` process on the benchmark database.
 type parcServer struct {
+	bin     string
 	cmd     *exec.Cmd
 	base    string
 	key     string
@@ -116,7 +117,11 @@ type parcServer struct {
 }
 
 func startParc(b *testing.B, target *dbtest.Target) *parcServer {
-	bin := parcBinary(b)
+	return startParcBinary(b, target, parcBinary(b))
+}
+
+// startParcBinary starts the given build of parc on the target.
+func startParcBinary(b *testing.B, target *dbtest.Target, bin string) *parcServer {
 	env := append(os.Environ(), "PARC_DATABASE_URL="+target.URL)
 	code := "BENCH-" + uuid.NewString()[:8]
 	create := exec.Command(bin, "company", "create", "--code", code, "--name", "Benchmark")
@@ -144,7 +149,7 @@ func startParc(b *testing.B, target *dbtest.Target) *parcServer {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	s := &parcServer{cmd: cmd, base: "http://" + addr, key: company.APIKey, company: code, env: env}
+	s := &parcServer{bin: bin, cmd: cmd, base: "http://" + addr, key: company.APIKey, company: code, env: env}
 	b.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		_ = cmd.Wait()
@@ -268,7 +273,7 @@ func BenchmarkInventoryPush(b *testing.B) {
 // newCompanyKey creates another company with the CLI and returns its key.
 func (s *parcServer) newCompanyKey(b *testing.B) string {
 	code := "BENCH-" + uuid.NewString()[:8]
-	cmd := exec.Command(parcBinary(b), "company", "create", "--code", code, "--name", "Benchmark")
+	cmd := exec.Command(s.bin, "company", "create", "--code", code, "--name", "Benchmark")
 	cmd.Env = s.env
 	out, err := cmd.Output()
 	if err != nil {
