@@ -25,6 +25,7 @@ type fakeInventory struct {
 	installs  map[[2]string]inventory.Installation // by equipment id and program key
 	events    []inventory.Event
 	digests   map[string]inventory.Digest // by equipment id
+	reads     int                         // computers whose installations were read
 }
 
 var (
@@ -64,6 +65,7 @@ func (f *fakeInventory) byName(companyID, key string) (client.Equipment, bool) {
 }
 
 func (f *fakeInventory) Installations(_ context.Context, _ string, computerIDs []string) ([]inventory.Installation, error) {
+	f.reads += len(computerIDs)
 	var out []inventory.Installation
 	for k, i := range f.installs {
 		if slices.Contains(computerIDs, k[0]) {
@@ -190,6 +192,36 @@ func TestPushFullModeRemovesWhatWasNotSentExceptOnAPartialComputer(t *testing.T)
 	// Without full mode nothing is removed.
 	if res, err = svc.Push(ctx, "co-1", []inventory.RawRecord{record("PC-2", "Chrome", "119")}, false); err != nil || res.Removed != 0 || res.Untrimmed != 0 {
 		t.Fatalf("a partial push removed: %v %+v", err, res)
+	}
+}
+
+// A computer whose pushed list is the stored one (same programs, same
+// versions) is unchanged without its installations being read: the digest
+// says so. Any other list is read and merged, in full mode or not.
+func TestPushReadsOnlyTheComputersWhoseSoftwareChanged(t *testing.T) {
+	ctx := context.Background()
+	repo := newFakeInventory(newFakeClients())
+	svc := app.NewInventoryService(repo, &fakeTx{}, fakeClock{now}, &fakeIDs{}, quiet)
+	list := []inventory.RawRecord{record("PC-1", "Chrome", "119"), record("PC-1", "Zip", "1"), record("PC-2", "Chrome", "119")}
+	if res, err := svc.Push(ctx, "co-1", list, true); err != nil || res.Installed != 3 || repo.reads != 0 {
+		t.Fatalf("first push: %v %+v; %d computers read, want none (both are new)", err, res, repo.reads)
+	}
+	again := []inventory.RawRecord{record("pc-1", "ZIP", "1"), record("PC-1", "Chrome", "119"), record("PC-2", "Chrome", "119")}
+	if res, err := svc.Push(ctx, "co-1", again, true); err != nil || res.Unchanged != 3 || res.Installed+res.Updated+res.Removed != 0 || repo.reads != 0 {
+		t.Fatalf("unchanged push: %v %+v; %d computers read", err, res, repo.reads)
+	}
+	// PC-1 drops Zip: in full mode a removal, found by reading PC-1 alone.
+	dropped := []inventory.RawRecord{record("PC-1", "Chrome", "119"), record("PC-2", "Chrome", "119")}
+	if res, err := svc.Push(ctx, "co-1", dropped, true); err != nil || res.Removed != 1 || res.Unchanged != 2 || repo.reads != 1 {
+		t.Fatalf("full push without Zip: %v %+v; %d computers read", err, res, repo.reads)
+	}
+	// Zip back: its list differs from the stored digest again, and it is
+	// installed again.
+	if res, err := svc.Push(ctx, "co-1", list[:2], false); err != nil || res.Installed != 1 || res.Unchanged != 1 || repo.reads != 2 {
+		t.Fatalf("Zip again: %v %+v; %d computers read", err, res, repo.reads)
+	}
+	if res, err := svc.Push(ctx, "co-1", list[:2], false); err != nil || res.Unchanged != 2 || repo.reads != 2 {
+		t.Fatalf("the same again: %v %+v; %d computers read", err, res, repo.reads)
 	}
 }
 
