@@ -148,14 +148,23 @@ func (s *InventoryService) writeChunk(ctx context.Context, companyID string, com
 //
 // A computer whose stored digest equals the digest of what the push names
 // for it is unchanged (see inventory.Digest): its installations are not
-// read, nor are those of a computer made by this transaction (made), which
-// has none. The others are merged, and their new digests written with the
+// read, nor are the digest and rows of a computer made by this transaction
+// (made), which has none. The others are merged, and their new digests written with the
 // plan.
 func writeInstallations(ctx context.Context, repo ports.InventoryRepository, companyID string, computerIDs []string, made map[string]bool,
 	desired []inventory.Desired, trim inventory.Trim, now time.Time) (inventory.Plan, error) {
-	known, err := repo.SoftwareDigests(ctx, companyID, computerIDs)
-	if err != nil {
-		return inventory.Plan{}, err
+	existing := make([]string, 0, len(computerIDs)) // the computers made before this push
+	for _, id := range computerIDs {
+		if !made[id] {
+			existing = append(existing, id)
+		}
+	}
+	known := map[string]inventory.Digest{}
+	if len(existing) > 0 {
+		var err error
+		if known, err = repo.SoftwareDigests(ctx, companyID, existing); err != nil {
+			return inventory.Plan{}, err
+		}
 	}
 	pushed, counts := inventory.PushDigests(computerIDs, desired)
 	unchanged := 0
@@ -180,15 +189,16 @@ func writeInstallations(ctx context.Context, repo ports.InventoryRepository, com
 			return ok && k == pushed[d.ComputerID]
 		})
 	}
-	var stored []inventory.Installation
+	var rows []inventory.Installation
 	if len(read) > 0 {
-		if stored, err = repo.Installations(ctx, companyID, read); err != nil {
+		var err error
+		if rows, err = repo.Installations(ctx, companyID, read); err != nil {
 			return inventory.Plan{}, err
 		}
 	}
-	plan := inventory.Merge(stored, desired, trim, now)
+	plan := inventory.Merge(rows, desired, trim, now)
 	plan.Unchanged += unchanged
-	for _, d := range inventory.StoredDigests(merged, stored, plan) {
+	for _, d := range inventory.StoredDigests(merged, rows, plan) {
 		if k, ok := known[d.ComputerID]; !ok || k != d.Digest {
 			plan.Digests = append(plan.Digests, d)
 		}
