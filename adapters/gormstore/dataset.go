@@ -91,10 +91,6 @@ func toDatasetRow(scope ports.DataScope, r dataset.Row) (datasetRow, error) {
 		SrvDate: r.SrvDate(), SrvExport: r.SrvExport(), SrvAttrib: r.SrvAttrib()}, nil
 }
 
-func (row datasetRow) toDomain() (dataset.Row, error) {
-	return restoreDatasetRow(row.EntityName, row.RowKey, []byte(row.Fields), []byte(row.FieldNames), row.SrvDate, row.SrvExport, row.SrvAttrib)
-}
-
 // DataSetRepository implements ports.DataSetRepository.
 type DataSetRepository struct{ s *Store }
 
@@ -177,22 +173,17 @@ func (r *DataSetRepository) rows(ctx context.Context, scope ports.DataScope, key
 		}
 	}
 	for _, c := range keyChunks(keys) {
-		var rows []datasetRow
-		db := r.chunkRows(r.s.conn(ctx), scope, c)
+		db := r.chunkRows(r.s.conn(ctx).Table(datasetRow{}.TableName()), scope, c)
 		if lock {
 			db = r.s.dialect.forUpdate(db.Order("row_key"))
 		}
-		err := db.Find(&rows).Error
+		// Scanned by hand, as pages of Select are: every one-row write
+		// reads its row so.
+		rows, err := scanDatasetRows(db)
 		if err != nil {
 			return nil, fmt.Errorf("load rows of %s: %w", c.entity, r.s.translate(err))
 		}
-		for _, row := range rows {
-			d, err := row.toDomain()
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, d)
-		}
+		out = append(out, rows...)
 	}
 	return out, nil
 }
