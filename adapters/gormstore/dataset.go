@@ -126,13 +126,17 @@ type keyChunk struct {
 // transaction has just written, filters the codes instead of looking each
 // up: PostgreSQL then scanned every row of the company's entity for each
 // chunk of a RelationalDataSet, a cost growing with every chunk written.
+//
+// One code (each one-row write reads its row so) is an equality: PostgreSQL
+// applied "row_key = ANY(array of one)" as a filter too, reading every row
+// of the entity to find one.
 func (r *DataSetRepository) chunkRows(db *gorm.DB, scope ports.DataScope, c keyChunk) *gorm.DB {
-	in, args := r.s.dialect.inStrings("row_key", c.codes)
-	db = db.Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...)
-	if len(c.codes) > 1 {
-		db = db.Where("row_key >= ? AND row_key <= ?", c.codes[0], c.codes[len(c.codes)-1])
+	db = db.Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID)
+	if len(c.codes) == 1 {
+		return db.Where("row_key = ?", c.codes[0])
 	}
-	return db
+	in, args := r.s.dialect.inStrings("row_key", c.codes)
+	return db.Where(in, args...).Where("row_key >= ? AND row_key <= ?", c.codes[0], c.codes[len(c.codes)-1])
 }
 
 // Rows reads rows one query per chunk of codes of one entity.
