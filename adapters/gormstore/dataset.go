@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
@@ -170,6 +171,9 @@ func (r *DataSetRepository) LockRows(ctx context.Context, scope ports.DataScope,
 }
 
 func (r *DataSetRepository) rows(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey, lock bool) ([]dataset.Row, error) {
+	if len(keys) == 1 {
+		return r.oneRow(ctx, scope, keys[0], lock)
+	}
 	var out []dataset.Row
 	if len(keys) > 1 && inTx(ctx) {
 		if err := r.s.dialect.planPerExecution(r.s.conn(ctx)); err != nil {
@@ -188,6 +192,43 @@ func (r *DataSetRepository) rows(ctx context.Context, scope ports.DataScope, key
 			return nil, fmt.Errorf("load rows of %s: %w", c.entity, r.s.translate(err))
 		}
 		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// oneRowSQL reads the row of one key, which every one-row read and write
+// does: a text of its own, run without GORM (see rawQuery).
+const oneRowSQL = "SELECT " + datasetReadColumns + " FROM dataset_rows WHERE project_id = ? AND entity_key = ? AND company_id = ? AND row_key = ?"
+
+func (r *DataSetRepository) oneRow(ctx context.Context, scope ports.DataScope, key dataset.RowKey, lock bool) ([]dataset.Row, error) {
+	query := oneRowSQL
+	if lock && r.s.dialect != dialectSQLite {
+		query += " FOR UPDATE"
+	}
+	rs, err := r.s.rawQuery(ctx, query, scope.ProjectID, key.Entity, scope.CompanyID, key.Code.String())
+	if err != nil {
+		return nil, fmt.Errorf("load rows of %s: %w", key.Entity, r.s.translate(err))
+	}
+	defer func() { _ = rs.Close() }()
+	var out []dataset.Row
+	var (
+		entity, code      string
+		fields, names     sql.RawBytes
+		date              time.Time
+		srvExport, attrib int
+	)
+	for rs.Next() {
+		if err := rs.Scan(&entity, &code, &fields, &names, &date, &srvExport, &attrib); err != nil {
+			return nil, fmt.Errorf("load rows of %s: %w", key.Entity, r.s.translate(err))
+		}
+		row, err := restoreDatasetRow(entity, code, fields, names, date, srvExport, attrib)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("load rows of %s: %w", key.Entity, r.s.translate(err))
 	}
 	return out, nil
 }

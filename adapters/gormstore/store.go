@@ -102,7 +102,7 @@ func insertRows[T any](ctx context.Context, s *Store, what string, t table[T], t
 	for start := 0; start < len(rows); {
 		values := t.valuesWithin(rows[start:], per, size)
 		sql, args := s.dialect.insertStatement(t.head(), tail, values)
-		if err := s.conn(ctx).Exec(sql, args...).Error; err != nil {
+		if _, err := s.rawExec(ctx, sql, args...); err != nil {
 			return fmt.Errorf("%s: %w", what, s.translate(err))
 		}
 		start += len(values)

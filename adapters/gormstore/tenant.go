@@ -219,11 +219,11 @@ const keyWithCompanySQL = `SELECT k.id, k.company_id, k.name, k.prefix, k.hash, 
 // is converted all the same and never returned.
 func (r *TenantRepository) KeyWithCompany(ctx context.Context, prefix string) (tenant.APIKey, tenant.Company, error) {
 	what := "api key " + prefix
-	rs, err := r.s.conn(ctx).Raw(keyWithCompanySQL, prefix, decoyKeyPrefix).Rows()
+	rs, err := r.s.rawQuery(ctx, keyWithCompanySQL, prefix, decoyKeyPrefix)
 	if err != nil {
 		return tenant.APIKey{}, tenant.Company{}, fmt.Errorf("find %s: %w", what, r.s.translate(err))
 	}
-	defer rs.Close()
+	defer func() { _ = rs.Close() }()
 	var k apiKeyRow
 	var used, revoked sql.NullTime
 	var cid, code, name, status sql.NullString
