@@ -279,6 +279,9 @@ func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, ro
 		}
 		last = append(last, row)
 	}
+	if len(last) == 1 {
+		return insertOne(ctx, r.s, "write rows", datasetRowsTable, datasetTail(r.s.dialect, upsert), last[0])
+	}
 	return insertRows(ctx, r.s, "write rows", datasetRowsTable, datasetTail(r.s.dialect, upsert), last)
 }
 

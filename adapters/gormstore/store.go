@@ -102,10 +102,20 @@ func insertRows[T any](ctx context.Context, s *Store, what string, t table[T], t
 	for start := 0; start < len(rows); {
 		values := t.valuesWithin(rows[start:], per, size)
 		sql, args := s.dialect.insertStatement(t.head(), tail, values)
-		if _, err := s.rawExec(ctx, sql, args...); err != nil {
+		if err := s.conn(ctx).Exec(sql, args...).Error; err != nil {
 			return fmt.Errorf("%s: %w", what, s.translate(err))
 		}
 		start += len(values)
+	}
+	return nil
+}
+
+// insertOne is insertRows of one row, through rawExec: a one-row write's
+// statement, which every one-row create, update and delete runs.
+func insertOne[T any](ctx context.Context, s *Store, what string, t table[T], tail string, row T) error {
+	sql, args := s.dialect.insertStatement(t.head(), tail, t.valuesWithin([]T{row}, 1, maxStatementBytes))
+	if _, err := s.rawExec(ctx, sql, args...); err != nil {
+		return fmt.Errorf("%s: %w", what, s.translate(err))
 	}
 	return nil
 }
