@@ -176,23 +176,14 @@ func (s *TenantService) Authenticate(ctx context.Context, raw string) (tenant.Co
 	if err != nil {
 		return tenant.Company{}, tenant.ErrKeyRejected
 	}
-	key, err := s.keys.KeyByPrefix(ctx, presented.Prefix)
+	// The key comes with its company, in one lookup; tenant.Authenticate
+	// checks the secret before anything else.
+	key, company, err := s.keys.KeyWithCompany(ctx, presented.Prefix)
 	if errors.Is(err, domain.ErrNotFound) {
-		// The same work as a known prefix with a wrong secret, which is
-		// refused before the company is read (the repository read a decoy
-		// key in the same time): answer times must not tell which prefixes
-		// exist.
+		// The same work as a known prefix with a wrong secret (the
+		// repository read a decoy key in the same time): answer times must
+		// not tell which prefixes exist.
 		presented.Matches(tenant.UnknownKeyHash)
-		return tenant.Company{}, tenant.ErrKeyRejected
-	}
-	if err != nil {
-		return tenant.Company{}, fmt.Errorf("authenticate: %w", err)
-	}
-	if !presented.Matches(key.Hash()) {
-		return tenant.Company{}, tenant.ErrKeyRejected
-	}
-	company, err := s.companies.CompanyByID(ctx, key.CompanyID())
-	if errors.Is(err, domain.ErrNotFound) {
 		return tenant.Company{}, tenant.ErrKeyRejected
 	}
 	if err != nil {

@@ -17,6 +17,8 @@ type fakeKeys struct {
 	byID    map[string]tenant.APIKey
 	touches int
 	failing error // when set, TouchKey fails with it
+	// companies answers KeyWithCompany's company.
+	companies *fakeCompanies
 }
 
 var _ ports.APIKeyRepository = (*fakeKeys)(nil)
@@ -33,6 +35,15 @@ func (f *fakeKeys) KeyByPrefix(_ context.Context, prefix string) (tenant.APIKey,
 		}
 	}
 	return tenant.APIKey{}, domain.NotFound("api key %s", prefix)
+}
+
+func (f *fakeKeys) KeyWithCompany(ctx context.Context, prefix string) (tenant.APIKey, tenant.Company, error) {
+	k, err := f.KeyByPrefix(ctx, prefix)
+	if err != nil {
+		return k, tenant.Company{}, err
+	}
+	c, err := f.companies.CompanyByID(ctx, k.CompanyID())
+	return k, c, err
 }
 
 func (f *fakeKeys) KeyByID(_ context.Context, id string) (tenant.APIKey, error) {
@@ -84,7 +95,8 @@ type tenantWorld struct {
 }
 
 func newTenantWorld() *tenantWorld {
-	return &tenantWorld{companies: newFakeCompanies(), keys: &fakeKeys{byID: map[string]tenant.APIKey{}}, clock: &fakeClock{now}}
+	companies := newFakeCompanies()
+	return &tenantWorld{companies: companies, keys: &fakeKeys{byID: map[string]tenant.APIKey{}, companies: companies}, clock: &fakeClock{now}}
 }
 
 // service reads the world's clock when it is built: move the clock, then

@@ -28,6 +28,10 @@ type APIKeyRepository interface {
 	// none) at the same cost either way: which prefixes exist must not
 	// show in how long authentication takes.
 	KeyByPrefix(ctx context.Context, prefix string) (tenant.APIKey, error)
+	// KeyWithCompany is KeyByPrefix that also reads the key's company, in
+	// the same lookup (authentication's one round trip). A key whose
+	// company is missing is returned with domain.ErrNotFound.
+	KeyWithCompany(ctx context.Context, prefix string) (tenant.APIKey, tenant.Company, error)
 	KeyByID(ctx context.Context, id string) (tenant.APIKey, error)
 	ListKeys(ctx context.Context, companyID string) ([]tenant.APIKey, error)
 	// RevokeKey marks a key revoked at the given time; revoking twice keeps the first time.

@@ -73,6 +73,9 @@ func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
 	if backend == SQLite {
 		cacheStatements(db)
 	}
+	if backend == Postgres {
+		beginWithFirstStatement(db)
+	}
 	if backend == MySQL {
 		if db, err = readYourWrites(db, cfg.URL, log); err != nil {
 			return nil, fmt.Errorf("open %s database: %w", backend, err)

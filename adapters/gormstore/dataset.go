@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
@@ -91,10 +92,6 @@ func toDatasetRow(scope ports.DataScope, r dataset.Row) (datasetRow, error) {
 		SrvDate: r.SrvDate(), SrvExport: r.SrvExport(), SrvAttrib: r.SrvAttrib()}, nil
 }
 
-func (row datasetRow) toDomain() (dataset.Row, error) {
-	return restoreDatasetRow(row.EntityName, row.RowKey, []byte(row.Fields), []byte(row.FieldNames), row.SrvDate, row.SrvExport, row.SrvAttrib)
-}
-
 // DataSetRepository implements ports.DataSetRepository.
 type DataSetRepository struct{ s *Store }
 
@@ -130,13 +127,17 @@ type keyChunk struct {
 // transaction has just written, filters the codes instead of looking each
 // up: PostgreSQL then scanned every row of the company's entity for each
 // chunk of a RelationalDataSet, a cost growing with every chunk written.
+//
+// One code (each one-row write reads its row so) is an equality: PostgreSQL
+// applied "row_key = ANY(array of one)" as a filter too, reading every row
+// of the entity to find one.
 func (r *DataSetRepository) chunkRows(db *gorm.DB, scope ports.DataScope, c keyChunk) *gorm.DB {
-	in, args := r.s.dialect.inStrings("row_key", c.codes)
-	db = db.Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID).Where(in, args...)
-	if len(c.codes) > 1 {
-		db = db.Where("row_key >= ? AND row_key <= ?", c.codes[0], c.codes[len(c.codes)-1])
+	db = db.Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, c.entity, scope.CompanyID)
+	if len(c.codes) == 1 {
+		return db.Where("row_key = ?", c.codes[0])
 	}
-	return db
+	in, args := r.s.dialect.inStrings("row_key", c.codes)
+	return db.Where(in, args...).Where("row_key >= ? AND row_key <= ?", c.codes[0], c.codes[len(c.codes)-1])
 }
 
 // Rows reads rows one query per chunk of codes of one entity.
@@ -148,7 +149,9 @@ func (r *DataSetRepository) Rows(ctx context.Context, scope ports.DataScope, key
 // UPDATE in key order on PostgreSQL and MySQL (SQLite serialises writers).
 // On MySQL only the rows found are locked, by their primary key: a locking
 // read of absent keys would take gap locks, on which concurrent creators of
-// other rows deadlock.
+// other rows deadlock. A single key (a one-row write, whose row is there
+// but for a request that ends in not found) is read under lock at once,
+// saving the plain read: it locks one gap at most, and only when absent.
 func (r *DataSetRepository) LockRows(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey) ([]dataset.Row, error) {
 	if !inTx(ctx) {
 		return nil, fmt.Errorf("lock rows: called outside a transaction")
@@ -156,7 +159,7 @@ func (r *DataSetRepository) LockRows(ctx context.Context, scope ports.DataScope,
 	if r.s.dialect == dialectSQLite {
 		return r.rows(ctx, scope, keys, false)
 	}
-	if r.s.dialect == dialectMySQL {
+	if r.s.dialect == dialectMySQL && len(keys) > 1 {
 		found, err := r.rows(ctx, scope, keys, false)
 		if err != nil || len(found) == 0 {
 			return found, err
@@ -170,6 +173,9 @@ func (r *DataSetRepository) LockRows(ctx context.Context, scope ports.DataScope,
 }
 
 func (r *DataSetRepository) rows(ctx context.Context, scope ports.DataScope, keys []dataset.RowKey, lock bool) ([]dataset.Row, error) {
+	if len(keys) == 1 {
+		return r.oneRow(ctx, scope, keys[0], lock)
+	}
 	var out []dataset.Row
 	if len(keys) > 1 && inTx(ctx) {
 		if err := r.s.dialect.planPerExecution(r.s.conn(ctx)); err != nil {
@@ -177,22 +183,54 @@ func (r *DataSetRepository) rows(ctx context.Context, scope ports.DataScope, key
 		}
 	}
 	for _, c := range keyChunks(keys) {
-		var rows []datasetRow
-		db := r.chunkRows(r.s.conn(ctx), scope, c)
+		db := r.chunkRows(r.s.conn(ctx).Table(datasetRow{}.TableName()), scope, c)
 		if lock {
 			db = r.s.dialect.forUpdate(db.Order("row_key"))
 		}
-		err := db.Find(&rows).Error
+		// Scanned by hand, as pages of Select are: every one-row write
+		// reads its row so.
+		rows, err := scanDatasetRows(db)
 		if err != nil {
 			return nil, fmt.Errorf("load rows of %s: %w", c.entity, r.s.translate(err))
 		}
-		for _, row := range rows {
-			d, err := row.toDomain()
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, d)
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// oneRowSQL reads the row of one key, which every one-row read and write
+// does: a text of its own, run without GORM (see rawQuery).
+const oneRowSQL = "SELECT " + datasetReadColumns + " FROM dataset_rows WHERE project_id = ? AND entity_key = ? AND company_id = ? AND row_key = ?"
+
+func (r *DataSetRepository) oneRow(ctx context.Context, scope ports.DataScope, key dataset.RowKey, lock bool) ([]dataset.Row, error) {
+	query := oneRowSQL
+	if lock && r.s.dialect != dialectSQLite {
+		query += " FOR UPDATE"
+	}
+	rs, err := r.s.rawQuery(ctx, query, scope.ProjectID, key.Entity, scope.CompanyID, key.Code.String())
+	if err != nil {
+		return nil, fmt.Errorf("load rows of %s: %w", key.Entity, r.s.translate(err))
+	}
+	defer func() { _ = rs.Close() }()
+	var out []dataset.Row
+	var (
+		entity, code      string
+		fields, names     sql.RawBytes
+		date              time.Time
+		srvExport, attrib int
+	)
+	for rs.Next() {
+		if err := rs.Scan(&entity, &code, &fields, &names, &date, &srvExport, &attrib); err != nil {
+			return nil, fmt.Errorf("load rows of %s: %w", key.Entity, r.s.translate(err))
 		}
+		row, err := restoreDatasetRow(entity, code, fields, names, date, srvExport, attrib)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("load rows of %s: %w", key.Entity, r.s.translate(err))
 	}
 	return out, nil
 }
@@ -240,6 +278,9 @@ func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, ro
 			continue
 		}
 		last = append(last, row)
+	}
+	if len(last) == 1 {
+		return insertOne(ctx, r.s, "write rows", datasetRowsTable, datasetTail(r.s.dialect, upsert), last[0])
 	}
 	return insertRows(ctx, r.s, "write rows", datasetRowsTable, datasetTail(r.s.dialect, upsert), last)
 }

@@ -49,7 +49,7 @@ func (r *DataSetRepository) AnnounceWrite(ctx context.Context, scope ports.DataS
 		return w, fmt.Errorf("announce write: called inside a transaction, where readers would not see it")
 	}
 	w.ID = rand.Text()
-	if err := r.s.conn(ctx).Exec("INSERT INTO dataset_writes (id, project_id, company_id, at) VALUES (?, ?, ?, ?)", w.ID, scope.ProjectID, scope.CompanyID, w.At).Error; err != nil {
+	if _, err := r.s.rawExec(ctx, "INSERT INTO dataset_writes (id, project_id, company_id, at) VALUES (?, ?, ?, ?)", w.ID, scope.ProjectID, scope.CompanyID, w.At); err != nil {
 		return w, fmt.Errorf("announce write: %w", r.s.translate(err))
 	}
 	return w, nil
@@ -78,8 +78,8 @@ func (r *DataSetRepository) HoldWrite(ctx context.Context, w ports.DataWrite) er
 	if !inTx(ctx) {
 		return fmt.Errorf("hold write: called outside a transaction")
 	}
-	err := r.s.conn(ctx).Exec("SELECT pg_advisory_xact_lock_shared(?, ?), pg_advisory_xact_lock_shared(?)",
-		int32(writeLockClass), scopeHash(w.Scope), w.At.UnixMicro()).Error
+	_, err := r.s.rawExec(ctx, "SELECT pg_advisory_xact_lock_shared(?, ?), pg_advisory_xact_lock_shared(?)",
+		int32(writeLockClass), scopeHash(w.Scope), w.At.UnixMicro())
 	if err != nil {
 		return fmt.Errorf("hold write: %w", r.s.translate(err))
 	}
@@ -123,7 +123,7 @@ func (r *DataSetRepository) AbandonWrite(ctx context.Context, w ports.DataWrite)
 }
 
 func (r *DataSetRepository) withdraw(ctx context.Context, w ports.DataWrite) error {
-	if err := r.s.conn(ctx).Exec("DELETE FROM dataset_writes WHERE id = ?", w.ID).Error; err != nil {
+	if _, err := r.s.rawExec(ctx, "DELETE FROM dataset_writes WHERE id = ?", w.ID); err != nil {
 		return fmt.Errorf("withdraw write announcement: %w", r.s.translate(err))
 	}
 	return nil

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/parc-hq/parc/domain/project"
 )
 
@@ -78,7 +76,7 @@ func (r *ProjectRepository) writeMembers(ctx context.Context, p project.Project)
 }
 
 func (r *ProjectRepository) ProjectByCode(ctx context.Context, code project.Code) (project.Project, error) {
-	return r.one(ctx, r.s.conn(ctx), code)
+	return r.one(ctx, code)
 }
 
 func (r *ProjectRepository) LockProject(ctx context.Context, code project.Code) (project.Project, error) {
@@ -88,14 +86,14 @@ func (r *ProjectRepository) LockProject(ctx context.Context, code project.Code) 
 	if _, err := r.s.writeLock(ctx, "projects", "code = ?", code.String()); err != nil {
 		return project.Project{}, fmt.Errorf("lock project %s: %w", code, err)
 	}
-	return r.one(ctx, r.s.conn(ctx), code)
+	return r.one(ctx, code)
 }
 
 // one reads a project and its members in one query: every data-set and
 // account call resolves its project, so this is a round trip saved on each.
-func (r *ProjectRepository) one(ctx context.Context, db *gorm.DB, code project.Code) (project.Project, error) {
-	rs, err := db.Raw(`SELECT p.id, p.code, p.name, p.licenses, p.owner_company_id, p.created_at, m.company_id
-		FROM projects p LEFT JOIN project_members m ON m.project_id = p.id WHERE p.code = ? ORDER BY m.company_id`, code.String()).Rows()
+func (r *ProjectRepository) one(ctx context.Context, code project.Code) (project.Project, error) {
+	rs, err := r.s.rawQuery(ctx, `SELECT p.id, p.code, p.name, p.licenses, p.owner_company_id, p.created_at, m.company_id
+		FROM projects p LEFT JOIN project_members m ON m.project_id = p.id WHERE p.code = ? ORDER BY m.company_id`, code.String())
 	if err != nil {
 		return project.Project{}, fmt.Errorf("find project %s: %w", code, r.s.translate(err))
 	}

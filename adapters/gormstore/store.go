@@ -110,6 +110,16 @@ func insertRows[T any](ctx context.Context, s *Store, what string, t table[T], t
 	return nil
 }
 
+// insertOne is insertRows of one row, through rawExec: a one-row write's
+// statement, which every one-row create, update and delete runs.
+func insertOne[T any](ctx context.Context, s *Store, what string, t table[T], tail string, row T) error {
+	sql, args := s.dialect.insertStatement(t.head(), tail, t.valuesWithin([]T{row}, 1, maxStatementBytes))
+	if _, err := s.rawExec(ctx, sql, args...); err != nil {
+		return fmt.Errorf("%s: %w", what, s.translate(err))
+	}
+	return nil
+}
+
 // statementBytes bounds the size of one multi-row statement, its values as
 // the server reads them. MySQL and MariaDB refuse a statement longer than
 // their max_allowed_packet (16 MiB by default on MariaDB, 4 MiB on older

@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -203,4 +204,59 @@ func (r *TenantRepository) TouchKey(ctx context.Context, id string, at time.Time
 		return fmt.Errorf("record api key use: %w", r.s.translate(res.Error))
 	}
 	return nil
+}
+
+// keyWithCompanySQL is KeyByPrefix's lookup joined to the key's company:
+// the decoy key, whose company does not exist, comes back alone.
+const keyWithCompanySQL = `SELECT k.id, k.company_id, k.name, k.prefix, k.hash, k.created_at, k.last_used_at, k.revoked_at,
+	c.id, c.code, c.name, c.status, c.created_at
+	FROM api_keys k LEFT JOIN companies c ON c.id = k.company_id
+	WHERE k.prefix = COALESCE((SELECT p.prefix FROM api_keys p WHERE p.prefix = ?), ?)`
+
+// KeyWithCompany reads the key with the prefix and its company in one
+// statement, scanned by hand: it runs on every authenticated request.
+// Like KeyByPrefix, an unknown prefix reads the decoy key instead, which
+// is converted all the same and never returned.
+func (r *TenantRepository) KeyWithCompany(ctx context.Context, prefix string) (tenant.APIKey, tenant.Company, error) {
+	what := "api key " + prefix
+	rs, err := r.s.rawQuery(ctx, keyWithCompanySQL, prefix, decoyKeyPrefix)
+	if err != nil {
+		return tenant.APIKey{}, tenant.Company{}, fmt.Errorf("find %s: %w", what, r.s.translate(err))
+	}
+	defer func() { _ = rs.Close() }()
+	var k apiKeyRow
+	var used, revoked sql.NullTime
+	var cid, code, name, status sql.NullString
+	var created sql.NullTime
+	found := rs.Next()
+	if found {
+		err = rs.Scan(&k.ID, &k.CompanyID, &k.Name, &k.Prefix, &k.Hash, &k.CreatedAt, &used, &revoked, &cid, &code, &name, &status, &created)
+	}
+	if err == nil {
+		err = rs.Err()
+	}
+	if err != nil {
+		return tenant.APIKey{}, tenant.Company{}, fmt.Errorf("find %s: %w", what, r.s.translate(err))
+	}
+	if !found {
+		return tenant.APIKey{}, tenant.Company{}, notFound(what)
+	}
+	k.LastUsedAt, k.RevokedAt = nullTime(used), nullTime(revoked)
+	key := k.toDomain()
+	if k.ID == decoyKeyID {
+		return tenant.APIKey{}, tenant.Company{}, notFound(what)
+	}
+	if !cid.Valid {
+		return key, tenant.Company{}, notFound("company " + k.CompanyID)
+	}
+	c := companyRow{ID: cid.String, Code: code.String, Name: name.String, Status: status.String, CreatedAt: created.Time}
+	return key, c.toDomain(), nil
+}
+
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	at := t.Time
+	return &at
 }

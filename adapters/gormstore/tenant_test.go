@@ -69,6 +69,30 @@ func TestKeyByPrefixReadsOneRowKnownOrNot(t *testing.T) {
 	})
 }
 
+// KeyWithCompany answers a key and its company with one statement, and
+// refuses an unknown prefix and the decoy's own alike.
+func TestKeyWithCompanyIsOneLookupKnownOrNot(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.Target) {
+		ctx := context.Background()
+		plain := gormstore.NewTenantRepository(db.Store)
+		key := newKey(t, plain)
+		company, err := plain.CompanyByID(ctx, key.CompanyID())
+		require.NoError(t, err)
+		counter := &rowCounter{Interface: logger.Discard}
+		repo := gormstore.NewTenantRepository(gormstore.New(db.DB.Session(&gorm.Session{Logger: counter})))
+
+		gotKey, gotCompany, err := repo.KeyWithCompany(ctx, key.Prefix())
+		require.NoError(t, err)
+		assert.Equal(t, key, gotKey)
+		assert.Equal(t, company, gotCompany)
+		for _, prefix := range []string{"zzzzzzzz", "00000000"} {
+			_, _, err = repo.KeyWithCompany(ctx, prefix)
+			assert.ErrorIs(t, err, domain.ErrNotFound, prefix)
+		}
+		assert.Len(t, counter.rows, 3, "statements of three lookups: known, unknown, the decoy's prefix")
+	})
+}
+
 // BenchmarkKeyByPrefix compares the lookup of a known prefix (what every
 // request with a valid key pays) with that of an unknown one, on each
 // backend: they should cost the same.

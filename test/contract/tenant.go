@@ -140,6 +140,13 @@ func RunTenantRepository(t *testing.T, newRepos func(t *testing.T) TenantRepos) 
 
 		_, err = r.Keys.KeyByPrefix(ctx, "zzzzzzzz")
 		assert.ErrorIs(t, err, domain.ErrNotFound)
+
+		withKey, company, err := r.Keys.KeyWithCompany(ctx, s2.Prefix)
+		require.NoError(t, err)
+		assert.Equal(t, k2, withKey)
+		assert.Equal(t, c, company, "the key comes with its company")
+		_, _, err = r.Keys.KeyWithCompany(ctx, "zzzzzzzz")
+		assert.ErrorIs(t, err, domain.ErrNotFound)
 	})
 
 	t.Run("a failed transaction stores nothing", func(t *testing.T) {

@@ -1,0 +1,218 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
+)
+
+// pgPool is the connection pool GORM runs PostgreSQL statements through. Its
+// transactions send BEGIN only with their first statement, and in the same
+// message when that statement allows it (see pgTx): a data-set write
+// begins with the advisory locks that announce it, and saves a round trip
+// of the few each write makes.
+type pgPool struct{ *sql.DB }
+
+var (
+	_ gorm.ConnPool         = (*pgPool)(nil)
+	_ gorm.ConnPoolBeginner = (*pgPool)(nil)
+	_ gorm.GetDBConnector   = (*pgPool)(nil)
+	_ gorm.ConnPool         = (*pgTx)(nil)
+	_ gorm.TxCommitter      = (*pgTx)(nil)
+)
+
+func (p *pgPool) GetDBConn() (*sql.DB, error) { return p.DB, nil }
+
+// BeginTx reserves a connection for the transaction; a transaction with
+// options (an isolation level, read-only) begins at once as database/sql
+// does.
+func (p *pgPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
+	if opts != nil && (opts.Isolation != sql.LevelDefault || opts.ReadOnly) {
+		return p.DB.BeginTx(ctx, opts)
+	}
+	conn, err := p.DB.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &pgTx{conn: conn, ctx: ctx}, nil
+}
+
+// pgTx is a transaction on one connection whose BEGIN waits for its first
+// statement. An Exec whose arguments are all integers goes with BEGIN in
+// one simple-protocol message, the integers written into its text (no
+// quoting is involved); any other first statement is preceded by BEGIN on
+// its own. Commit and Rollback end the transaction and give the connection
+// back; a connection whose transaction could not be ended is discarded.
+type pgTx struct {
+	conn  *sql.Conn
+	ctx   context.Context // of BeginTx, as database/sql's transactions keep it
+	begun bool
+}
+
+func (t *pgTx) begin(ctx context.Context) error {
+	if t.begun {
+		return nil
+	}
+	t.begun = true
+	_, err := t.conn.ExecContext(ctx, "BEGIN")
+	return err
+}
+
+func (t *pgTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if !t.begun {
+		if text, ok := inlineIntegers(query, args); ok {
+			t.begun = true
+			return t.conn.ExecContext(ctx, "BEGIN; "+text)
+		}
+		if err := t.begin(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return t.conn.ExecContext(ctx, query, args...)
+}
+
+func (t *pgTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := t.begin(ctx); err != nil {
+		return nil, err
+	}
+	return t.conn.QueryContext(ctx, query, args...)
+}
+
+func (t *pgTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if err := t.begin(ctx); err != nil {
+		// A Row carries its error only from a query: one that cannot run.
+		done, cancel := context.WithCancelCause(ctx)
+		cancel(err)
+		return t.conn.QueryRowContext(done, query, args...)
+	}
+	return t.conn.QueryRowContext(ctx, query, args...)
+}
+
+func (t *pgTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	if err := t.begin(ctx); err != nil {
+		return nil, err
+	}
+	return t.conn.PrepareContext(ctx, query)
+}
+
+// Commit commits, and reports a transaction the server rolled back (one
+// whose statement failed) as pgx does. A COMMIT that could not be sent
+// leaves the transaction open: it is rolled back.
+func (t *pgTx) Commit() error {
+	defer t.conn.Close()
+	if !t.begun {
+		return nil
+	}
+	err := t.end(t.ctx, "COMMIT")
+	if err != nil && !errors.Is(err, pgx.ErrTxCommitRollback) {
+		_ = t.end(context.WithoutCancel(t.ctx), "ROLLBACK")
+	}
+	return err
+}
+
+func (t *pgTx) Rollback() error {
+	defer t.conn.Close()
+	if !t.begun {
+		return nil
+	}
+	return t.end(context.WithoutCancel(t.ctx), "ROLLBACK")
+}
+
+// end sends COMMIT or ROLLBACK on the driver's connection, whose command tag
+// tells a commit that rolled back. A connection left inside a transaction
+// is discarded rather than pooled.
+func (t *pgTx) end(ctx context.Context, statement string) error {
+	var failed error
+	err := t.conn.Raw(func(dc any) error {
+		c, ok := dc.(interface{ Conn() *pgx.Conn })
+		if !ok {
+			failed = fmt.Errorf("%s: unexpected PostgreSQL driver connection %T", statement, dc)
+			return driver.ErrBadConn
+		}
+		tag, err := c.Conn().Exec(ctx, statement)
+		switch {
+		case err != nil:
+			failed = err
+		case statement == "COMMIT" && tag.String() == "ROLLBACK":
+			failed = pgx.ErrTxCommitRollback
+		}
+		if c.Conn().PgConn().TxStatus() != 'I' {
+			return driver.ErrBadConn
+		}
+		return nil
+	})
+	if failed != nil {
+		return failed
+	}
+	return err
+}
+
+// inlineIntegers writes the integer arguments of query into its text, for
+// the simple protocol, which takes no parameters. It refuses a query with
+// any quote or statement separator, or an argument that is not an integer.
+func inlineIntegers(query string, args []any) (string, bool) {
+	if !placeholdersOnly(query) {
+		return "", false
+	}
+	values := make([]string, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case int:
+			values[i] = strconv.Itoa(v)
+		case int32:
+			values[i] = strconv.FormatInt(int64(v), 10)
+		case int64:
+			values[i] = strconv.FormatInt(v, 10)
+		default:
+			return "", false
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(query); i++ {
+		if query[i] != '$' {
+			b.WriteByte(query[i])
+			continue
+		}
+		j := i + 1
+		for j < len(query) && query[j] >= '0' && query[j] <= '9' {
+			j++
+		}
+		n, err := strconv.Atoi(query[i+1 : j])
+		if err != nil || n < 1 || n > len(values) {
+			return "", false
+		}
+		// Parenthesised, so that a negative value stays one operand.
+		b.WriteString("(" + values[n-1] + ")")
+		i = j - 1
+	}
+	return b.String(), true
+}
+
+// placeholdersOnly reports whether query's only special characters are
+// $n placeholders: no quotes, no separators, no dollar quoting.
+func placeholdersOnly(query string) bool {
+	if strings.ContainsAny(query, `'";`) {
+		return false
+	}
+	for i := 0; i < len(query); i++ {
+		if query[i] == '$' && (i+1 == len(query) || query[i+1] < '0' || query[i+1] > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// beginWithFirstStatement makes db's transactions pgTx.
+func beginWithFirstStatement(db *gorm.DB) {
+	if sqlDB, ok := db.ConnPool.(*sql.DB); ok {
+		db.ConnPool = &pgPool{DB: sqlDB}
+		db.Statement.ConnPool = db.ConnPool
+	}
+}
