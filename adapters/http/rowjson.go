@@ -21,9 +21,11 @@ import (
 // (TestRowJSONMatchesEncodingJSON), without a map per row nor the
 // re-validation of every stored value.
 
-// jsonMember is one member of a row object, its value already JSON.
+// jsonMember is one member of a row object, its value already JSON; key is
+// the field's case-folded key, empty for a server field.
 type jsonMember struct {
 	name  string
+	key   string
 	value []byte
 }
 
@@ -31,30 +33,37 @@ type jsonMember struct {
 type rowEncoder struct {
 	members []jsonMember
 	scratch []byte // the server fields' values
+	// layout is the members of the last row written, in order, without
+	// their values; nil when that row had a field of a server field's
+	// name. The rows of a page mostly have the same fields: such a row is
+	// written in the layout's order, without collecting and sorting its
+	// members, which took a third of the time of writing a page.
+	layout []jsonMember
 }
 
 // appendRow appends the row as a flat object: its fields under their
 // display spelling, then the server fields, which win over a field of the
 // same name.
 func (e *rowEncoder) appendRow(dst []byte, r dataset.Row, company tenant.Company) []byte {
-	e.members = e.members[:0]
-	for f := range r.EachField() {
-		e.members = append(e.members, jsonMember{f.Name, f.Value})
+	server := e.serverValues(r, company)
+	if out, ok := e.appendInLayout(dst, r, server); ok {
+		return out
 	}
-	b := append(e.scratch[:0], '"')
-	b = append(dataset.AppendSrvDate(b, r.SrvDate()), '"')
-	date := len(b)
-	b = strconv.AppendInt(b, int64(r.SrvExport()), 10)
-	export := len(b)
-	b = strconv.AppendInt(b, int64(r.SrvAttrib()), 10)
-	attrib := len(b)
-	b = appendJSONString(b, company.Code().String())
-	e.scratch = b
-	e.set(dataset.SrvDateUTC, b[:date])
-	e.set(dataset.SrvExport, b[date:export])
-	e.set(dataset.SrvAttrib, b[export:attrib])
-	e.set(dataset.CompanyCode, b[attrib:])
+	e.members = e.members[:0]
+	for key, f := range r.EachFieldByKey() {
+		e.members = append(e.members, jsonMember{name: f.Name, key: key, value: f.Value})
+	}
+	shadowed := false
+	for i, name := range serverFieldNames {
+		shadowed = e.set(name, server[i]) || shadowed
+	}
 	slices.SortFunc(e.members, func(a, b jsonMember) int { return strings.Compare(a.name, b.name) })
+	e.layout = e.layout[:0]
+	if !shadowed {
+		for _, m := range e.members {
+			e.layout = append(e.layout, jsonMember{name: m.name, key: m.key})
+		}
+	}
 	dst = append(dst, '{')
 	for i, m := range e.members {
 		if i > 0 {
@@ -67,14 +76,74 @@ func (e *rowEncoder) appendRow(dst []byte, r dataset.Row, company tenant.Company
 	return append(dst, '}')
 }
 
-func (e *rowEncoder) set(name string, value []byte) {
+// serverFieldNames are the server fields in the order of serverValues.
+var serverFieldNames = [4]string{dataset.SrvDateUTC, dataset.SrvExport, dataset.SrvAttrib, dataset.CompanyCode}
+
+// serverValues writes the values of the server fields of r into the
+// encoder's scratch buffer.
+func (e *rowEncoder) serverValues(r dataset.Row, company tenant.Company) [4][]byte {
+	b := append(e.scratch[:0], '"')
+	b = append(dataset.AppendSrvDate(b, r.SrvDate()), '"')
+	date := len(b)
+	b = strconv.AppendInt(b, int64(r.SrvExport()), 10)
+	export := len(b)
+	b = strconv.AppendInt(b, int64(r.SrvAttrib()), 10)
+	attrib := len(b)
+	b = appendJSONString(b, company.Code().String())
+	e.scratch = b
+	return [4][]byte{b[:date], b[date:export], b[export:attrib], b[attrib:]}
+}
+
+// appendInLayout appends the row in the previous row's order if it has
+// the same fields under the same names (same keys, as many): then its
+// members sort the same. It reports false, having appended nothing, if not.
+func (e *rowEncoder) appendInLayout(dst []byte, r dataset.Row, server [4][]byte) ([]byte, bool) {
+	if len(e.layout) != r.FieldCount()+len(server) {
+		return dst, false
+	}
+	start := len(dst)
+	dst = append(dst, '{')
+	for i, m := range e.layout {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		value := server[serverFieldIndex(m.name)]
+		if m.key != "" {
+			f, ok := r.Field(m.key)
+			if !ok || f.Name != m.name {
+				return dst[:start], false
+			}
+			value = f.Value
+		}
+		dst = appendJSONString(dst, m.name)
+		dst = append(dst, ':')
+		dst = appendCompactJSON(dst, value)
+	}
+	return append(dst, '}'), true
+}
+
+// serverFieldIndex is the index of a server field in serverFieldNames, or
+// 0 for other names (whose value is then not read).
+func serverFieldIndex(name string) int {
+	for i, n := range serverFieldNames {
+		if n == name {
+			return i
+		}
+	}
+	return 0
+}
+
+// set gives the member of that name the value, adding it if there is
+// none; it reports whether there was one.
+func (e *rowEncoder) set(name string, value []byte) bool {
 	for i := range e.members {
 		if e.members[i].name == name {
 			e.members[i].value = value
-			return
+			return true
 		}
 	}
-	e.members = append(e.members, jsonMember{name, value})
+	e.members = append(e.members, jsonMember{name: name, value: value})
+	return false
 }
 
 // writeRow answers one row.

@@ -329,6 +329,20 @@ func (r Row) SrvExport() int             { return r.srvExport }
 func (r Row) SrvAttrib() int             { return r.srvAttrib }
 func (r Row) IsLive() bool               { return r.srvAttrib == Live }
 
+// EachFieldByKey yields the row's fields by case-folded key, in no order,
+// without copying them.
+func (r Row) EachFieldByKey() iter.Seq2[string, Field] { return maps.All(r.fields) }
+
+// Field returns the field of a case-folded key, without copying the row's
+// fields.
+func (r Row) Field(key string) (Field, bool) {
+	f, ok := r.fields[key]
+	return f, ok
+}
+
+// FieldCount is the number of the row's fields.
+func (r Row) FieldCount() int { return len(r.fields) }
+
 // NextSrvDate is the srvDateUTC of a row written at now whose previous
 // srvDateUTC was prev (zero for a new row): max(now, prev + 1µs), in UTC and
 // truncated to microseconds, so that it is strictly increasing for the row
