@@ -14,8 +14,11 @@ import (
 )
 
 // datasetReadColumns are the columns a row is rebuilt from; the scope
-// columns are the query's own and are not read back.
-const datasetReadColumns = "entity_name, row_key, fields, field_names, srv_date, srv_export, srv_attrib"
+// columns are the query's own and are not read back. SQLite's srv_date is
+// read as its text (see dialect.readDate).
+func datasetReadColumns(d dialect) string {
+	return "entity_name, row_key, fields, field_names, " + d.readDate("srv_date") + ", srv_export, srv_attrib"
+}
 
 // scanDatasetRows runs a query of datasetReadColumns and rebuilds its rows.
 // It scans each row into plain variables rather than through GORM's
@@ -23,7 +26,8 @@ const datasetReadColumns = "entity_name, row_key, fields, field_names, srv_date,
 // copying them first: a page of a thousand rows is read several times
 // faster so.
 func scanDatasetRows(db *gorm.DB) ([]dataset.Row, error) {
-	rs, err := db.Select(datasetReadColumns).Rows()
+	d := dialectOf(db)
+	rs, err := db.Select(datasetReadColumns(d)).Rows()
 	if err != nil {
 		return nil, err
 	}
@@ -33,11 +37,21 @@ func scanDatasetRows(db *gorm.DB) ([]dataset.Row, error) {
 		entity, code      string
 		fields, names     sql.RawBytes
 		date              time.Time
+		dateText          sql.RawBytes
 		srvExport, attrib int
 	)
+	dest := []any{&entity, &code, &fields, &names, &date, &srvExport, &attrib}
+	if d.datesAsText() {
+		dest[4] = &dateText
+	}
 	for rs.Next() {
-		if err := rs.Scan(&entity, &code, &fields, &names, &date, &srvExport, &attrib); err != nil {
+		if err := rs.Scan(dest...); err != nil {
 			return nil, err
+		}
+		if d.datesAsText() {
+			if date, err = parseSQLiteTime(dateText); err != nil {
+				return nil, fmt.Errorf("read srv_date of %s/%s: %w", entity, code, err)
+			}
 		}
 		row, err := restoreDatasetRow(entity, code, fields, names, date, srvExport, attrib)
 		if err != nil {
