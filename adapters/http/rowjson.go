@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/parc-hq/parc/app"
 	"github.com/parc-hq/parc/domain/dataset"
 	"github.com/parc-hq/parc/domain/tenant"
+	"github.com/parc-hq/parc/internal/jsonwrite"
 )
 
 // A page of rows is most of what the data API sends, so rows are written
@@ -69,9 +69,9 @@ func (e *rowEncoder) appendRow(dst []byte, r dataset.Row, company tenant.Company
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, m.name)
+		dst = jsonwrite.AppendString(dst, m.name)
 		dst = append(dst, ':')
-		dst = appendCompactJSON(dst, m.value)
+		dst = jsonwrite.AppendCompact(dst, m.value)
 	}
 	return append(dst, '}')
 }
@@ -89,7 +89,7 @@ func (e *rowEncoder) serverValues(r dataset.Row, company tenant.Company) [4][]by
 	export := len(b)
 	b = strconv.AppendInt(b, int64(r.SrvAttrib()), 10)
 	attrib := len(b)
-	b = appendJSONString(b, company.Code().String())
+	b = jsonwrite.AppendString(b, company.Code().String())
 	e.scratch = b
 	return [4][]byte{b[:date], b[date:export], b[export:attrib], b[attrib:]}
 }
@@ -115,9 +115,9 @@ func (e *rowEncoder) appendInLayout(dst []byte, r dataset.Row, server [4][]byte)
 			}
 			value = f.Value
 		}
-		dst = appendJSONString(dst, m.name)
+		dst = jsonwrite.AppendString(dst, m.name)
 		dst = append(dst, ':')
-		dst = appendCompactJSON(dst, value)
+		dst = jsonwrite.AppendCompact(dst, value)
 	}
 	return append(dst, '}'), true
 }
@@ -170,58 +170,3 @@ func writeRows(c *gin.Context, page app.RowsPage) {
 }
 
 const jsonContentType = "application/json; charset=utf-8"
-
-// appendJSONString appends s as encoding/json writes a string: plain ASCII
-// as it is, anything else through the encoder itself.
-func appendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			b, _ := json.Marshal(s)
-			return append(dst, b...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
-}
-
-// appendCompactJSON appends a valid JSON value without the whitespace
-// between its tokens, escaping <, >, &, U+2028 and U+2029 in strings, as
-// encoding/json does with a json.RawMessage. A value of no bytes is null.
-func appendCompactJSON(dst, src []byte) []byte {
-	if len(src) == 0 {
-		return append(dst, "null"...)
-	}
-	const hex = "0123456789abcdef"
-	inString, escaped := false, false
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if !inString {
-			switch c {
-			case ' ', '\t', '\n', '\r':
-				continue
-			case '"':
-				inString = true
-			}
-			dst = append(dst, c)
-			continue
-		}
-		switch {
-		case escaped:
-			escaped = false
-		case c == '\\':
-			escaped = true
-		case c == '"':
-			inString = false
-		case c == '<' || c == '>' || c == '&':
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			continue
-		case c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && src[i+2]&^1 == 0xA8:
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[src[i+2]&0xF])
-			i += 2
-			continue
-		}
-		dst = append(dst, c)
-	}
-	return dst
-}

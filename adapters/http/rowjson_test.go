@@ -51,26 +51,6 @@ func TestRowJSONMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-// appendCompactJSON must write any valid value as encoding/json writes a
-// json.RawMessage.
-func FuzzAppendCompactJSON(f *testing.F) {
-	for _, s := range []string{`1`, `"a <b> & c"`, "{\"a\": [1, 2]}", "\"\u2028\u2029\"", `"\"\\"`, `{"é" : "中"}`} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, v []byte) {
-		if !json.Valid(v) {
-			return
-		}
-		want, err := json.Marshal(json.RawMessage(v))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := appendCompactJSON(nil, v); string(got) != string(want) {
-			t.Fatalf("%q:\n got %q\nwant %q", v, got, want)
-		}
-	})
-}
-
 // Rows that share their fields are written in the order of the previous
 // row; a row whose fields differ in any way (another key, another display
 // spelling, one more or fewer, a field shadowed by a server field) must
