@@ -21,12 +21,13 @@ import (
 // (TestRowJSONMatchesEncodingJSON), without a map per row nor the
 // re-validation of every stored value.
 
-// jsonMember is one member of a row object, its value already JSON; key is
-// the field's case-folded key, empty for a server field.
+// jsonMember is one member of a row object, its value already JSON: a
+// field, of case-folded key key, or the server field serverFieldNames[server-1].
 type jsonMember struct {
-	name  string
-	key   string
-	value []byte
+	name   string
+	key    string
+	server int
+	value  []byte
 }
 
 // rowEncoder keeps what writing a row needs from one row to the next.
@@ -34,7 +35,7 @@ type rowEncoder struct {
 	members []jsonMember
 	scratch []byte // the server fields' values
 	// layout is the members of the last row written, in order, without
-	// their values; nil when that row had a field of a server field's
+	// their values; empty when that row had a field of a server field's
 	// name. The rows of a page mostly have the same fields: such a row is
 	// written in the layout's order, without collecting and sorting its
 	// members, which took a third of the time of writing a page.
@@ -55,13 +56,13 @@ func (e *rowEncoder) appendRow(dst []byte, r dataset.Row, company tenant.Company
 	}
 	shadowed := false
 	for i, name := range serverFieldNames {
-		shadowed = e.set(name, server[i]) || shadowed
+		shadowed = e.set(name, i+1, server[i]) || shadowed
 	}
 	slices.SortFunc(e.members, func(a, b jsonMember) int { return strings.Compare(a.name, b.name) })
 	e.layout = e.layout[:0]
 	if !shadowed {
 		for _, m := range e.members {
-			e.layout = append(e.layout, jsonMember{name: m.name, key: m.key})
+			e.layout = append(e.layout, jsonMember{name: m.name, key: m.key, server: m.server})
 		}
 	}
 	dst = append(dst, '{')
@@ -107,8 +108,10 @@ func (e *rowEncoder) appendInLayout(dst []byte, r dataset.Row, server [4][]byte)
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		value := server[serverFieldIndex(m.name)]
-		if m.key != "" {
+		var value []byte
+		if m.server > 0 {
+			value = server[m.server-1]
+		} else {
 			f, ok := r.Field(m.key)
 			if !ok || f.Name != m.name {
 				return dst[:start], false
@@ -122,27 +125,16 @@ func (e *rowEncoder) appendInLayout(dst []byte, r dataset.Row, server [4][]byte)
 	return append(dst, '}'), true
 }
 
-// serverFieldIndex is the index of a server field in serverFieldNames, or
-// 0 for other names (whose value is then not read).
-func serverFieldIndex(name string) int {
-	for i, n := range serverFieldNames {
-		if n == name {
-			return i
-		}
-	}
-	return 0
-}
-
-// set gives the member of that name the value, adding it if there is
-// none; it reports whether there was one.
-func (e *rowEncoder) set(name string, value []byte) bool {
+// set gives the member of that name the value of server field server,
+// adding it if there is none; it reports whether there was one.
+func (e *rowEncoder) set(name string, server int, value []byte) bool {
 	for i := range e.members {
 		if e.members[i].name == name {
 			e.members[i].value = value
 			return true
 		}
 	}
-	e.members = append(e.members, jsonMember{name: name, value: value})
+	e.members = append(e.members, jsonMember{name: name, server: server, value: value})
 	return false
 }
 
