@@ -301,7 +301,7 @@ func (r *DataSetRepository) FindRows(ctx context.Context, scope ports.DataScope,
 	// then the total is known without counting.
 	page := db.Session(&gorm.Session{}).Clauses(clause.OrderBy{Expression: clause.Expr{SQL: strings.Join(order, ", "), Vars: orderArgs, WithoutParentheses: true}}).
 		Limit(q.Limit + 1).Offset(q.Offset)
-	out, err := scanDatasetRows(page)
+	out, err := scanDatasetRows(page, q.Limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("select rows: %w", r.s.translate(err))
 	}
