@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -70,23 +69,7 @@ func (j *jsonDoc) Scan(v any) error {
 }
 
 func toDatasetRow(scope ports.DataScope, r dataset.Row) (datasetRow, error) {
-	fields := r.Fields()
-	values := make(map[string]json.RawMessage, len(fields))
-	names := map[string]string{}
-	for k, f := range fields {
-		values[k] = f.Value
-		if f.Name != k {
-			names[k] = f.Name
-		}
-	}
-	doc, err := json.Marshal(values)
-	if err != nil {
-		return datasetRow{}, fmt.Errorf("encode fields of %s/%s: %w", r.Entity().Display(), r.Code(), err)
-	}
-	nameDoc, err := json.Marshal(names)
-	if err != nil {
-		return datasetRow{}, err
-	}
+	doc, nameDoc := encodeFields(r)
 	return datasetRow{ProjectID: scope.ProjectID, EntityKey: r.Entity().Key(), CompanyID: scope.CompanyID, RowKey: r.Code().String(),
 		EntityName: r.Entity().Display(), Fields: jsonDoc(doc), FieldNames: string(nameDoc),
 		SrvDate: r.SrvDate(), SrvExport: r.SrvExport(), SrvAttrib: r.SrvAttrib()}, nil
@@ -359,7 +342,7 @@ func (r *DataSetRepository) FindRows(ctx context.Context, scope ports.DataScope,
 	// then the total is known without counting.
 	page := db.Session(&gorm.Session{}).Clauses(clause.OrderBy{Expression: clause.Expr{SQL: strings.Join(order, ", "), Vars: orderArgs, WithoutParentheses: true}}).
 		Limit(q.Limit + 1).Offset(q.Offset)
-	out, err := scanDatasetRows(page)
+	out, err := scanDatasetRows(page, q.Limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("select rows: %w", r.s.translate(err))
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,5 +41,29 @@ func TestUnavailableClassifiesConnectionAndServerStateErrors(t *testing.T) {
 		for _, d := range []dialect{dialectPostgres, dialectMySQL, dialectSQLite} {
 			assert.Equal(t, c.want, d.unavailable(wrap(c.err)), "%s on %s", name, d)
 		}
+	}
+}
+
+// parseSQLiteTime reads what the SQLite driver writes, and what it reads
+// itself, to the same instant as the driver's own parsing.
+func TestParseSQLiteTimeReadsAsTheDriverDoes(t *testing.T) {
+	base := time.Date(2026, 11, 27, 14, 38, 15, 227088000, time.UTC)
+	for _, tm := range []time.Time{base, base.Truncate(time.Second), base.Add(120 * time.Nanosecond), time.Date(2024, 2, 29, 23, 59, 59, 100000000, time.UTC), {}} {
+		for _, s := range []string{
+			tm.Format("2006-01-02 15:04:05.999999999-07:00"), tm.Format("2006-01-02T15:04:05.999999999-07:00"),
+			tm.Format("2006-01-02 15:04:05.999999999Z07:00"), tm.Format("2006-01-02 15:04:05.999999999"),
+			tm.In(time.FixedZone("", 2*3600)).Format("2006-01-02 15:04:05.999999999-07:00"),
+		} {
+			got, err := parseSQLiteTime([]byte(s))
+			if assert.NoError(t, err, s) {
+				assert.True(t, got.Equal(tm), "%s: got %s", s, got)
+				assert.Equal(t, time.UTC, got.Location(), s)
+			}
+		}
+	}
+	for _, s := range []string{"", "2026-11-27", "2026-13-01 00:00:00+00:00", "2026-04-31 00:00:00+00:00", "2026-11-27 14:38:15.+00:00",
+		"2026-11-27 1x:38:15+00:00", "2026-11-27 14:38:15+00:0"} {
+		_, err := parseSQLiteTime([]byte(s))
+		assert.Error(t, err, s)
 	}
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/parc-hq/parc/app"
 	"github.com/parc-hq/parc/domain/dataset"
 	"github.com/parc-hq/parc/domain/tenant"
+	"github.com/parc-hq/parc/internal/jsonwrite"
 )
 
 // A page of rows is most of what the data API sends, so rows are written
@@ -21,26 +21,68 @@ import (
 // (TestRowJSONMatchesEncodingJSON), without a map per row nor the
 // re-validation of every stored value.
 
-// jsonMember is one member of a row object, its value already JSON.
+// jsonMember is one member of a row object, its value already JSON: a
+// field, of case-folded key key, or the server field serverFieldNames[server-1].
 type jsonMember struct {
-	name  string
-	value []byte
+	name   string
+	key    string
+	server int
+	value  []byte
 }
 
 // rowEncoder keeps what writing a row needs from one row to the next.
 type rowEncoder struct {
 	members []jsonMember
 	scratch []byte // the server fields' values
+	// layout is the members of the last row written, in order, without
+	// their values; empty when that row had a field of a server field's
+	// name. The rows of a page mostly have the same fields: such a row is
+	// written in the layout's order, without collecting and sorting its
+	// members, which took a third of the time of writing a page.
+	layout []jsonMember
 }
 
 // appendRow appends the row as a flat object: its fields under their
 // display spelling, then the server fields, which win over a field of the
 // same name.
 func (e *rowEncoder) appendRow(dst []byte, r dataset.Row, company tenant.Company) []byte {
-	e.members = e.members[:0]
-	for f := range r.EachField() {
-		e.members = append(e.members, jsonMember{f.Name, f.Value})
+	server := e.serverValues(r, company)
+	if out, ok := e.appendInLayout(dst, r, server); ok {
+		return out
 	}
+	e.members = e.members[:0]
+	for key, f := range r.EachFieldByKey() {
+		e.members = append(e.members, jsonMember{name: f.Name, key: key, value: f.Value})
+	}
+	shadowed := false
+	for i, name := range serverFieldNames {
+		shadowed = e.set(name, i+1, server[i]) || shadowed
+	}
+	slices.SortFunc(e.members, func(a, b jsonMember) int { return strings.Compare(a.name, b.name) })
+	e.layout = e.layout[:0]
+	if !shadowed {
+		for _, m := range e.members {
+			e.layout = append(e.layout, jsonMember{name: m.name, key: m.key, server: m.server})
+		}
+	}
+	dst = append(dst, '{')
+	for i, m := range e.members {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsonwrite.AppendString(dst, m.name)
+		dst = append(dst, ':')
+		dst = jsonwrite.AppendCompact(dst, m.value)
+	}
+	return append(dst, '}')
+}
+
+// serverFieldNames are the server fields in the order of serverValues.
+var serverFieldNames = [4]string{dataset.SrvDateUTC, dataset.SrvExport, dataset.SrvAttrib, dataset.CompanyCode}
+
+// serverValues writes the values of the server fields of r into the
+// encoder's scratch buffer.
+func (e *rowEncoder) serverValues(r dataset.Row, company tenant.Company) [4][]byte {
 	b := append(e.scratch[:0], '"')
 	b = append(dataset.AppendSrvDate(b, r.SrvDate()), '"')
 	date := len(b)
@@ -48,33 +90,52 @@ func (e *rowEncoder) appendRow(dst []byte, r dataset.Row, company tenant.Company
 	export := len(b)
 	b = strconv.AppendInt(b, int64(r.SrvAttrib()), 10)
 	attrib := len(b)
-	b = appendJSONString(b, company.Code().String())
+	b = jsonwrite.AppendString(b, company.Code().String())
 	e.scratch = b
-	e.set(dataset.SrvDateUTC, b[:date])
-	e.set(dataset.SrvExport, b[date:export])
-	e.set(dataset.SrvAttrib, b[export:attrib])
-	e.set(dataset.CompanyCode, b[attrib:])
-	slices.SortFunc(e.members, func(a, b jsonMember) int { return strings.Compare(a.name, b.name) })
+	return [4][]byte{b[:date], b[date:export], b[export:attrib], b[attrib:]}
+}
+
+// appendInLayout appends the row in the previous row's order if it has
+// the same fields under the same names (same keys, as many): then its
+// members sort the same. It reports false, having appended nothing, if not.
+func (e *rowEncoder) appendInLayout(dst []byte, r dataset.Row, server [4][]byte) ([]byte, bool) {
+	if len(e.layout) != r.FieldCount()+len(server) {
+		return dst, false
+	}
+	start := len(dst)
 	dst = append(dst, '{')
-	for i, m := range e.members {
+	for i, m := range e.layout {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, m.name)
+		var value []byte
+		if m.server > 0 {
+			value = server[m.server-1]
+		} else {
+			f, ok := r.Field(m.key)
+			if !ok || f.Name != m.name {
+				return dst[:start], false
+			}
+			value = f.Value
+		}
+		dst = jsonwrite.AppendString(dst, m.name)
 		dst = append(dst, ':')
-		dst = appendCompactJSON(dst, m.value)
+		dst = jsonwrite.AppendCompact(dst, value)
 	}
-	return append(dst, '}')
+	return append(dst, '}'), true
 }
 
-func (e *rowEncoder) set(name string, value []byte) {
+// set gives the member of that name the value of server field server,
+// adding it if there is none; it reports whether there was one.
+func (e *rowEncoder) set(name string, server int, value []byte) bool {
 	for i := range e.members {
 		if e.members[i].name == name {
 			e.members[i].value = value
-			return
+			return true
 		}
 	}
-	e.members = append(e.members, jsonMember{name, value})
+	e.members = append(e.members, jsonMember{name: name, server: server, value: value})
+	return false
 }
 
 // writeRow answers one row.
@@ -101,58 +162,3 @@ func writeRows(c *gin.Context, page app.RowsPage) {
 }
 
 const jsonContentType = "application/json; charset=utf-8"
-
-// appendJSONString appends s as encoding/json writes a string: plain ASCII
-// as it is, anything else through the encoder itself.
-func appendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			b, _ := json.Marshal(s)
-			return append(dst, b...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
-}
-
-// appendCompactJSON appends a valid JSON value without the whitespace
-// between its tokens, escaping <, >, &, U+2028 and U+2029 in strings, as
-// encoding/json does with a json.RawMessage. A value of no bytes is null.
-func appendCompactJSON(dst, src []byte) []byte {
-	if len(src) == 0 {
-		return append(dst, "null"...)
-	}
-	const hex = "0123456789abcdef"
-	inString, escaped := false, false
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if !inString {
-			switch c {
-			case ' ', '\t', '\n', '\r':
-				continue
-			case '"':
-				inString = true
-			}
-			dst = append(dst, c)
-			continue
-		}
-		switch {
-		case escaped:
-			escaped = false
-		case c == '\\':
-			escaped = true
-		case c == '"':
-			inString = false
-		case c == '<' || c == '>' || c == '&':
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			continue
-		case c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && src[i+2]&^1 == 0xA8:
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[src[i+2]&0xF])
-			i += 2
-			continue
-		}
-		dst = append(dst, c)
-	}
-	return dst
-}

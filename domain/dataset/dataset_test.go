@@ -413,3 +413,20 @@ func TestParseFieldsDepth(t *testing.T) {
 
 // writes is every row a plan writes.
 func writes(p Plan) []Row { return append(slices.Clone(p.Creates), p.Updates...) }
+
+// AppendSrvDate writes what time.Time.AppendFormat writes with
+// SrvDateLayout, after conversion to UTC and truncation to microseconds.
+func TestAppendSrvDateMatchesAppendFormat(t *testing.T) {
+	zone := time.FixedZone("", -7*3600-30*60)
+	times := []time.Time{{}, time.Date(1, 1, 1, 0, 0, 0, 999, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-5, 3, 1, 0, 0, 0, 0, time.UTC), time.Now(), time.Now().In(zone)}
+	for i := range 1000 {
+		times = append(times, time.Unix(int64(i)*7919*86400+int64(i)*1237, int64(i)*999331).In(zone))
+	}
+	for _, tm := range times {
+		want := tm.UTC().Truncate(time.Microsecond).Format(SrvDateLayout)
+		if got := string(AppendSrvDate([]byte("x"), tm)); got != "x"+want {
+			t.Fatalf("AppendSrvDate(%v) = %s, want x%s", tm, got, want)
+		}
+	}
+}

@@ -329,6 +329,20 @@ func (r Row) SrvExport() int             { return r.srvExport }
 func (r Row) SrvAttrib() int             { return r.srvAttrib }
 func (r Row) IsLive() bool               { return r.srvAttrib == Live }
 
+// EachFieldByKey yields the row's fields by case-folded key, in no order,
+// without copying them.
+func (r Row) EachFieldByKey() iter.Seq2[string, Field] { return maps.All(r.fields) }
+
+// Field returns the field of a case-folded key, without copying the row's
+// fields.
+func (r Row) Field(key string) (Field, bool) {
+	f, ok := r.fields[key]
+	return f, ok
+}
+
+// FieldCount is the number of the row's fields.
+func (r Row) FieldCount() int { return len(r.fields) }
+
 // NextSrvDate is the srvDateUTC of a row written at now whose previous
 // srvDateUTC was prev (zero for a new row): max(now, prev + 1µs), in UTC and
 // truncated to microseconds, so that it is strictly increasing for the row
@@ -351,8 +365,36 @@ const SrvDateLayout = "2006-01-02T15:04:05.000000Z"
 func FormatSrvDate(t time.Time) string { return string(AppendSrvDate(nil, t)) }
 
 // AppendSrvDate appends a srvDateUTC to dst, as FormatSrvDate writes it.
+// It writes the digits itself: a page of a thousand rows spent a tenth of
+// its encoding in time.Time.AppendFormat.
 func AppendSrvDate(dst []byte, t time.Time) []byte {
-	return t.UTC().Truncate(time.Microsecond).AppendFormat(dst, SrvDateLayout)
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.Truncate(time.Microsecond).AppendFormat(dst, SrvDateLayout)
+	}
+	hour, minute, sec := t.Clock()
+	dst = appendDigits(dst, year, 4)
+	dst = appendDigits(append(dst, '-'), int(month), 2)
+	dst = appendDigits(append(dst, '-'), day, 2)
+	dst = appendDigits(append(dst, 'T'), hour, 2)
+	dst = appendDigits(append(dst, ':'), minute, 2)
+	dst = appendDigits(append(dst, ':'), sec, 2)
+	dst = appendDigits(append(dst, '.'), t.Nanosecond()/1000, 6)
+	return append(dst, 'Z')
+}
+
+// appendDigits appends n, not negative, in exactly width digits.
+func appendDigits(dst []byte, n, width int) []byte {
+	start := len(dst)
+	for range width {
+		dst = append(dst, '0')
+	}
+	for i := len(dst) - 1; i >= start; i-- {
+		dst[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return dst
 }
 
 // ParseSrvDate reads a srvDateUTC: RFC 3339 with up to nine fractional
