@@ -2,7 +2,6 @@ package gormstore
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -172,7 +171,7 @@ func (r *DataSetRepository) rows(ctx context.Context, scope ports.DataScope, key
 		}
 		// Scanned by hand, as pages of Select are: every one-row write
 		// reads its row so.
-		rows, err := scanDatasetRows(db)
+		rows, err := scanDatasetRows(db, len(c.codes))
 		if err != nil {
 			return nil, fmt.Errorf("load rows of %s: %w", c.entity, r.s.translate(err))
 		}
@@ -183,10 +182,12 @@ func (r *DataSetRepository) rows(ctx context.Context, scope ports.DataScope, key
 
 // oneRowSQL reads the row of one key, which every one-row read and write
 // does: a text of its own, run without GORM (see rawQuery).
-const oneRowSQL = "SELECT " + datasetReadColumns + " FROM dataset_rows WHERE project_id = ? AND entity_key = ? AND company_id = ? AND row_key = ?"
+func oneRowSQL(d dialect) string {
+	return "SELECT " + datasetReadColumns(d) + " FROM dataset_rows WHERE project_id = ? AND entity_key = ? AND company_id = ? AND row_key = ?"
+}
 
 func (r *DataSetRepository) oneRow(ctx context.Context, scope ports.DataScope, key dataset.RowKey, lock bool) ([]dataset.Row, error) {
-	query := oneRowSQL
+	query := oneRowSQL(r.s.dialect)
 	if lock && r.s.dialect != dialectSQLite {
 		query += " FOR UPDATE"
 	}
@@ -195,24 +196,8 @@ func (r *DataSetRepository) oneRow(ctx context.Context, scope ports.DataScope, k
 		return nil, fmt.Errorf("load rows of %s: %w", key.Entity, r.s.translate(err))
 	}
 	defer func() { _ = rs.Close() }()
-	var out []dataset.Row
-	var (
-		entity, code      string
-		fields, names     sql.RawBytes
-		date              time.Time
-		srvExport, attrib int
-	)
-	for rs.Next() {
-		if err := rs.Scan(&entity, &code, &fields, &names, &date, &srvExport, &attrib); err != nil {
-			return nil, fmt.Errorf("load rows of %s: %w", key.Entity, r.s.translate(err))
-		}
-		row, err := restoreDatasetRow(entity, code, fields, names, date, srvExport, attrib)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, row)
-	}
-	if err := rs.Err(); err != nil {
+	out, err := readDatasetRows(rs, r.s.dialect, 1)
+	if err != nil {
 		return nil, fmt.Errorf("load rows of %s: %w", key.Entity, r.s.translate(err))
 	}
 	return out, nil

@@ -34,6 +34,12 @@ func scanDatasetRows(db *gorm.DB, sizeHint int) ([]dataset.Row, error) {
 		return nil, err
 	}
 	defer rs.Close()
+	return readDatasetRows(rs, d, sizeHint)
+}
+
+// readDatasetRows rebuilds the rows of a query of datasetReadColumns(d),
+// the pages of Select and the one row of a one-row write alike.
+func readDatasetRows(rs *sql.Rows, d dialect, sizeHint int) ([]dataset.Row, error) {
 	out := make([]dataset.Row, 0, min(max(sizeHint, 0), maxRowsHint))
 	var (
 		entity, code      string
@@ -41,6 +47,7 @@ func scanDatasetRows(db *gorm.DB, sizeHint int) ([]dataset.Row, error) {
 		date              time.Time
 		dateText          sql.RawBytes
 		srvExport, attrib int
+		err               error
 	)
 	dest := []any{&entity, &code, &fields, &names, &date, &srvExport, &attrib}
 	if d.datesAsText() {
