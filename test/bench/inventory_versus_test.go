@@ -56,7 +56,7 @@ func BenchmarkInventoryPushVersus(b *testing.B) {
 						srv.key = srv.newCompanyKey(b)
 					}
 				}
-				bare.reset(b)
+				bare.newCompany()
 				for i, records := range passes {
 					if bare != nil {
 						bareRates[i] = append(bareRates[i], bare.pass(b, benchPassNames[i], records).rate())
