@@ -216,3 +216,28 @@ func beginWithFirstStatement(db *gorm.DB) {
 		db.Statement.ConnPool = db.ConnPool
 	}
 }
+
+// CopyFrom writes rows into table with COPY, in the transaction: a bulk
+// insert that sends its rows in PostgreSQL's binary format instead of as
+// statement parameters, and that the server runs without a plan or an
+// executor node per row. It returns how many rows were written.
+func (t *pgTx) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error) {
+	if err := t.begin(ctx); err != nil {
+		return 0, err
+	}
+	var n int64
+	var failed error
+	err := t.conn.Raw(func(dc any) error {
+		c, ok := dc.(interface{ Conn() *pgx.Conn })
+		if !ok {
+			failed = fmt.Errorf("copy into %s: unexpected PostgreSQL driver connection %T", table, dc)
+			return nil
+		}
+		n, failed = c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		return nil
+	})
+	if failed != nil {
+		return n, failed
+	}
+	return n, err
+}

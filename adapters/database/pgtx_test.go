@@ -124,3 +124,51 @@ func TestPostgresTransactionBeginsWithItsFirstStatement(t *testing.T) {
 	require.Error(t, err, "a transaction whose context ended does not commit")
 	assert.Equal(t, int64(3), count())
 }
+
+// CopyFrom writes its rows in the transaction: they commit or roll back
+// with its other statements, and a COPY as first statement begins it.
+func TestPostgresCopyFromIsPartOfTheTransaction(t *testing.T) {
+	db, table := openPostgres(t)
+	count := func() int64 {
+		var n int64
+		require.NoError(t, db.Raw("SELECT count(*) FROM "+table).Scan(&n).Error)
+		return n
+	}
+	copyRows := func(tx *gorm.DB, ids ...int64) error {
+		c, ok := tx.Statement.ConnPool.(interface {
+			CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error)
+		})
+		require.True(t, ok, "a PostgreSQL transaction copies")
+		rows := make([][]any, len(ids))
+		for i, id := range ids {
+			rows[i] = []any{id}
+		}
+		n, err := c.CopyFrom(context.Background(), table, []string{"id"}, rows)
+		if err == nil {
+			assert.Equal(t, int64(len(ids)), n)
+		}
+		return err
+	}
+
+	require.NoError(t, db.Transaction(func(tx *gorm.DB) error {
+		require.NoError(t, copyRows(tx, 1, 2)) // the first statement
+		return tx.Exec("INSERT INTO "+table+" (id) VALUES (?)", int64(3)).Error
+	}))
+	assert.Equal(t, int64(3), count())
+
+	err := db.Transaction(func(tx *gorm.DB) error {
+		require.NoError(t, tx.Exec("INSERT INTO "+table+" (id) VALUES (?)", int64(4)).Error)
+		require.NoError(t, copyRows(tx, 5))
+		return errors.New("changed my mind")
+	})
+	require.Error(t, err)
+	assert.Equal(t, int64(3), count(), "rolled back")
+
+	err = db.Transaction(func(tx *gorm.DB) error {
+		return copyRows(tx, 6, 1) // a duplicate key
+	})
+	require.Error(t, err)
+	assert.Equal(t, int64(3), count())
+	require.NoError(t, db.Transaction(func(tx *gorm.DB) error { return copyRows(tx, 7) }), "the connection is usable again")
+	assert.Equal(t, int64(4), count())
+}

@@ -540,9 +540,10 @@ func TestPushDatabaseFailureStoresNothing(t *testing.T) {
 				sqlDB.Close()
 			}
 		})
-		// The history insert, the last statement of a push, fails.
-		require.NoError(t, db.Callback().Raw().Before("gorm:raw").Register("test:fail_history", func(tx *gorm.DB) {
-			if strings.Contains(tx.Statement.SQL.String(), "INSERT INTO installation_events") {
+		// The update of the software digests, the last statement of a push
+		// (after the installations and their history), fails.
+		require.NoError(t, db.Callback().Raw().Before("gorm:raw").Register("test:fail_digests", func(tx *gorm.DB) {
+			if strings.Contains(tx.Statement.SQL.String(), "UPDATE equipment SET software_digest") {
 				_ = tx.AddError(errors.New("forced failure"))
 			}
 		}))
@@ -558,7 +559,10 @@ func TestPushDatabaseFailureStoresNothing(t *testing.T) {
 		page := list(t, api, acme.Key, nil)
 		require.Len(t, page.Items, 1)
 		assert.Equal(t, "1", page.Items[0].Version)
-		status, _ := history(t, api, acme.Key, "PC-NEW", "")
+		status, old := history(t, api, acme.Key, "PC-OLD", "")
+		require.Equal(t, http.StatusOK, status)
+		assert.Len(t, old.Events, 1, "the update's history event is not stored")
+		status, _ = history(t, api, acme.Key, "PC-NEW", "")
 		assert.Equal(t, http.StatusNotFound, status, "the new computer's equipment is not stored")
 
 		// The same request succeeds once the database is healthy again.
