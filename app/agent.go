@@ -82,7 +82,7 @@ func (s *AgentService) Inventory(ctx context.Context, companyID string, r invent
 			desired[i] = inventory.Desired{ComputerID: res.EquipmentID, Program: rec.Program, Version: rec.Version}
 		}
 		plan, err := writeInstallations(ctx, s.inventory, companyID, []string{res.EquipmentID}, nil, desired, inventory.Trim{Full: true}, now)
-		res.Installed, res.Updated, res.Removed, res.Unchanged = len(plan.Installs), len(plan.Updates), len(plan.Removals), plan.Unchanged
+		res.Installed, res.Updated, res.Removed, res.Unchanged = len(plan.Installs)+len(plan.Reinstalls), len(plan.Updates), len(plan.Removals), plan.Unchanged
 		return err
 	})
 	if err != nil {

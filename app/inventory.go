@@ -133,7 +133,7 @@ func (s *InventoryService) writeChunk(ctx context.Context, companyID string, com
 	if full {
 		res.Untrimmed += len(trim.Incomplete)
 	}
-	res.Installed += len(plan.Installs)
+	res.Installed += len(plan.Installs) + len(plan.Reinstalls)
 	res.Updated += len(plan.Updates)
 	res.Removed += len(plan.Removals)
 	res.Unchanged += plan.Unchanged

@@ -174,14 +174,7 @@ func (row installationRow) toDomain() inventory.Installation {
 }
 
 func (r *InventoryRepository) Apply(ctx context.Context, companyID string, plan inventory.Plan) error {
-	writes := plan.Writes() // sorted by key: concurrent pushes cannot deadlock
-	rows := make([]installationRow, len(writes))
-	for i, w := range writes {
-		// FirstVersion is the version of a new row; the upsert never changes it.
-		rows[i] = installationRow{CompanyID: companyID, EquipmentID: w.ComputerID, ProgramKey: w.Program.Key(), Program: w.Program.Display(),
-			Version: w.Version, Removed: w.Removed, InstalledAt: w.InstalledAt, FirstVersion: w.Version, ChangedAt: w.ChangedAt}
-	}
-	if err := insertRows(ctx, r.s, "write installations", installationsTable, installationUpdate(r.s.dialect), rows); err != nil {
+	if err := r.writeInstallations(ctx, companyID, plan); err != nil {
 		return err
 	}
 	events := make([]installationEventRow, 0, len(plan.Events))
@@ -198,10 +191,47 @@ func (r *InventoryRepository) Apply(ctx context.Context, companyID string, plan 
 	return r.writeDigests(ctx, companyID, plan.Digests)
 }
 
+// writeInstallations writes the plan's rows, sorted by key: concurrent
+// pushes cannot deadlock. On PostgreSQL the new keys go by COPY and only
+// the stored rows by upsert: a new key is one the merge did not find among
+// its computer's rows, read once TouchComputers had locked the computer,
+// so no other transaction can write it before this one ends. On a first
+// load, all rows are new.
+func (r *InventoryRepository) writeInstallations(ctx context.Context, companyID string, plan inventory.Plan) error {
+	writes := plan.Writes()
+	if c, ok := r.copier(ctx); ok && len(plan.Installs) > 0 {
+		rows := installationRows(companyID, plan.Installs)
+		if _, err := c.CopyFrom(ctx, installationsTable.name, installationsTable.columns, installationsTable.values(rows)); err != nil {
+			return fmt.Errorf("write installations: %w", r.s.translate(err))
+		}
+		writes = inventory.Plan{Reinstalls: plan.Reinstalls, Updates: plan.Updates, Removals: plan.Removals}.Writes()
+	}
+	return insertRows(ctx, r.s, "write installations", installationsTable, installationUpdate(r.s.dialect), installationRows(companyID, writes))
+}
+
+func installationRows(companyID string, writes []inventory.Installation) []installationRow {
+	rows := make([]installationRow, len(writes))
+	for i, w := range writes {
+		// FirstVersion is the version of a new row; the upsert never changes it.
+		rows[i] = installationRow{CompanyID: companyID, EquipmentID: w.ComputerID, ProgramKey: w.Program.Key(), Program: w.Program.Display(),
+			Version: w.Version, Removed: w.Removed, InstalledAt: w.InstalledAt, FirstVersion: w.Version, ChangedAt: w.ChangedAt}
+	}
+	return rows
+}
+
 // copier is a transaction that can bulk-insert with COPY (PostgreSQL's,
 // see the database package).
 type copier interface {
 	CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error)
+}
+
+// copier is the transaction of ctx when it can COPY.
+func (r *InventoryRepository) copier(ctx context.Context) (copier, bool) {
+	if !inTx(ctx) {
+		return nil, false
+	}
+	c, ok := r.s.conn(ctx).Statement.ConnPool.(copier)
+	return c, ok
 }
 
 // writeEvents appends history events. History is only ever inserted, never
@@ -213,7 +243,7 @@ func (r *InventoryRepository) writeEvents(ctx context.Context, events []installa
 	if len(events) == 0 {
 		return nil
 	}
-	if c, ok := r.s.conn(ctx).Statement.ConnPool.(copier); ok && inTx(ctx) {
+	if c, ok := r.copier(ctx); ok {
 		if _, err := c.CopyFrom(ctx, installationEventsTable.name, installationEventsTable.columns, installationEventsTable.values(events)); err != nil {
 			return fmt.Errorf("write installation history: %w", r.s.translate(err))
 		}

@@ -48,11 +48,14 @@ type Desired struct {
 // program key) so that concurrent writers lock in the same order, and the
 // history events. Unchanged records write nothing.
 type Plan struct {
-	Installs  []Installation // new keys, and removed programs installed again
-	Updates   []Installation // another version of a present program
-	Removals  []Installation // full mode: present programs not re-sent
-	Unchanged int            // present programs re-sent with the same version
-	Events    []Event
+	Installs []Installation // new keys: rows not stored yet
+	// Reinstalls are removed programs installed again: stored rows, which
+	// keep their first installation.
+	Reinstalls []Installation
+	Updates    []Installation // another version of a present program
+	Removals   []Installation // full mode: present programs not re-sent
+	Unchanged  int            // present programs re-sent with the same version
+	Events     []Event
 	// Digests are the computers' digests to store once the rows are written
 	// (see Digest); the caller of Merge sets them.
 	Digests []ComputerDigest
@@ -60,15 +63,15 @@ type Plan struct {
 
 // Writes are every row the plan changes, sorted by key.
 func (p Plan) Writes() []Installation {
-	out := make([]Installation, 0, len(p.Installs)+len(p.Updates)+len(p.Removals))
-	out = append(append(append(out, p.Installs...), p.Updates...), p.Removals...)
+	out := make([]Installation, 0, len(p.Installs)+len(p.Reinstalls)+len(p.Updates)+len(p.Removals))
+	out = append(append(append(append(out, p.Installs...), p.Reinstalls...), p.Updates...), p.Removals...)
 	slices.SortFunc(out, compareInstallations)
 	return out
 }
 
 // Empty reports a plan that writes nothing.
 func (p Plan) Empty() bool {
-	return len(p.Installs)+len(p.Updates)+len(p.Removals)+len(p.Digests) == 0
+	return len(p.Installs)+len(p.Reinstalls)+len(p.Updates)+len(p.Removals)+len(p.Digests) == 0
 }
 
 // Trim says which pushed computers lose the programs a push does not name.
@@ -158,7 +161,7 @@ func (p *Plan) change(s Installation, d Desired, at time.Time) {
 	switch {
 	case s.Removed:
 		s.Removed, s.Version, s.ChangedAt = false, d.Version, at
-		p.Installs = append(p.Installs, s)
+		p.Reinstalls = append(p.Reinstalls, s)
 		p.Events = append(p.Events, Event{ComputerID: d.ComputerID, Program: s.Program, Kind: EventInstalled, ToVersion: d.Version, At: at})
 	case s.Version != d.Version:
 		from := s.Version

@@ -31,6 +31,7 @@ func TestMerge(t *testing.T) {
 		pushed    []inventory.Desired
 		trim      inventory.Trim
 		installs  []inventory.Installation
+		reinstall []inventory.Installation
 		updates   []inventory.Installation
 		removals  []inventory.Installation
 		unchanged int
@@ -101,22 +102,23 @@ func TestMerge(t *testing.T) {
 			unchanged: 1,
 		},
 		{
-			name:     "a removed program sent again is installed again",
-			stored:   []inventory.Installation{stored("a", "Zip", "1", true)},
-			pushed:   []inventory.Desired{want("a", "zip", "2")},
-			installs: []inventory.Installation{{ComputerID: "a", Program: prog("Zip"), Version: "2", InstalledAt: t0, ChangedAt: t1}},
-			events:   []inventory.Event{{ComputerID: "a", Program: prog("Zip"), Kind: inventory.EventInstalled, ToVersion: "2", At: t1}},
+			name:      "a removed program sent again is installed again",
+			stored:    []inventory.Installation{stored("a", "Zip", "1", true)},
+			pushed:    []inventory.Desired{want("a", "zip", "2")},
+			reinstall: []inventory.Installation{{ComputerID: "a", Program: prog("Zip"), Version: "2", InstalledAt: t0, ChangedAt: t1}},
+			events:    []inventory.Event{{ComputerID: "a", Program: prog("Zip"), Kind: inventory.EventInstalled, ToVersion: "2", At: t1}},
 		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := inventory.Merge(c.stored, c.pushed, c.trim, t1)
 			assert.Equal(t, c.installs, p.Installs, "installs")
+			assert.Equal(t, c.reinstall, p.Reinstalls, "reinstalls")
 			assert.Equal(t, c.updates, p.Updates, "updates")
 			assert.Equal(t, c.removals, p.Removals, "removals")
 			assert.Equal(t, c.unchanged, p.Unchanged, "unchanged")
 			assert.Equal(t, c.events, p.Events, "events")
-			assert.Equal(t, len(c.installs)+len(c.updates)+len(c.removals), len(p.Writes()))
+			assert.Equal(t, len(c.installs)+len(c.reinstall)+len(c.updates)+len(c.removals), len(p.Writes()))
 		})
 	}
 }
