@@ -1,7 +1,6 @@
 package gormstore
 
 import (
-	"bytes"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -41,6 +40,7 @@ func scanDatasetRows(db *gorm.DB, sizeHint int) ([]dataset.Row, error) {
 // the pages of Select and the one row of a one-row write alike.
 func readDatasetRows(rs *sql.Rows, d dialect, sizeHint int) ([]dataset.Row, error) {
 	out := make([]dataset.Row, 0, min(max(sizeHint, 0), maxRowsHint))
+	page := pageReader{left: max(sizeHint, 1), keys: keyCache{}}
 	var (
 		entity, code      string
 		fields, names     sql.RawBytes
@@ -62,7 +62,7 @@ func readDatasetRows(rs *sql.Rows, d dialect, sizeHint int) ([]dataset.Row, erro
 				return nil, fmt.Errorf("read srv_date of %s/%s: %w", entity, code, err)
 			}
 		}
-		row, err := restoreDatasetRow(entity, code, fields, names, date, srvExport, attrib)
+		row, err := page.restore(entity, code, fields, names, date, srvExport, attrib)
 		if err != nil {
 			return nil, err
 		}
@@ -71,35 +71,116 @@ func readDatasetRows(rs *sql.Rows, d dialect, sizeHint int) ([]dataset.Row, erro
 	return out, rs.Err()
 }
 
-// restoreDatasetRow rebuilds a stored row from its columns: fields holds the
-// values by case-folded name, names the display names that differ from it.
-func restoreDatasetRow(entity, code string, fields, names []byte, date time.Time, srvExport, attrib int) (dataset.Row, error) {
-	// The values are slices of one copy of the document: the driver may
+// pageReader rebuilds the rows of one query. The rows' documents and
+// fields are copied into chunks shared by the rows that follow, sized for
+// the rows still expected: a page of a thousand rows spent most of its
+// allocations on a copy and a slice per row.
+type pageReader struct {
+	left    int // rows still expected, at least 1
+	docs    []byte
+	fields  []dataset.StoredField
+	scratch []dataset.StoredField
+	keys    keyCache
+}
+
+// arenaChunk bounds a chunk of documents (bytes) or of fields (entries).
+const arenaChunk = 64 << 10
+
+// restore rebuilds a stored row from its columns: fields holds the values
+// by case-folded name, names the display names that differ from it.
+func (p *pageReader) restore(entity, code string, fields, names []byte, date time.Time, srvExport, attrib int) (dataset.Row, error) {
+	// The values are slices of a copy of the document: the driver may
 	// reuse its buffer for the next row.
-	doc := bytes.Clone(fields)
-	out := make(dataset.Fields, 8)
+	doc := p.copyDoc(fields)
+	fs := p.scratch[:0]
 	// A stored document is always an object Parc wrote: it is read in one
 	// pass, where json.Unmarshal into a map costs a quarter of a page read.
-	isObject := jsonview.EachMember(doc, func(key string, value []byte, _ int) {
-		out[key] = dataset.Field{Name: key, Value: value}
+	isObject := jsonview.EachRawMember(doc, func(quoted, value []byte, _ int) bool {
+		key, ok := p.keys.key(quoted)
+		fs = append(fs, dataset.StoredField{Key: key, Field: dataset.Field{Name: key, Value: value}})
+		return ok
 	})
+	p.scratch = fs
 	if !isObject {
 		return dataset.Row{}, fmt.Errorf("decode fields of %s/%s: %w", entity, code, errNotObject)
 	}
 	if len(names) > 0 && string(names) != "{}" {
-		valid := jsonview.EachMember(names, func(key string, value []byte, _ int) {
-			f, ok := out[key]
-			if name, isString := jsonview.Unquote(value); ok && isString && name != "" {
-				f.Name = name
-				out[key] = f
-			}
-		})
-		if !valid {
-			return dataset.Row{}, fmt.Errorf("decode field names of %s/%s: %w", entity, code, errNotObject)
+		if err := displayNames(fs, names); err != nil {
+			return dataset.Row{}, fmt.Errorf("decode field names of %s/%s: %w", entity, code, err)
 		}
 	}
+	stored := p.keep(fs)
+	p.left = max(p.left-1, 1)
 	return dataset.RestoreRow(dataset.RowRecord{Entity: dataset.RestoreEntityName(entity), Code: dataset.RestoreRowCode(code),
-		Fields: out, SrvDate: date, SrvExport: srvExport, SrvAttrib: attrib}), nil
+		Stored: stored, SrvDate: date, SrvExport: srvExport, SrvAttrib: attrib}), nil
+}
+
+// displayNames gives the fields the display names of the names document.
+// Its keys come in the order of the fields document's: each is looked for
+// from where the last one was found.
+func displayNames(fs []dataset.StoredField, names []byte) error {
+	at := 0
+	valid := jsonview.EachMember(names, func(key string, value []byte, _ int) {
+		name, isString := jsonview.Unquote(value)
+		if !isString || name == "" {
+			return
+		}
+		for range fs {
+			if at >= len(fs) {
+				at = 0
+			}
+			if fs[at].Key == key {
+				fs[at].Name = name
+				return
+			}
+			at++
+		}
+	})
+	if !valid {
+		return errNotObject
+	}
+	return nil
+}
+
+// copyDoc copies a document into the page's current chunk.
+func (p *pageReader) copyDoc(b []byte) []byte {
+	if cap(p.docs)-len(p.docs) < len(b) {
+		p.docs = make([]byte, 0, max(len(b), min(len(b)*p.left, arenaChunk)))
+	}
+	start := len(p.docs)
+	p.docs = append(p.docs, b...)
+	return p.docs[start:len(p.docs):len(p.docs)]
+}
+
+// keep copies a row's fields into the page's current chunk of fields.
+func (p *pageReader) keep(fs []dataset.StoredField) []dataset.StoredField {
+	if len(fs) == 0 {
+		return []dataset.StoredField{}
+	}
+	if cap(p.fields)-len(p.fields) < len(fs) {
+		p.fields = make([]dataset.StoredField, 0, max(len(fs), min(len(fs)*p.left, arenaChunk/16)))
+	}
+	start := len(p.fields)
+	p.fields = append(p.fields, fs...)
+	return p.fields[start:len(p.fields):len(p.fields)]
+}
+
+// keyCache holds the keys of the documents read so far, by their JSON
+// spelling: the rows of a page mostly have the same keys, read once.
+type keyCache map[string]string
+
+// maxCachedKeys bounds a page's cache of keys.
+const maxCachedKeys = 256
+
+func (c keyCache) key(quoted []byte) (string, bool) {
+	if k, ok := c[string(quoted)]; ok {
+		return k, true
+	}
+	k, ok := jsonview.Unquote(quoted)
+	if ok && c != nil && len(c) < maxCachedKeys {
+		c[string(quoted)] = k
+	}
+	return k, ok
 }
 
 // maxRowsHint bounds what a page's size hint reserves before any row is

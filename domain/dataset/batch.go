@@ -513,11 +513,12 @@ func (r Row) Update(fields Fields, srvExport int, now time.Time) (updated Row, c
 			return Row{}, false, domain.Invalid("row_code", domain.Params{domain.RuleParam: "code_changed", "code": r.code.String()}, f.Name)
 		}
 	}
-	merged, changed := r.fields.merge(fields)
+	merged, changed := r.fieldMap().merge(fields)
 	if !changed && srvExport == r.srvExport {
 		return r, false, nil
 	}
-	r.fields, r.srvExport, r.srvDate = merged, srvExport, NextSrvDate(now, r.srvDate)
+	r.setFields(merged)
+	r.srvExport, r.srvDate = srvExport, NextSrvDate(now, r.srvDate)
 	return r, true, nil
 }
 

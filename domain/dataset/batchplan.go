@@ -79,20 +79,22 @@ func (st *rowState) write(entity EntityName, code RowCode, fields Fields, srvExp
 		st.count(created)
 		return
 	}
-	merged, changed := st.row.fields.merge(fields)
+	merged, changed := st.row.fieldMap().merge(fields)
 	if !changed && st.row.srvExport == srvExport {
 		st.count(unchanged)
 		return
 	}
-	st.row.fields, st.row.srvExport, st.dirty = merged, srvExport, true
+	st.row.setFields(merged)
+	st.row.srvExport, st.dirty = srvExport, true
 	st.count(updated)
 }
 
 // relate sets the live row's field to a source row's code.
 func (st *rowState) relate(field FieldName, sourceCode string, srvExport int) {
 	value, _ := json.Marshal(sourceCode)
-	if merged, changed := st.row.fields.merge(Fields{field.Key(): {Name: field.Display(), Value: value}}); changed {
-		st.row.fields, st.row.srvExport, st.dirty = merged, srvExport, true
+	if merged, changed := st.row.fieldMap().merge(Fields{field.Key(): {Name: field.Display(), Value: value}}); changed {
+		st.row.setFields(merged)
+		st.row.srvExport, st.dirty = srvExport, true
 	}
 	st.related = true
 }

@@ -71,6 +71,19 @@ func SkipSpace(doc []byte, i int) int {
 // key, its value (sharing doc's memory) and the value's offset in doc; ok
 // is false when doc is not an object.
 func EachMember(doc []byte, fn func(key string, value []byte, start int)) (ok bool) {
+	return EachRawMember(doc, func(quotedKey, value []byte, start int) bool {
+		key, ok := Unquote(quotedKey)
+		if ok {
+			fn(key, value, start)
+		}
+		return ok
+	})
+}
+
+// EachRawMember is EachMember with each key as written, quotes included
+// and sharing doc's memory, for a reader that can do without a string per
+// key; it stops, ok false, when fn returns false.
+func EachRawMember(doc []byte, fn func(quotedKey, value []byte, start int) bool) (ok bool) {
 	i := SkipSpace(doc, 0)
 	if i >= len(doc) || doc[i] != '{' {
 		return false
@@ -78,17 +91,19 @@ func EachMember(doc []byte, fn func(key string, value []byte, start int)) (ok bo
 	i = SkipSpace(doc, i+1)
 	for i < len(doc) && doc[i] == '"' {
 		end := SkipString(doc, i)
-		key, ok := Unquote(doc[i : end+1])
-		if !ok {
+		if end >= len(doc) {
 			return false
 		}
+		key := doc[i : end+1 : end+1]
 		i = SkipSpace(doc, end+1) + 1 // past the colon
 		i = SkipSpace(doc, i)
 		if i >= len(doc) {
 			return false // not JSON: the callers check it first
 		}
 		vend := SkipValue(doc, i)
-		fn(key, doc[i:vend:vend], i)
+		if !fn(key, doc[i:vend:vend], i) {
+			return false
+		}
 		i = SkipSpace(doc, vend)
 		if i < len(doc) && doc[i] == ',' {
 			i = SkipSpace(doc, i+1)
