@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/tenant"
@@ -19,6 +21,10 @@ type TenantService struct {
 	clock     ports.Clock
 	ids       ports.IDGenerator
 	log       *slog.Logger
+	// touching holds the ids of the keys whose use this process is
+	// recording: the requests that find the same key due meanwhile leave
+	// it to that one, instead of each queueing a write.
+	touching sync.Map
 }
 
 // NewTenantService builds the service.
@@ -193,10 +199,19 @@ func (s *TenantService) Authenticate(ctx context.Context, raw string) (tenant.Co
 		return tenant.Company{}, err
 	}
 	if now := s.clock.Now(); key.NeedsTouch(now) {
-		// Best effort: a failed bookkeeping write must not refuse a valid key.
-		if err := s.keys.TouchKey(ctx, key.ID(), now); err != nil {
-			s.log.WarnContext(ctx, "recording key use failed", "key_prefix", key.Prefix(), "error", err)
-		}
+		s.touch(ctx, key, now)
 	}
 	return company, nil
+}
+
+// touch records a use of key, unless this process is recording one.
+// Best effort: a failed bookkeeping write must not refuse a valid key.
+func (s *TenantService) touch(ctx context.Context, key tenant.APIKey, now time.Time) {
+	if _, busy := s.touching.LoadOrStore(key.ID(), struct{}{}); busy {
+		return
+	}
+	defer s.touching.Delete(key.ID())
+	if err := s.keys.TouchKey(ctx, key.ID(), now); err != nil {
+		s.log.WarnContext(ctx, "recording key use failed", "key_prefix", key.Prefix(), "error", err)
+	}
 }

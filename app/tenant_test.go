@@ -17,6 +17,9 @@ type fakeKeys struct {
 	byID    map[string]tenant.APIKey
 	touches int
 	failing error // when set, TouchKey fails with it
+	// entered and gate, when set, hold TouchKey: it signals entered, then
+	// waits for gate.
+	entered, gate chan struct{}
 	// companies answers KeyWithCompany's company.
 	companies *fakeCompanies
 }
@@ -78,6 +81,10 @@ func (f *fakeKeys) RevokeKey(_ context.Context, id string, at time.Time) error {
 }
 
 func (f *fakeKeys) TouchKey(_ context.Context, id string, at time.Time) error {
+	if f.gate != nil {
+		f.entered <- struct{}{}
+		<-f.gate
+	}
 	if f.failing != nil {
 		return f.failing
 	}
@@ -192,5 +199,34 @@ func TestAuthenticateRecordsUseAtMostOncePerGranularity(t *testing.T) {
 	w.keys.failing = errors.New("disk full")
 	if _, err := w.service().Authenticate(ctx, issued.Secret); err != nil {
 		t.Errorf("a failed bookkeeping write refused a valid key: %v", err)
+	}
+}
+
+// Requests that find a key's use due while this process records it leave
+// the record to that one: one write, not one per request.
+func TestAuthenticateRecordsOneUseAtATime(t *testing.T) {
+	ctx := context.Background()
+	w := newTenantWorld()
+	_, issued, err := w.service().CreateCompany(ctx, "ACME", "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.keys.entered, w.keys.gate = make(chan struct{}, 1), make(chan struct{})
+	svc := w.service()
+	first := make(chan error, 1)
+	go func() {
+		_, err := svc.Authenticate(ctx, issued.Secret)
+		first <- err
+	}()
+	<-w.keys.entered
+	if _, err := svc.Authenticate(ctx, issued.Secret); err != nil {
+		t.Fatal(err)
+	}
+	close(w.keys.gate)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if w.keys.touches != 1 {
+		t.Errorf("two uses during one record recorded %d times", w.keys.touches)
 	}
 }

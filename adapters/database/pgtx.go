@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 )
 
@@ -54,11 +55,58 @@ type pgTx struct {
 	conn  *sql.Conn
 	ctx   context.Context // of BeginTx, as database/sql's transactions keep it
 	begun bool
+	// last is a statement held back by ExecLast: it goes with the
+	// transaction's next message, COMMIT's or another statement's.
+	last *heldExec
+}
+
+// heldExec is a statement ExecLast held back, with its arguments.
+type heldExec struct {
+	query string
+	args  []any
+}
+
+// heldResult is the result of a statement held back: its count of rows is
+// not known when it is given.
+type heldResult struct{}
+
+var errHeldCount = errors.New("the count of rows of a statement sent with COMMIT is not known")
+
+func (heldResult) LastInsertId() (int64, error) { return 0, errHeldCount }
+func (heldResult) RowsAffected() (int64, error) { return 0, errHeldCount }
+
+// ExecLast runs a statement that is expected to be the transaction's last,
+// and whose count of rows nobody reads: it is held back and sent in one
+// round trip with COMMIT (a one-row write's last statement, which
+// otherwise waits for its answer before COMMIT is sent). A statement that
+// comes after it sends it first, as Exec would have. Its error, if any, is
+// then the error of Commit or of the statement after it: the transaction
+// fails as it would have, a round trip later.
+func (t *pgTx) ExecLast(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if !t.begun {
+		return t.ExecContext(ctx, query, args...)
+	}
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
+	t.last = &heldExec{query: query, args: args}
+	return heldResult{}, nil
+}
+
+// flush sends the statement held back, if any.
+func (t *pgTx) flush(ctx context.Context) error {
+	if t.last == nil {
+		return nil
+	}
+	held := t.last
+	t.last = nil
+	_, err := t.conn.ExecContext(ctx, held.query, held.args...)
+	return err
 }
 
 func (t *pgTx) begin(ctx context.Context) error {
 	if t.begun {
-		return nil
+		return t.flush(ctx)
 	}
 	t.begun = true
 	_, err := t.conn.ExecContext(ctx, "BEGIN")
@@ -71,9 +119,9 @@ func (t *pgTx) ExecContext(ctx context.Context, query string, args ...any) (sql.
 			t.begun = true
 			return t.conn.ExecContext(ctx, "BEGIN; "+text)
 		}
-		if err := t.begin(ctx); err != nil {
-			return nil, err
-		}
+	}
+	if err := t.begin(ctx); err != nil {
+		return nil, err
 	}
 	return t.conn.ExecContext(ctx, query, args...)
 }
@@ -110,25 +158,29 @@ func (t *pgTx) Commit() error {
 	if !t.begun {
 		return nil
 	}
-	err := t.end(t.ctx, "COMMIT")
+	err := t.end(t.ctx, "COMMIT", t.last)
+	t.last = nil
 	if err != nil && !errors.Is(err, pgx.ErrTxCommitRollback) {
-		_ = t.end(context.WithoutCancel(t.ctx), "ROLLBACK")
+		_ = t.end(context.WithoutCancel(t.ctx), "ROLLBACK", nil)
 	}
 	return err
 }
 
 func (t *pgTx) Rollback() error {
 	defer t.conn.Close()
+	t.last = nil
 	if !t.begun {
 		return nil
 	}
-	return t.end(context.WithoutCancel(t.ctx), "ROLLBACK")
+	return t.end(context.WithoutCancel(t.ctx), "ROLLBACK", nil)
 }
 
 // end sends COMMIT or ROLLBACK on the driver's connection, whose command tag
-// tells a commit that rolled back. A connection left inside a transaction
-// is discarded rather than pooled.
-func (t *pgTx) end(ctx context.Context, statement string) error {
+// tells a commit that rolled back; a statement held back goes before it in
+// the same round trip (one pipeline, whose failed statement keeps COMMIT
+// from running). A connection left inside a transaction is discarded
+// rather than pooled.
+func (t *pgTx) end(ctx context.Context, statement string, held *heldExec) error {
 	var failed error
 	err := t.conn.Raw(func(dc any) error {
 		c, ok := dc.(interface{ Conn() *pgx.Conn })
@@ -136,7 +188,7 @@ func (t *pgTx) end(ctx context.Context, statement string) error {
 			failed = fmt.Errorf("%s: unexpected PostgreSQL driver connection %T", statement, dc)
 			return driver.ErrBadConn
 		}
-		tag, err := c.Conn().Exec(ctx, statement)
+		tag, err := sendEnd(ctx, c.Conn(), statement, held)
 		switch {
 		case err != nil:
 			failed = err
@@ -152,6 +204,28 @@ func (t *pgTx) end(ctx context.Context, statement string) error {
 		return failed
 	}
 	return err
+}
+
+// sendEnd sends statement, after held when there is one, and returns the
+// command tag of statement.
+func sendEnd(ctx context.Context, c *pgx.Conn, statement string, held *heldExec) (pgconn.CommandTag, error) {
+	if held == nil {
+		return c.Exec(ctx, statement)
+	}
+	b := &pgx.Batch{}
+	b.Queue(held.query, held.args...)
+	b.Queue(statement)
+	results := c.SendBatch(ctx, b)
+	_, heldErr := results.Exec()
+	tag, err := results.Exec()
+	closeErr := results.Close()
+	if heldErr != nil {
+		return tag, heldErr
+	}
+	if err != nil {
+		return tag, err
+	}
+	return tag, closeErr
 }
 
 // inlineIntegers writes the integer arguments of query into its text, for

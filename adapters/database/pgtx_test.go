@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
@@ -171,4 +173,57 @@ func TestPostgresCopyFromIsPartOfTheTransaction(t *testing.T) {
 	assert.Equal(t, int64(3), count())
 	require.NoError(t, db.Transaction(func(tx *gorm.DB) error { return copyRows(tx, 7) }), "the connection is usable again")
 	assert.Equal(t, int64(4), count())
+}
+
+// A statement held back by ExecLast goes with COMMIT; it fails the commit
+// when it fails, and a statement after it sends it first.
+func TestPostgresLastStatementGoesWithCommit(t *testing.T) {
+	db, table := openPostgres(t)
+	insert := "INSERT INTO " + table + " (id) VALUES ($1)"
+	count := func() int64 {
+		var n int64
+		require.NoError(t, db.Raw("SELECT count(*) FROM "+table).Scan(&n).Error)
+		return n
+	}
+	last := func(tx *gorm.DB, id int64) error {
+		held, ok := tx.Statement.ConnPool.(interface {
+			ExecLast(ctx context.Context, query string, args ...any) (sql.Result, error)
+		})
+		require.True(t, ok, "a PostgreSQL transaction holds back its last statement")
+		_, err := held.ExecLast(context.Background(), insert, id)
+		return err
+	}
+
+	require.NoError(t, db.Transaction(func(tx *gorm.DB) error {
+		require.NoError(t, tx.Exec(insert, int64(1)).Error)
+		return last(tx, 2)
+	}))
+	assert.Equal(t, int64(2), count(), "the held statement is committed")
+
+	err := db.Transaction(func(tx *gorm.DB) error {
+		require.NoError(t, tx.Exec(insert, int64(3)).Error)
+		return last(tx, 1) // a duplicate
+	})
+	var pgErr *pgconn.PgError
+	require.ErrorAs(t, err, &pgErr, "the commit reports the held statement's error")
+	assert.Equal(t, "23505", pgErr.Code)
+	assert.Equal(t, int64(2), count(), "nothing of the failed transaction is kept")
+
+	require.NoError(t, db.Transaction(func(tx *gorm.DB) error {
+		require.NoError(t, tx.Exec(insert, int64(4)).Error)
+		require.NoError(t, last(tx, 5))
+		var n int64
+		require.NoError(t, tx.Raw("SELECT count(*) FROM "+table).Scan(&n).Error)
+		assert.Equal(t, int64(4), n, "a statement after the held one sees it")
+		return nil
+	}))
+	assert.Equal(t, int64(4), count())
+
+	err = db.Transaction(func(tx *gorm.DB) error {
+		require.NoError(t, tx.Exec(insert, int64(6)).Error)
+		require.NoError(t, last(tx, 7))
+		return errors.New("changed my mind")
+	})
+	require.Error(t, err)
+	assert.Equal(t, int64(4), count(), "a rollback drops the held statement")
 }

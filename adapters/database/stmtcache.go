@@ -21,9 +21,10 @@ import (
 // statement closed while a transaction uses it would fail there; texts past
 // the cap (multi-row writes of rare sizes) run unprepared.
 type stmtCache struct {
-	db    *sql.DB
-	mu    sync.RWMutex
-	stmts map[string]*sql.Stmt
+	db        *sql.DB
+	mu        sync.RWMutex
+	stmts     map[string]*sql.Stmt
+	preparing map[string]bool // texts being prepared for transactions (see forTx)
 }
 
 const maxCachedStmts = 512
@@ -36,7 +37,7 @@ var (
 )
 
 func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}}
+	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, preparing: map[string]bool{}}
 }
 
 // cached returns the prepared statement of query, preparing it the first
@@ -61,6 +62,47 @@ func (c *stmtCache) cached(ctx context.Context, query string) (*sql.Stmt, error)
 	}
 	c.stmts[query] = st
 	return st, nil
+}
+
+// forTx returns the prepared statement of query for a transaction, or nil
+// while it is not prepared. Preparing takes a connection of the pool, which
+// a transaction must not wait for: it holds SQLite's write lock, and the
+// other connections may all be writers outside it (a key's last-use
+// record) waiting for that lock, until the busy timeout. The text is
+// prepared apart, and the transaction runs it as it is meanwhile.
+func (c *stmtCache) forTx(query string) *sql.Stmt {
+	c.mu.RLock()
+	st, ok := c.stmts[query]
+	skip := ok || c.preparing[query] || len(c.stmts) >= maxCachedStmts
+	c.mu.RUnlock()
+	if skip {
+		return st
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.stmts[query]; ok || c.preparing[query] || len(c.stmts) >= maxCachedStmts {
+		return st
+	}
+	c.preparing[query] = true
+	go c.prepareApart(query)
+	return nil
+}
+
+// prepareApart prepares query on the pool and caches it, unless another
+// call did meanwhile.
+func (c *stmtCache) prepareApart(query string) {
+	st, err := c.db.PrepareContext(context.Background(), query)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.preparing, query)
+	if err != nil {
+		return // the text fails where it runs, with its own error
+	}
+	if _, ok := c.stmts[query]; ok || len(c.stmts) >= maxCachedStmts {
+		_ = st.Close()
+		return
+	}
+	c.stmts[query] = st
 }
 
 func (c *stmtCache) GetDBConn() (*sql.DB, error) { return c.db, nil }
@@ -101,33 +143,33 @@ func (c *stmtCache) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.Conn
 	return &stmtCacheTx{Tx: tx, cache: c}, nil
 }
 
-// stmtCacheTx is a transaction that runs the cache's statements. A text
-// that fails to prepare runs as it is, so that its error is the one the
-// transaction reports.
+// stmtCacheTx is a transaction that runs the cache's statements. A text not
+// prepared yet runs as it is (see forTx), and so does one that fails to
+// prepare, so that its error is the one the transaction reports.
 type stmtCacheTx struct {
 	*sql.Tx
 	cache *stmtCache
 }
 
 func (t *stmtCacheTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := t.cache.cached(ctx, query)
-	if err != nil || st == nil {
+	st := t.cache.forTx(query)
+	if st == nil {
 		return t.Tx.ExecContext(ctx, query, args...)
 	}
 	return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 }
 
 func (t *stmtCacheTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := t.cache.cached(ctx, query)
-	if err != nil || st == nil {
+	st := t.cache.forTx(query)
+	if st == nil {
 		return t.Tx.QueryContext(ctx, query, args...)
 	}
 	return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 }
 
 func (t *stmtCacheTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	st, err := t.cache.cached(ctx, query)
-	if err != nil || st == nil {
+	st := t.cache.forTx(query)
+	if st == nil {
 		return t.Tx.QueryRowContext(ctx, query, args...)
 	}
 	return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)

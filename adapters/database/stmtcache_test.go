@@ -1,12 +1,14 @@
 package database
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -61,5 +63,41 @@ func TestSQLiteStatementsArePreparedOnceInAndOutOfTransactions(t *testing.T) {
 	}
 	if len(cache.stmts) > maxCachedStmts {
 		t.Fatalf("%d statements cached, cap %d", len(cache.stmts), maxCachedStmts)
+	}
+}
+
+// A transaction runs a text not prepared yet without waiting for another
+// connection of the pool: the others may all be writers waiting for the
+// write lock the transaction holds.
+func TestSQLiteTransactionNeedsNoOtherConnection(t *testing.T) {
+	db, err := Open(Config{URL: "sqlite:" + filepath.Join(t.TempDir(), "stmt.db"), MaxOpenConns: 2}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("CREATE TABLE t (k TEXT PRIMARY KEY)").Error; err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	err = db.Transaction(func(tx *gorm.DB) error {
+		held, err := sqlDB.Conn(context.Background()) // the pool's other connection
+		if err != nil {
+			return err
+		}
+		defer held.Close()
+		go func() { done <- tx.Exec("INSERT INTO t (k) VALUES (?)", "a").Error }()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(5 * time.Second):
+			t.Fatal("the transaction waited for a connection of the pool")
+			return nil
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -51,6 +51,32 @@ func (s *Store) rawExec(ctx context.Context, query string, args ...any) (int64, 
 	return n, s.rawDone(ctx, begin, query, n, err)
 }
 
+// lastExecer is a transaction that can hold back its last statement and
+// send it with COMMIT, in one round trip (PostgreSQL's, see the database
+// package).
+type lastExecer interface {
+	ExecLast(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// rawExecLast is rawExec for the statement expected to be the last of its
+// transaction, whose count of rows nobody reads: a transaction that can
+// sends it with COMMIT, and its error, if any, comes from Commit. Errors
+// that a caller tells apart (a lost insert race) must not go this way.
+func (s *Store) rawExecLast(ctx context.Context, query string, args ...any) error {
+	pool, err := s.rawPool(ctx)
+	if err != nil {
+		return err
+	}
+	last, ok := pool.(lastExecer)
+	if !ok {
+		_, err := s.rawExec(ctx, query, args...)
+		return err
+	}
+	begin := time.Now()
+	_, err = last.ExecLast(ctx, s.bind(query), args...)
+	return s.rawDone(ctx, begin, query, -1, err)
+}
+
 // rawPool is the transaction of ctx, or the pool; a transaction that met
 // an abort refuses further statements, as refuseAfterAbort does.
 func (s *Store) rawPool(ctx context.Context) (gorm.ConnPool, error) {

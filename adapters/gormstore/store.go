@@ -120,6 +120,17 @@ func insertOne[T any](ctx context.Context, s *Store, what string, t table[T], ta
 	return nil
 }
 
+// saveOneLast is insertOne for an upsert that ends its transaction (the
+// one row of an update or a delete): it goes through rawExecLast, with
+// COMMIT where the transaction allows.
+func saveOneLast[T any](ctx context.Context, s *Store, what string, t table[T], tail string, row T) error {
+	sql, args := s.dialect.insertStatement(t.head(), tail, t.valuesWithin([]T{row}, 1, maxStatementBytes))
+	if err := s.rawExecLast(ctx, sql, args...); err != nil {
+		return fmt.Errorf("%s: %w", what, s.translate(err))
+	}
+	return nil
+}
+
 // statementBytes bounds the size of one multi-row statement, its values as
 // the server reads them. MySQL and MariaDB refuse a statement longer than
 // their max_allowed_packet (16 MiB by default on MariaDB, 4 MiB on older
