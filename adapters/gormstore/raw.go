@@ -3,7 +3,6 @@ package gormstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,8 +83,8 @@ func (s *Store) rawPool(ctx context.Context) (gorm.ConnPool, error) {
 	if !ok {
 		return s.db.Statement.ConnPool, nil
 	}
-	if w, ok := ctx.Value(abortKey{}).(*abortWatch); ok && w.err != nil {
-		return nil, errors.Join(errAfterAbort, w.err)
+	if err := abortedBefore(ctx); err != nil {
+		return nil, err
 	}
 	return tx.Statement.ConnPool, nil
 }
@@ -97,9 +96,7 @@ func (s *Store) rawDone(ctx context.Context, begin time.Time, query string, rows
 		if t, ok := s.db.Dialector.(gorm.ErrorTranslator); ok {
 			err = t.Translate(err)
 		}
-		if w, ok := ctx.Value(abortKey{}).(*abortWatch); ok && w.err == nil && s.dialect.retryable(err) {
-			w.err = err
-		}
+		s.noteAbort(ctx, err)
 	}
 	s.db.Logger.Trace(ctx, begin, func() (string, int64) { return query, rows }, err)
 	return err

@@ -121,16 +121,33 @@ func (s *Store) guardAborts() {
 }
 
 func refuseAfterAbort(db *gorm.DB) {
-	if w, ok := db.Statement.Context.Value(abortKey{}).(*abortWatch); ok && w.err != nil {
-		_ = db.AddError(fmt.Errorf("%w (%w)", errAfterAbort, w.err))
+	if err := abortedBefore(db.Statement.Context); err != nil {
+		_ = db.AddError(err)
 	}
 }
 
 func (s *Store) rememberAbort(db *gorm.DB) {
-	if db.Error == nil || errors.Is(db.Error, errAfterAbort) {
+	if !errors.Is(db.Error, errAfterAbort) {
+		s.noteAbort(db.Statement.Context, db.Error)
+	}
+}
+
+// abortedBefore is the error of a statement of ctx's transaction once the
+// transaction met an abort: nil while it has not.
+func abortedBefore(ctx context.Context) error {
+	if w, ok := ctx.Value(abortKey{}).(*abortWatch); ok && w.err != nil {
+		return fmt.Errorf("%w (%w)", errAfterAbort, w.err)
+	}
+	return nil
+}
+
+// noteAbort remembers err as the abort of ctx's transaction when it is the
+// first error that makes the transaction run again.
+func (s *Store) noteAbort(ctx context.Context, err error) {
+	if err == nil {
 		return
 	}
-	if w, ok := db.Statement.Context.Value(abortKey{}).(*abortWatch); ok && w.err == nil && s.dialect.retryable(db.Error) {
-		w.err = db.Error
+	if w, ok := ctx.Value(abortKey{}).(*abortWatch); ok && w.err == nil && s.dialect.retryable(err) {
+		w.err = err
 	}
 }
