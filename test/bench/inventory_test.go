@@ -214,11 +214,7 @@ const benchRounds = 3
 // Parc's passes follows the bare upsert of the same rows, so that both meet
 // the same load on a shared machine: bare, Parc, bare, Parc.
 func BenchmarkInventoryPush(b *testing.B) {
-	passes := [][]benchRecord{benchPass(false), benchPass(true), benchPass(true)}
-	bodies := make([][][]byte, len(passes))
-	for i, records := range passes {
-		bodies[i] = requestBodies(b, records)
-	}
+	passes, bodies := inventoryPasses(b)
 	for _, name := range []string{"postgres", "mysql", "sqlite"} {
 		b.Run(name, func(b *testing.B) {
 			target := backend(b, name)
@@ -232,24 +228,8 @@ func BenchmarkInventoryPush(b *testing.B) {
 				bare = newBareUpserter(b, target)
 				defer bare.close(b)
 			}
-			parcRates := make([][]float64, len(passes))
-			bareRates := make([][]float64, len(passes))
-			for round := range benchRounds {
-				if round > 0 {
-					srv.key = srv.newCompanyKey(b)
-				}
-				bare.newCompany()
-				for i, records := range passes {
-					if bare != nil {
-						bareRates[i] = append(bareRates[i], bare.pass(b, benchPassNames[i], records).rate())
-					}
-					start := time.Now()
-					for _, body := range bodies[i] {
-						srv.push(b, client, body)
-					}
-					parcRates[i] = append(parcRates[i], passResult{records: len(records), elapsed: time.Since(start)}.rate())
-				}
-			}
+			rates, bareRates := inventoryRounds(b, client, []*parcServer{srv}, bare, passes, bodies)
+			parcRates := rates[0]
 			peak := srv.memKiB(b, "VmHWM")
 			growthMiB := float64(peak-before) / 1024
 			b.Logf("inventory push on %s: %d records per pass, requests of %d, medians of %d rounds", name, benchComputers*benchPrograms, benchPerRequest, benchRounds)
@@ -268,6 +248,52 @@ func BenchmarkInventoryPush(b *testing.B) {
 			b.ReportMetric(growthMiB, "rss_growth_MiB")
 		})
 	}
+}
+
+// inventoryPasses are the records of the three passes and their request
+// bodies.
+func inventoryPasses(b *testing.B) ([][]benchRecord, [][][]byte) {
+	passes := [][]benchRecord{benchPass(false), benchPass(true), benchPass(true)}
+	bodies := make([][][]byte, len(passes))
+	for i, records := range passes {
+		bodies[i] = requestBodies(b, records)
+	}
+	return passes, bodies
+}
+
+// inventoryRounds runs the passes benchRounds times, each round on fresh
+// companies: every pass runs the bare upsert (when there is one), then each
+// server, which server goes first alternating from round to round, so that
+// all meet the same load on a shared machine. It returns the rates by
+// server and pass, and the bare upsert's by pass, one per round.
+func inventoryRounds(b *testing.B, client *http.Client, servers []*parcServer, bare *bareUpserter, passes [][]benchRecord, bodies [][][]byte) (rates [][][]float64, bareRates [][]float64) {
+	rates = make([][][]float64, len(servers))
+	for s := range servers {
+		rates[s] = make([][]float64, len(passes))
+	}
+	bareRates = make([][]float64, len(passes))
+	for round := range benchRounds {
+		if round > 0 {
+			for _, srv := range servers {
+				srv.key = srv.newCompanyKey(b)
+			}
+		}
+		bare.newCompany()
+		for i, records := range passes {
+			if bare != nil {
+				bareRates[i] = append(bareRates[i], bare.pass(b, benchPassNames[i], records).rate())
+			}
+			for k := range servers {
+				s := (k + round) % len(servers)
+				start := time.Now()
+				for _, body := range bodies[i] {
+					servers[s].push(b, client, body)
+				}
+				rates[s][i] = append(rates[s][i], passResult{records: len(records), elapsed: time.Since(start)}.rate())
+			}
+		}
+	}
+	return rates, bareRates
 }
 
 // newCompanyKey creates another company with the CLI and returns its key.

@@ -27,11 +27,7 @@ func BenchmarkInventoryPushVersus(b *testing.B) {
 	if baseBin == "" {
 		b.Skip("PARC_BENCH_BASE_BIN names no base build of parc to compare with")
 	}
-	passes := [][]benchRecord{benchPass(false), benchPass(true), benchPass(true)}
-	bodies := make([][][]byte, len(passes))
-	for i, records := range passes {
-		bodies[i] = requestBodies(b, records)
-	}
+	passes, bodies := inventoryPasses(b)
 	for _, name := range []string{"postgres", "mysql", "sqlite"} {
 		b.Run(name, func(b *testing.B) {
 			thisBin := parcBinary(b)
@@ -47,31 +43,8 @@ func BenchmarkInventoryPushVersus(b *testing.B) {
 				bare = newBareUpserter(b, target)
 				defer bare.close(b)
 			}
-			// rates[server][pass] and bareRates[pass], one per round.
-			rates := [2][][]float64{make([][]float64, len(passes)), make([][]float64, len(passes))}
-			bareRates := make([][]float64, len(passes))
-			for round := range benchRounds {
-				for _, srv := range servers {
-					if round > 0 {
-						srv.key = srv.newCompanyKey(b)
-					}
-				}
-				bare.newCompany()
-				for i, records := range passes {
-					if bare != nil {
-						bareRates[i] = append(bareRates[i], bare.pass(b, benchPassNames[i], records).rate())
-					}
-					for k := range servers {
-						s := (k + round) % len(servers) // which build goes first alternates
-						srv := servers[s]
-						start := time.Now()
-						for _, body := range bodies[i] {
-							srv.push(b, client, body)
-						}
-						rates[s][i] = append(rates[s][i], passResult{records: len(records), elapsed: time.Since(start)}.rate())
-					}
-				}
-			}
+			// rates[0] are the base build's, rates[1] this one's.
+			rates, bareRates := inventoryRounds(b, client, servers, bare, passes, bodies)
 			b.Logf("inventory push on %s, base %s versus this build: medians of %d rounds", name, baseBin, benchRounds)
 			b.Logf("%-22s %12s %12s %8s %12s %10s %10s", "pass", "base rec/s", "rec/s", "speedup", "bare rec/s", "base/bare", "this/bare")
 			for i := range passes {
