@@ -153,30 +153,23 @@ func (s *InventoryService) writeChunk(ctx context.Context, companyID string, com
 // plan.
 func writeInstallations(ctx context.Context, repo ports.InventoryRepository, companyID string, computerIDs []string, made map[string]bool,
 	desired []inventory.Desired, trim inventory.Trim, now time.Time) (inventory.Plan, error) {
-	existing := make([]string, 0, len(computerIDs)) // the computers made before this push
-	for _, id := range computerIDs {
-		if !made[id] {
-			existing = append(existing, id)
-		}
-	}
-	known := map[string]inventory.Digest{}
-	if len(existing) > 0 {
-		var err error
-		if known, err = repo.SoftwareDigests(ctx, companyID, existing); err != nil {
-			return inventory.Plan{}, err
-		}
+	known, err := storedDigests(ctx, repo, companyID, computerIDs, made)
+	if err != nil {
+		return inventory.Plan{}, err
 	}
 	pushed, counts := inventory.PushDigests(computerIDs, desired)
+	same := func(id string) bool { k, ok := known[id]; return ok && k == pushed[id] }
 	unchanged := 0
 	merged := make([]string, 0, len(computerIDs)) // the computers to merge
 	read := make([]string, 0, len(computerIDs))   // those of them with rows to read
 	for _, id := range computerIDs {
-		if d, ok := known[id]; ok && d == pushed[id] {
+		switch {
+		case same(id):
 			unchanged += counts[id]
-			continue
-		}
-		merged = append(merged, id)
-		if !made[id] {
+		case made[id]:
+			merged = append(merged, id)
+		default:
+			merged = append(merged, id)
 			read = append(read, id)
 		}
 	}
@@ -184,14 +177,10 @@ func writeInstallations(ctx context.Context, repo ports.InventoryRepository, com
 		return inventory.Plan{Unchanged: unchanged}, nil
 	}
 	if len(merged) < len(computerIDs) {
-		desired = slices.DeleteFunc(slices.Clone(desired), func(d inventory.Desired) bool {
-			k, ok := known[d.ComputerID]
-			return ok && k == pushed[d.ComputerID]
-		})
+		desired = slices.DeleteFunc(slices.Clone(desired), func(d inventory.Desired) bool { return same(d.ComputerID) })
 	}
 	var rows []inventory.Installation
 	if len(read) > 0 {
-		var err error
 		if rows, err = repo.Installations(ctx, companyID, read); err != nil {
 			return inventory.Plan{}, err
 		}
@@ -207,6 +196,21 @@ func writeInstallations(ctx context.Context, repo ports.InventoryRepository, com
 		return plan, nil
 	}
 	return plan, repo.Apply(ctx, companyID, plan)
+}
+
+// storedDigests reads the software digests of the computers not made by
+// this push (made): a new computer has none.
+func storedDigests(ctx context.Context, repo ports.InventoryRepository, companyID string, computerIDs []string, made map[string]bool) (map[string]inventory.Digest, error) {
+	existing := make([]string, 0, len(computerIDs))
+	for _, id := range computerIDs {
+		if !made[id] {
+			existing = append(existing, id)
+		}
+	}
+	if len(existing) == 0 {
+		return map[string]inventory.Digest{}, nil
+	}
+	return repo.SoftwareDigests(ctx, companyID, existing)
 }
 
 // Installations lists the company's installations, one page at a time;
