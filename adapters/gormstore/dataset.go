@@ -247,13 +247,10 @@ func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, ro
 		}
 		last = append(last, row)
 	}
-	if len(last) == 1 && upsert {
-		// A one-row update or delete ends with it; a statement that
-		// follows still sends it first.
-		return saveOneLast(ctx, r.s, "write rows", datasetRowsTable, datasetTail(r.s.dialect, upsert), last[0])
-	}
 	if len(last) == 1 {
-		return insertOne(ctx, r.s, "write rows", datasetRowsTable, datasetTail(r.s.dialect, upsert), last[0])
+		// A one-row update or delete ends with its upsert; a statement
+		// that follows still sends it first.
+		return insertOne(ctx, r.s, "write rows", datasetRowsTable, datasetTail(r.s.dialect, upsert), last[0], upsert)
 	}
 	return insertRows(ctx, r.s, "write rows", datasetRowsTable, datasetTail(r.s.dialect, upsert), last)
 }

@@ -110,22 +110,19 @@ func insertRows[T any](ctx context.Context, s *Store, what string, t table[T], t
 	return nil
 }
 
-// insertOne is insertRows of one row, through rawExec: a one-row write's
-// statement, which every one-row create, update and delete runs.
-func insertOne[T any](ctx context.Context, s *Store, what string, t table[T], tail string, row T) error {
+// insertOne is insertRows of one row, through rawExec: the statement of
+// every one-row create, update and delete. An upsert that ends its
+// transaction (last: the one row of an update or a delete) goes through
+// rawExecLast, with COMMIT where the transaction allows.
+func insertOne[T any](ctx context.Context, s *Store, what string, t table[T], tail string, row T, last bool) error {
 	sql, args := s.dialect.insertStatement(t.head(), tail, t.valuesWithin([]T{row}, 1, maxStatementBytes))
-	if _, err := s.rawExec(ctx, sql, args...); err != nil {
-		return fmt.Errorf("%s: %w", what, s.translate(err))
+	var err error
+	if last {
+		err = s.rawExecLast(ctx, sql, args...)
+	} else {
+		_, err = s.rawExec(ctx, sql, args...)
 	}
-	return nil
-}
-
-// saveOneLast is insertOne for an upsert that ends its transaction (the
-// one row of an update or a delete): it goes through rawExecLast, with
-// COMMIT where the transaction allows.
-func saveOneLast[T any](ctx context.Context, s *Store, what string, t table[T], tail string, row T) error {
-	sql, args := s.dialect.insertStatement(t.head(), tail, t.valuesWithin([]T{row}, 1, maxStatementBytes))
-	if err := s.rawExecLast(ctx, sql, args...); err != nil {
+	if err != nil {
 		return fmt.Errorf("%s: %w", what, s.translate(err))
 	}
 	return nil
