@@ -359,7 +359,7 @@ func (d dialect) multiRowValues(rows [][]any) (string, []any) {
 	var arrays []string
 	var scalars, arrayArgs []any
 	for c := range columns {
-		cast, array := pgArrayOf(rows, c)
+		cast, array := pgTypeOf(rows[0][c])
 		if len(arrays) > 0 || c < columns-1 {
 			if v, same := sameValue(rows, c); same {
 				selected[c] = "?::" + cast
@@ -368,7 +368,7 @@ func (d dialect) multiRowValues(rows [][]any) (string, []any) {
 			}
 		}
 		arrays = append(arrays, "?::"+cast+"[]")
-		arrayArgs = append(arrayArgs, array)
+		arrayArgs = append(arrayArgs, array(rows, c))
 		selected[c] = fmt.Sprintf("u.c%d", c)
 	}
 	names := make([]string, 0, len(arrays))
@@ -381,28 +381,31 @@ func (d dialect) multiRowValues(rows [][]any) (string, []any) {
 		append(scalars, arrayArgs...)
 }
 
-// pgArrayOf is the PostgreSQL type of column c and its values as one array
-// parameter.
-func pgArrayOf(rows [][]any, c int) (string, any) {
-	switch rows[0][c].(type) {
+// pgTypeOf is the PostgreSQL type of a column whose first value is v, and
+// how to gather the column's values into one array parameter (built only
+// for a column that needs one).
+func pgTypeOf(v any) (string, func(rows [][]any, c int) any) {
+	switch v.(type) {
 	case bool:
-		return "boolean", pgColumn[bool](rows, c)
+		return "boolean", pgColumnOf[bool]
 	case int:
-		return "bigint", pgColumn[int](rows, c)
+		return "bigint", pgColumnOf[int]
 	case int64:
-		return "bigint", pgColumn[int64](rows, c)
+		return "bigint", pgColumnOf[int64]
 	case time.Time:
-		return "timestamptz", pgColumn[time.Time](rows, c)
+		return "timestamptz", pgColumnOf[time.Time]
 	case *time.Time:
-		return "timestamptz", pgColumn[*time.Time](rows, c)
+		return "timestamptz", pgColumnOf[*time.Time]
 	case *string:
-		return "text", pgColumn[*string](rows, c)
+		return "text", pgColumnOf[*string]
 	case jsonDoc:
-		return "jsonb", pgColumn[jsonDoc](rows, c)
+		return "jsonb", pgColumnOf[jsonDoc]
 	default:
-		return "text", pgColumn[string](rows, c)
+		return "text", pgColumnOf[string]
 	}
 }
+
+func pgColumnOf[T any](rows [][]any, c int) any { return pgColumn[T](rows, c) }
 
 // sameValue reports whether every row holds the same value in column c, a
 // text, number, flag or time (pointers and documents are not compared).
