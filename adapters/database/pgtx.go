@@ -152,7 +152,8 @@ func (t *pgTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, err
 
 // Commit commits, and reports a transaction the server rolled back (one
 // whose statement failed) as pgx does. A COMMIT that could not be sent
-// leaves the transaction open: it is rolled back.
+// leaves the transaction open on its connection, which end discards: the
+// server rolls back the transaction of a connection that closes.
 func (t *pgTx) Commit() error {
 	defer t.conn.Close()
 	if !t.begun {
@@ -160,9 +161,6 @@ func (t *pgTx) Commit() error {
 	}
 	err := t.end(t.ctx, "COMMIT", t.last)
 	t.last = nil
-	if err != nil && !errors.Is(err, pgx.ErrTxCommitRollback) {
-		_ = t.end(context.WithoutCancel(t.ctx), "ROLLBACK", nil)
-	}
 	return err
 }
 
@@ -178,8 +176,10 @@ func (t *pgTx) Rollback() error {
 // end sends COMMIT or ROLLBACK on the driver's connection, whose command tag
 // tells a commit that rolled back; a statement held back goes before it in
 // the same round trip (one pipeline, whose failed statement keeps COMMIT
-// from running). A connection left inside a transaction is discarded
-// rather than pooled.
+// from running). A transaction that a failed held statement left open is
+// rolled back there, so that its connection stays in the pool: a create
+// whose code is taken fails that way as a matter of course. A connection
+// still inside a transaction after that is discarded rather than pooled.
 func (t *pgTx) end(ctx context.Context, statement string, held *heldExec) error {
 	var failed error
 	err := t.conn.Raw(func(dc any) error {
@@ -195,7 +195,11 @@ func (t *pgTx) end(ctx context.Context, statement string, held *heldExec) error 
 		case statement == "COMMIT" && tag.String() == "ROLLBACK":
 			failed = pgx.ErrTxCommitRollback
 		}
-		if c.Conn().PgConn().TxStatus() != 'I' {
+		pg := c.Conn().PgConn()
+		if held != nil && err != nil && pg.TxStatus() == 'E' {
+			_, _ = c.Conn().Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+		if pg.TxStatus() != 'I' {
 			return driver.ErrBadConn
 		}
 		return nil

@@ -169,6 +169,11 @@ func TestPostgresLastStatementGoesWithCommit(t *testing.T) {
 	}))
 	assert.Equal(t, int64(2), count(), "the held statement is committed")
 
+	backend := func() (pid int64) {
+		require.NoError(t, db.Raw("SELECT pg_backend_pid()").Scan(&pid).Error)
+		return pid
+	}
+	before := backend()
 	err := db.Transaction(func(tx *gorm.DB) error {
 		require.NoError(t, tx.Exec(insert, int64(3)).Error)
 		return last(tx, 1) // a duplicate
@@ -177,6 +182,7 @@ func TestPostgresLastStatementGoesWithCommit(t *testing.T) {
 	require.ErrorAs(t, err, &pgErr, "the commit reports the held statement's error")
 	assert.Equal(t, "23505", pgErr.Code)
 	assert.Equal(t, int64(2), count(), "nothing of the failed transaction is kept")
+	assert.Equal(t, before, backend(), "the failed transaction is rolled back on its connection, which stays in the pool")
 
 	require.NoError(t, db.Transaction(func(tx *gorm.DB) error {
 		require.NoError(t, tx.Exec(insert, int64(4)).Error)

@@ -248,9 +248,9 @@ func (r *DataSetRepository) write(ctx context.Context, scope ports.DataScope, ro
 		last = append(last, row)
 	}
 	if len(last) == 1 {
-		// A one-row update or delete ends with its upsert; a statement
-		// that follows still sends it first.
-		return insertOne(ctx, r.s, "write rows", datasetRowsTable, datasetTail(r.s.dialect, upsert), last[0], upsert)
+		// A one-row create, update or delete ends with its write; a
+		// statement that follows still sends it first.
+		return insertOne(ctx, r.s, "write rows", datasetRowsTable, datasetTail(r.s.dialect, upsert), last[0], !upsert)
 	}
 	return insertRows(ctx, r.s, "write rows", datasetRowsTable, datasetTail(r.s.dialect, upsert), last)
 }

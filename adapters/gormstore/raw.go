@@ -59,9 +59,11 @@ type lastExecer interface {
 
 // rawExecLast is rawExec for the statement expected to be the last of its
 // transaction, whose count of rows nobody reads: a transaction that can
-// sends it with COMMIT, and its error, if any, comes from Commit. Errors
-// that a caller tells apart (a lost insert race) must not go this way.
-func (s *Store) rawExecLast(ctx context.Context, query string, args ...any) error {
+// sends it with COMMIT, and its error, if any, comes from Commit (or from
+// the statement after it). An insert whose duplicate key is a lost race
+// says so with racing: the transaction then reports such a duplicate as
+// ports.ErrRowRaced wherever it comes out (see Store.attempt).
+func (s *Store) rawExecLast(ctx context.Context, racing bool, query string, args ...any) error {
 	pool, err := s.rawPool(ctx)
 	if err != nil {
 		return err
@@ -70,6 +72,9 @@ func (s *Store) rawExecLast(ctx context.Context, query string, args ...any) erro
 	if !ok {
 		_, err := s.rawExec(ctx, query, args...)
 		return err
+	}
+	if w, ok := ctx.Value(abortKey{}).(*abortWatch); ok && racing {
+		w.heldRace = true
 	}
 	begin := time.Now()
 	_, err = last.ExecLast(ctx, s.bind(query), args...)

@@ -110,19 +110,13 @@ func insertRows[T any](ctx context.Context, s *Store, what string, t table[T], t
 	return nil
 }
 
-// insertOne is insertRows of one row, through rawExec: the statement of
-// every one-row create, update and delete. An upsert that ends its
-// transaction (last: the one row of an update or a delete) goes through
-// rawExecLast, with COMMIT where the transaction allows.
-func insertOne[T any](ctx context.Context, s *Store, what string, t table[T], tail string, row T, last bool) error {
+// insertOne is insertRows of one row, the statement of every one-row
+// create, update and delete, which ends its transaction: it goes through
+// rawExecLast, with COMMIT where the transaction allows. racing says that
+// a duplicate key of it is a lost insert race (an insert, not an upsert).
+func insertOne[T any](ctx context.Context, s *Store, what string, t table[T], tail string, row T, racing bool) error {
 	sql, args := s.dialect.insertStatement(t.head(), tail, t.valuesWithin([]T{row}, 1, maxStatementBytes))
-	var err error
-	if last {
-		err = s.rawExecLast(ctx, sql, args...)
-	} else {
-		_, err = s.rawExec(ctx, sql, args...)
-	}
-	if err != nil {
+	if err := s.rawExecLast(ctx, racing, sql, args...); err != nil {
 		return fmt.Errorf("%s: %w", what, s.translate(err))
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/parc-hq/parc/domain"
+	"github.com/parc-hq/parc/ports"
 )
 
 // Retries of a transaction that lost a deadlock, a serialization conflict or
@@ -74,20 +75,32 @@ func (s *Store) Within(ctx context.Context, fn func(ctx context.Context) error) 
 func (s *Store) attempt(ctx context.Context, fn func(ctx context.Context) error) error {
 	watch := &abortWatch{}
 	ctx = context.WithValue(ctx, abortKey{}, watch)
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := fn(context.WithValue(ctx, txKey{}, tx))
 		if err == nil && watch.err != nil {
 			err = watch.err
 		}
 		return err
 	})
+	if watch.heldRace && err != nil && !errors.Is(err, ports.ErrRowRaced) {
+		if t, ok := s.db.Dialector.(gorm.ErrorTranslator); ok && errors.Is(t.Translate(err), gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("insert rows: %w: %w", ports.ErrRowRaced, t.Translate(err))
+		}
+	}
+	return err
 }
 
 type abortKey struct{}
 
-// abortWatch remembers the first abort a transaction's statements met. A
-// transaction runs its statements one at a time, so it needs no lock.
-type abortWatch struct{ err error }
+// abortWatch remembers the first abort a transaction's statements met, and
+// whether an insert that may lose a race to a concurrent writer was held
+// back to go with COMMIT (see rawExecLast): a duplicate key that then ends
+// the transaction is that insert's. A transaction runs its statements one
+// at a time, so it needs no lock.
+type abortWatch struct {
+	err      error
+	heldRace bool
+}
 
 // errAfterAbort refuses a statement of a transaction that was aborted.
 var errAfterAbort = errors.New("statement refused: the transaction was already aborted")

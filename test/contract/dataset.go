@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/parc-hq/parc/domain"
 	"github.com/parc-hq/parc/domain/dataset"
 	"github.com/parc-hq/parc/ports"
 )
@@ -132,6 +133,35 @@ func RunDataSetRepository(t *testing.T, newRepos func(t *testing.T) DataSetRepos
 		codes, total := find(t, r, a, dataset.SelectInput{EntityName: "customer"})
 		assert.Empty(t, codes)
 		assert.Zero(t, total)
+	})
+
+	t.Run("inserting a stored code is a lost race, whichever statement reports it", func(t *testing.T) {
+		r := newRepos(t)
+		a, _ := newScopes(t, r)
+		stored := testRow("customer", "TAKEN", base, map[string]string{"name": `"stored"`})
+		save(t, r, a, stored)
+		fresh := testRow("customer", "FRESH", base, nil)
+		taken := testRow("customer", "TAKEN", base.Add(time.Second), map[string]string{"name": `"second"`})
+		for name, rows := range map[string][]dataset.Row{"one row": {taken}, "several rows": {fresh, taken}} {
+			err := r.Tx.Within(ctx, func(ctx context.Context) error {
+				// A read first, so that the insert is not the transaction's
+				// first statement: a backend may hold a last insert back
+				// until COMMIT, which then reports its duplicate key.
+				if _, err := r.Rows.Rows(ctx, a, []dataset.RowKey{fresh.Key()}); err != nil {
+					return err
+				}
+				return r.Rows.InsertRows(ctx, a, rows)
+			})
+			require.ErrorIs(t, err, ports.ErrRowRaced, name)
+			require.ErrorIs(t, err, domain.ErrConflict, name)
+			codes, _ := find(t, r, a, dataset.SelectInput{EntityName: "customer"})
+			assert.Equal(t, []string{"TAKEN"}, codes, "%s: nothing of the failed transaction is kept", name)
+		}
+		got, err := r.Rows.Rows(ctx, a, []dataset.RowKey{stored.Key()})
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		name, _ := got[0].Fields().Get("name")
+		assert.JSONEq(t, `"stored"`, string(name.Value))
 	})
 
 	t.Run("locking rows outside a transaction is refused", func(t *testing.T) {
