@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/parc-hq/parc/test/dbtest"
 )
 
 // The data-set suite: the measures of the comparison with PocketBase in
@@ -19,7 +21,9 @@ import (
 // loopback, printed as one table. PocketBase's figures (v0.39.11, the same
 // rows, measured on the same kind of machine) are quoted beside them; the
 // goal is at least 2 × its single-row writes (p99 ≤ 10 ms), at most half
-// its changed-since read times, at least 3 × its batch writes.
+// its changed-since read times, at least 3 × its batch writes. The single
+// creates are also read against a bare server on the same database (see
+// bareServer): the most the machine gives one INSERT per HTTP request.
 
 // pocketBase holds the figures of the peer quoted in the table.
 var pocketBase = map[string]string{
@@ -32,6 +36,7 @@ var pocketBase = map[string]string{
 var suiteMeasures = []string{
 	"batch create 1,000/call (rows/s)", "batch create 10,000/call (rows/s)",
 	"batch upsert 1,000/call (rows/s)", "batch upsert 10,000/call (rows/s)",
+	"bare single creates, 8 clients (rows/s)", "bare single create p50 / p99 (ms)",
 	"single creates, 8 clients (rows/s)", "single create p50 / p99 (ms)",
 	"single updates, 8 clients (rows/s)", "single update p50 / p99 (ms)",
 	"single deletes, 8 clients (rows/s)", "single delete p50 / p99 (ms)",
@@ -43,9 +48,10 @@ func BenchmarkDataSets(b *testing.B) {
 	var names []string
 	for _, name := range []string{"sqlite", "postgres", "mysql"} {
 		b.Run(name, func(b *testing.B) {
-			srv := startParc(b, backend(b, name))
+			target := backend(b, name)
+			srv := startParc(b, target)
 			project := srv.newProject(b)
-			d := &dataSuite{b: b, srv: srv, base: srv.base + "/v1/Data/" + project + "/", client: &http.Client{Timeout: 5 * time.Minute}, out: map[string]string{}}
+			d := &dataSuite{b: b, srv: srv, target: target, base: srv.base + "/v1/Data/" + project + "/", client: &http.Client{Timeout: 5 * time.Minute}, out: map[string]string{}}
 			d.batches()
 			d.singles()
 			d.changedSince()
@@ -85,6 +91,7 @@ func (s *parcServer) newProject(b *testing.B) string {
 type dataSuite struct {
 	b      *testing.B
 	srv    *parcServer
+	target *dbtest.Target
 	base   string
 	client *http.Client
 	out    map[string]string
@@ -120,50 +127,67 @@ func (d *dataSuite) batches() {
 }
 
 // singles measures 8 clients creating, then updating, then deleting rows
-// of one entity, one row per call.
+// of one entity, one row per call. The creates follow those of the bare
+// server (see bareServer) on the same database, so that both meet the same
+// load on a shared machine.
 func (d *dataSuite) singles() {
-	const clients, perClient = 8, 250
+	bare := newBareServer(d.b, d.target)
+	rate, p50, p99 := d.eightClients(func(c, i int) (string, string, string) {
+		return http.MethodPost, bare.url + "/contact", fmt.Sprintf(`{"contact_ID":"S%d-%04d","name":"Contact %d","city":"Lyon"}`, c, i, i)
+	})
+	d.out["bare single creates, 8 clients (rows/s)"] = thousands(int(rate))
+	d.out["bare single create p50 / p99 (ms)"] = fmt.Sprintf("%.2f / %.1f", ms(p50), ms(p99))
 	for _, op := range []string{"create", "update", "delete"} {
-		latencies := make([][]time.Duration, clients)
-		var wg sync.WaitGroup
-		start := time.Now()
-		for c := range clients {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range perClient {
-					code := fmt.Sprintf("S%d-%04d", c, i)
-					method, url, body := http.MethodPost, d.base+"contact", fmt.Sprintf(`{"contact_ID":%q,"name":"Contact %d","city":"Lyon"}`, code, i)
-					switch op {
-					case "update":
-						method, url, body = http.MethodPut, d.base+"contact/"+code, `{"name":"Renamed","zip":69001}`
-					case "delete":
-						method, url, body = http.MethodDelete, d.base+"contact/"+code, ""
-					}
-					var payload []byte
-					if body != "" {
-						payload = []byte(body)
-					}
-					t0 := time.Now()
-					resp, out, err := send(d.client, method, url, d.srv.key, payload)
-					if err == nil && resp.StatusCode >= 300 {
-						err = fmt.Errorf("status %d: %.200s", resp.StatusCode, out)
-					}
-					if err != nil {
-						d.b.Errorf("%s %s: %v", method, url, err)
-						return
-					}
-					latencies[c] = append(latencies[c], time.Since(t0))
-				}
-			}()
-		}
-		wg.Wait()
-		elapsed := time.Since(start)
-		all := slices.Concat(latencies...)
-		p50, p99 := percentiles(all)
-		d.out[fmt.Sprintf("single %ss, 8 clients (rows/s)", op)] = thousands(int(float64(len(all)) / elapsed.Seconds()))
+		rate, p50, p99 := d.eightClients(func(c, i int) (string, string, string) {
+			code := fmt.Sprintf("S%d-%04d", c, i)
+			switch op {
+			case "update":
+				return http.MethodPut, d.base + "contact/" + code, `{"name":"Renamed","zip":69001}`
+			case "delete":
+				return http.MethodDelete, d.base + "contact/" + code, ""
+			}
+			return http.MethodPost, d.base + "contact", fmt.Sprintf(`{"contact_ID":%q,"name":"Contact %d","city":"Lyon"}`, code, i)
+		})
+		d.out[fmt.Sprintf("single %ss, 8 clients (rows/s)", op)] = thousands(int(rate))
 		d.out[fmt.Sprintf("single %s p50 / p99 (ms)", op)] = fmt.Sprintf("%.2f / %.1f", ms(p50), ms(p99))
 	}
+}
+
+// eightClients runs 8 clients of 250 calls each, call i of client c being
+// request(c, i), and returns the calls per second and their latencies.
+func (d *dataSuite) eightClients(request func(c, i int) (method, url, body string)) (rate float64, p50, p99 time.Duration) {
+	const clients, perClient = 8, 250
+	latencies := make([][]time.Duration, clients)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perClient {
+				method, url, body := request(c, i)
+				var payload []byte
+				if body != "" {
+					payload = []byte(body)
+				}
+				t0 := time.Now()
+				resp, out, err := send(d.client, method, url, d.srv.key, payload)
+				if err == nil && resp.StatusCode >= 300 {
+					err = fmt.Errorf("status %d: %.200s", resp.StatusCode, out)
+				}
+				if err != nil {
+					d.b.Errorf("%s %s: %v", method, url, err)
+					return
+				}
+				latencies[c] = append(latencies[c], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	all := slices.Concat(latencies...)
+	p50, p99 = percentiles(all)
+	return float64(len(all)) / elapsed.Seconds(), p50, p99
 }
 
 // changedSince measures 200 reads of the 1,000 rows changed since a date
