@@ -169,14 +169,15 @@ func sqliteBusy(err error) bool {
 // memory: 32 MiB made the first large write of a connection grow the
 // process by 60 MiB, more than a request of a few megabytes may (see
 // test/attack), for batch and single-row throughputs within the noise of
-// those with 8 MiB (BenchmarkDataSets on SQLite, three runs each).
+// those with 8 MiB (BenchmarkDataSets on SQLite, three runs each). No
+// commit checkpoints the log: walCheckpointer does, beside the writers.
 func sqliteDSN(path string) string {
 	path = strings.TrimPrefix(path, "//")
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	return path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-8192)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+	return path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-8192)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
 }
 
 // mysqlDSN converts mysql://user:pass@host:port/db?params to the driver's DSN,

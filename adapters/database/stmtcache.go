@@ -21,10 +21,11 @@ import (
 // statement closed while a transaction uses it would fail there; texts past
 // the cap (multi-row writes of rare sizes) run unprepared.
 type stmtCache struct {
-	db        *sql.DB
-	mu        sync.RWMutex
-	stmts     map[string]*sql.Stmt
-	preparing map[string]bool // texts being prepared for transactions (see forTx)
+	db          *sql.DB
+	mu          sync.RWMutex
+	stmts       map[string]*sql.Stmt
+	preparing   map[string]bool // texts being prepared for transactions (see forTx)
+	checkpoints *walCheckpointer
 }
 
 const maxCachedStmts = 512
@@ -37,7 +38,7 @@ var (
 )
 
 func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, preparing: map[string]bool{}}
+	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, preparing: map[string]bool{}, checkpoints: newWALCheckpointer(db)}
 }
 
 // cached returns the prepared statement of query, preparing it the first
@@ -111,12 +112,20 @@ func (c *stmtCache) PrepareContext(ctx context.Context, query string) (*sql.Stmt
 	return c.db.PrepareContext(ctx, query)
 }
 
+// ExecContext runs a statement outside any transaction: a write commits
+// by itself, and wakes the checkpointer as a transaction's commit does.
 func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
 	st, err := c.cached(ctx, query)
 	if err != nil || st == nil {
-		return c.db.ExecContext(ctx, query, args...)
+		res, err = c.db.ExecContext(ctx, query, args...)
+	} else {
+		res, err = st.ExecContext(ctx, args...)
 	}
-	return st.ExecContext(ctx, args...)
+	if err == nil {
+		c.checkpoints.committed()
+	}
+	return res, err
 }
 
 func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -149,6 +158,15 @@ func (c *stmtCache) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.Conn
 type stmtCacheTx struct {
 	*sql.Tx
 	cache *stmtCache
+}
+
+// Commit commits, then wakes the checkpointer (see walCheckpointer).
+func (t *stmtCacheTx) Commit() error {
+	if err := t.Tx.Commit(); err != nil {
+		return err
+	}
+	t.cache.checkpoints.committed()
+	return nil
 }
 
 func (t *stmtCacheTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
