@@ -58,7 +58,7 @@ func (d dialect) batchRows(columns, limit int) int {
 // that fails certification against another node's commit (or is aborted by
 // one being applied) gets MySQL's deadlock error, 1213, SQLSTATE 40001.
 func (d dialect) retryable(err error) bool {
-	if errors.Is(err, errStaleRead) {
+	if errors.Is(err, errStaleRead) || errors.Is(err, errGroupLost) {
 		return true
 	}
 	var pgErr *pgconn.PgError

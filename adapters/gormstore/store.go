@@ -19,12 +19,13 @@ import (
 type Store struct {
 	db      *gorm.DB
 	dialect dialect
-	// writers queues this process's transactions on SQLite, which runs one
-	// at a time (they begin IMMEDIATE): waiting here wakes a writer as soon
+	// group queues this process's transactions on SQLite, which runs one
+	// at a time (they begin IMMEDIATE), and runs those that wait together
+	// in one transaction (see txGroup): waiting here wakes a writer as soon
 	// as the previous one ends, where SQLite's busy handler polls with
 	// sleeps of 1 to 100 ms. Other processes on the same file still queue
 	// through the busy timeout. nil on the other backends.
-	writers chan struct{}
+	group *txGroup
 	// packet is the statement size of MySQL's max_allowed_packet, once
 	// read (see statementBytes).
 	packet atomic.Int64
@@ -34,7 +35,7 @@ type Store struct {
 func New(db *gorm.DB) *Store {
 	s := &Store{db: db, dialect: dialectOf(db)}
 	if s.dialect == dialectSQLite {
-		s.writers = make(chan struct{}, 1)
+		s.group = &txGroup{db: db}
 	}
 	s.guardAborts()
 	return s

@@ -37,21 +37,19 @@ const (
 // serialization conflict or a certification failure is rolled back and run
 // again whole, a bounded number of times with jittered backoff; when every
 // attempt lost, the caller gets domain.ErrUnavailable (try again later).
+// On SQLite the transactions that wait for the write lock meanwhile share
+// one, each in a savepoint of its own (see txGroup).
 func (s *Store) Within(ctx context.Context, fn func(ctx context.Context) error) error {
 	if inTx(ctx) {
 		return fn(ctx)
 	}
-	if s.writers != nil {
-		select {
-		case s.writers <- struct{}{}:
-			defer func() { <-s.writers }()
-		case <-ctx.Done():
-			return s.translate(ctx.Err())
-		}
-	}
 	var err error
 	for attempt := 1; ; attempt++ {
-		err = s.attempt(ctx, fn)
+		if s.group != nil {
+			err = s.group.within(ctx, fn)
+		} else {
+			err = s.attempt(ctx, fn)
+		}
 		if err == nil || !s.dialect.retryable(err) {
 			return s.translate(err)
 		}
