@@ -14,22 +14,31 @@ import (
 // write spent more of its turn in BEGIN and COMMIT than in its statements
 // (about 124 of 176 µs, measured with one client), so the transactions that
 // queue meanwhile now share one. A driver goroutine begins a transaction
-// and gives it to each waiting caller in turn, in arrival order; each runs
-// inside a savepoint of its own, released when it succeeds and rolled back
-// when it fails, so that a caller's failure undoes its own work only. The
-// transaction commits once the queue is empty or holds maxGroup callers,
-// and a caller whose work it holds returns only with the commit's outcome:
+// and gives it to each waiting caller in turn, in arrival order, then
+// commits once the queue is empty or maxGroup callers ran. A caller whose
+// work the transaction holds returns only with the commit's outcome:
 // nobody hears of a success before it is committed.
 //
-// SQLite rolls back a whole transaction on some errors (an interrupted
-// write, a full disk, an I/O error). A savepoint that can then be neither
-// released nor rolled back tells it: the callers whose work was lost with
-// it, through no failure of their own, get errGroupLost and run again.
+// A caller that fails rolls the shared transaction back: it gets its own
+// error, and the callers that ran before it in the transaction, whose work
+// was lost through no failure of theirs, get errGroupLost and run again.
+// Failures are rare next to successes, and savepoints, which would undo
+// one caller's work alone, made a large write 2.6 times slower: SQLite
+// copies every stored page a savepoint's work changes into its statement
+// journal (BenchmarkInventoryPushVersus on SQLite, first load).
+//
+// SQLite also rolls a transaction back by itself on some errors (an
+// interrupted write, a full disk, an I/O error): a caller that ignored such
+// an error would leave the next callers' statements to run outside any
+// transaction, and be told of a commit that did not hold its work. After
+// each caller's turn the driver checks that the transaction is still open
+// (BEGIN must fail there); when it is not, that caller gets an error and
+// those before it run again.
 
 const maxGroup = 32
 
 // errGroupLost is the outcome of a caller whose work was kept in a shared
-// transaction that another caller's failure rolled back: it runs again.
+// transaction that was then rolled back: it runs again.
 var errGroupLost = errors.New("the shared transaction was rolled back by another caller's failure")
 
 // txGroup queues the transactions of one SQLite store.
@@ -45,8 +54,8 @@ type groupMember struct {
 	ctx    context.Context
 	fn     func(ctx context.Context) error
 	turn   chan groupTurn
-	ran    chan memberOutcome
-	result chan error
+	ran    chan error // the outcome of the member's turn (nil: its work is kept)
+	result chan error // the commit's outcome, for a member whose work was kept
 }
 
 // groupTurn gives a member the shared transaction, or the error that kept
@@ -56,17 +65,10 @@ type groupTurn struct {
 	err error
 }
 
-// memberOutcome is what a member's turn did: err is nil when its work was
-// kept; lost says that the shared transaction is gone.
-type memberOutcome struct {
-	err  error
-	lost bool
-}
-
 // within runs fn in the shared transaction and returns its outcome: fn's
 // error, or once fn succeeded, the commit's.
 func (g *txGroup) within(ctx context.Context, fn func(ctx context.Context) error) error {
-	m := &groupMember{ctx: ctx, fn: fn, turn: make(chan groupTurn, 1), ran: make(chan memberOutcome, 1), result: make(chan error, 1)}
+	m := &groupMember{ctx: ctx, fn: fn, turn: make(chan groupTurn, 1), ran: make(chan error, 1), result: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, m)
 	if !g.driving {
@@ -87,16 +89,16 @@ func (g *txGroup) within(ctx context.Context, fn func(ctx context.Context) error
 		return turn.err
 	}
 	if err := ctx.Err(); err != nil {
-		m.ran <- memberOutcome{err: err}
+		m.ran <- err
 		return err
 	}
-	out, panicked := runMember(ctx, turn.tx, fn)
-	m.ran <- out
+	panicked, err := runMember(ctx, turn.tx, fn)
+	m.ran <- err
 	if panicked != nil {
 		panic(panicked)
 	}
-	if out.err != nil {
-		return out.err
+	if err != nil {
+		return err
 	}
 	return <-m.result
 }
@@ -146,17 +148,18 @@ func (g *txGroup) share(first *groupMember) {
 		begun = true
 		for m, n := first, 1; m != nil; m, n = g.pop(false), n+1 {
 			m.turn <- groupTurn{tx: tx}
-			out := <-m.ran
-			if out.lost {
-				for _, k := range kept {
-					k.result <- errGroupLost
-				}
-				kept = nil
-				return out.err
+			if err := <-m.ran; err != nil {
+				kept = lose(kept)
+				return err
 			}
-			if out.err == nil {
-				kept = append(kept, m)
+			if _, err := tx.Statement.ConnPool.ExecContext(context.Background(), "BEGIN"); err == nil {
+				// BEGIN opened a transaction: SQLite ended the shared one
+				// during m's turn.
+				m.result <- errTxGone
+				kept = lose(kept)
+				return errTxGone
 			}
+			kept = append(kept, m)
 			if n == maxGroup {
 				break
 			}
@@ -172,53 +175,34 @@ func (g *txGroup) share(first *groupMember) {
 	}
 }
 
-// memberSavepoint names the savepoint of the member whose turn it is.
-const memberSavepoint = "parc_member"
+// errTxGone rolls back a shared transaction that SQLite already ended.
+var errTxGone = errors.New("the shared transaction was rolled back under a caller that ignored the error")
 
-// runMember runs fn in the shared transaction tx, inside a savepoint, even
-// the first member's: a savepoint SQLite no longer knows at the end tells
-// that the transaction was rolled back under it (a statement's error that
-// fn ignored). A savepoint costs a large batch nothing measurable (28 MB
-// RelationalDataSet on SQLite, test/attack, within run-to-run noise). A
-// panic of fn is returned, to be raised again on the member's goroutine
-// once the driver knows the member's outcome.
-func runMember(ctx context.Context, tx *gorm.DB, fn func(ctx context.Context) error) (out memberOutcome, panicked any) {
-	if err := tx.Exec("SAVEPOINT " + memberSavepoint).Error; err != nil {
-		return memberOutcome{err: fmt.Errorf("begin savepoint: %w", err), lost: true}, nil
+// lose gives errGroupLost to the members whose work a rollback undoes; none
+// is kept any more.
+func lose(kept []*groupMember) []*groupMember {
+	for _, k := range kept {
+		k.result <- errGroupLost
 	}
+	return nil
+}
+
+// runMember runs fn in the shared transaction tx. A panic of fn is
+// returned, to be raised again on the member's goroutine once the driver
+// knows the member's outcome.
+func runMember(ctx context.Context, tx *gorm.DB, fn func(ctx context.Context) error) (panicked any, err error) {
 	watch := &abortWatch{}
 	defer func() {
 		if p := recover(); p != nil {
 			panicked = p
-			out.err = fmt.Errorf("transaction function panicked: %v", p)
+			err = fmt.Errorf("transaction function panicked: %v", p)
 		}
-		if out.err == nil && watch.err != nil {
-			out.err = watch.err
+		if err == nil && watch.err != nil {
+			err = watch.err
 		}
-		out = endSavepoint(tx, out.err)
 	}()
 	// The member's statements carry its context (its abort guard, its
 	// deadline), as those of a transaction of its own would.
 	ctx = context.WithValue(ctx, abortKey{}, watch)
-	err := fn(context.WithValue(ctx, txKey{}, tx.WithContext(ctx)))
-	return memberOutcome{err: err}, nil
-}
-
-// endSavepoint releases the member's savepoint when it succeeded, or rolls
-// its work back. A savepoint SQLite no longer knows means that the whole
-// transaction was rolled back: the outcome is lost.
-func endSavepoint(tx *gorm.DB, err error) memberOutcome {
-	if err == nil {
-		if rerr := tx.Exec("RELEASE " + memberSavepoint).Error; rerr != nil {
-			return memberOutcome{err: fmt.Errorf("release savepoint: %w", rerr), lost: true}
-		}
-		return memberOutcome{}
-	}
-	if rerr := tx.Exec("ROLLBACK TO " + memberSavepoint).Error; rerr != nil {
-		return memberOutcome{err: errors.Join(err, fmt.Errorf("roll back savepoint: %w", rerr)), lost: true}
-	}
-	if rerr := tx.Exec("RELEASE " + memberSavepoint).Error; rerr != nil {
-		return memberOutcome{err: errors.Join(err, fmt.Errorf("release savepoint: %w", rerr)), lost: true}
-	}
-	return memberOutcome{err: err}
+	return nil, fn(context.WithValue(ctx, txKey{}, tx.WithContext(ctx)))
 }

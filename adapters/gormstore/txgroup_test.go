@@ -66,13 +66,36 @@ func insertProbe(s *Store, id string) func(ctx context.Context) error {
 	return func(ctx context.Context) error { return s.conn(ctx).Create(&probeRow{ID: id}).Error }
 }
 
-// Transactions that queue share one: each sees the work of those before
-// it, and a failing one, or one that panics, undoes only its own.
-func TestSQLiteQueuedTransactionsShareOneAndFailAlone(t *testing.T) {
+// Transactions that queue share one: a later one sees the work of an
+// earlier one before it is committed.
+func TestSQLiteQueuedTransactionsShareOne(t *testing.T) {
+	s := openProbeStore(t)
+	var seen int64
+	errs := queueBehind(t, s, insertProbe(s, "a"), func(ctx context.Context) error {
+		if err := s.conn(ctx).Model(&probeRow{}).Count(&seen).Error; err != nil {
+			return err
+		}
+		return insertProbe(s, "b")(ctx)
+	})
+	require.NoError(t, errors.Join(errs...))
+	assert.Equal(t, int64(1), seen, "b saw a's row before a committed: one transaction")
+	assert.Equal(t, []string{"a", "b"}, storedIDs(t, s))
+}
+
+// A caller that fails, or panics, gets its own error; the others' work is
+// stored, those whose work its rollback undid having run again.
+func TestSQLiteSharedTransactionFailsAlone(t *testing.T) {
 	s := openProbeStore(t)
 	boom := errors.New("boom")
-	var seen int64
-	errs := queueBehind(t, s, insertProbe(s, "a"),
+	var runs sync.Map
+	counted := func(id string) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			n, _ := runs.LoadOrStore(id, new(int))
+			*n.(*int)++
+			return insertProbe(s, id)(ctx)
+		}
+	}
+	errs := queueBehind(t, s, counted("a"),
 		func(ctx context.Context) error {
 			if err := insertProbe(s, "b")(ctx); err != nil {
 				return err
@@ -83,46 +106,33 @@ func TestSQLiteQueuedTransactionsShareOneAndFailAlone(t *testing.T) {
 			_ = insertProbe(s, "c")(ctx)
 			panic("c panics")
 		},
-		func(ctx context.Context) error {
-			if err := s.conn(ctx).Model(&probeRow{}).Count(&seen).Error; err != nil {
-				return err
-			}
-			return insertProbe(s, "d")(ctx)
-		},
-		insertProbe(s, "a"), // a duplicate of the first
+		counted("d"),
 	)
 	require.NoError(t, errs[0])
 	assert.ErrorIs(t, errs[1], boom)
 	assert.ErrorContains(t, errs[2], "c panics")
 	require.NoError(t, errs[3])
-	assert.Error(t, errs[4], "the duplicate key is its own error")
 	assert.Equal(t, []string{"a", "d"}, storedIDs(t, s))
-	// Queued in goroutine order, which is not fixed: d saw a, and b and c
-	// only when they ran before it, all in one transaction.
-	assert.GreaterOrEqual(t, seen, int64(1), "d saw a's row before a committed: one transaction")
+	n, _ := runs.Load("a")
+	assert.Greater(t, *n.(*int), 1, "a ran again after a failure rolled back the transaction it shared")
 }
 
-// A transaction that SQLite rolled back whole (here, by a statement that
-// ends it) loses the work of those that shared it: they run again, and
-// only the one that failed reports an error.
-func TestSQLiteSharedTransactionLostRunsTheOthersAgain(t *testing.T) {
+// A transaction that SQLite ended under a caller who ignored the error (here,
+// by a statement that ends it) is that caller's error; the work of those
+// before it runs again.
+func TestSQLiteSharedTransactionEndedUnderACaller(t *testing.T) {
 	s := openProbeStore(t)
-	var runs sync.Map
-	counted := func(id string) func(ctx context.Context) error {
-		return func(ctx context.Context) error {
-			n, _ := runs.LoadOrStore(id, new(int))
-			*n.(*int)++
-			return insertProbe(s, id)(ctx)
-		}
-	}
-	errs := queueBehind(t, s, counted("a"),
-		func(ctx context.Context) error { return s.conn(ctx).Exec("ROLLBACK").Error },
+	errs := queueBehind(t, s, insertProbe(s, "a"),
+		func(ctx context.Context) error {
+			_ = insertProbe(s, "b")(ctx)
+			return s.conn(ctx).Exec("ROLLBACK").Error
+		},
+		insertProbe(s, "c"),
 	)
 	require.NoError(t, errs[0])
-	require.Error(t, errs[1])
-	assert.Equal(t, []string{"a"}, storedIDs(t, s))
-	n, _ := runs.Load("a")
-	assert.Equal(t, 2, *n.(*int), "a ran again after the shared transaction was lost")
+	assert.ErrorIs(t, errs[1], errTxGone)
+	require.NoError(t, errs[2])
+	assert.Equal(t, []string{"a", "c"}, storedIDs(t, s))
 }
 
 // A caller that gives up while it waits leaves the queue, and the others
@@ -156,10 +166,9 @@ func TestSQLiteTransactionEndedUnderItsCallerIsAnError(t *testing.T) {
 		if err := insertProbe(s, "a")(ctx); err != nil {
 			return err
 		}
-		_ = s.conn(ctx).Exec("ROLLBACK").Error
-		return nil
+		return s.conn(ctx).Exec("ROLLBACK").Error
 	})
-	require.Error(t, err)
+	require.ErrorIs(t, err, errTxGone)
 	assert.Empty(t, storedIDs(t, s))
 	require.NoError(t, s.Within(context.Background(), insertProbe(s, "b")), "the next transaction runs")
 	assert.Equal(t, []string{"b"}, storedIDs(t, s))
