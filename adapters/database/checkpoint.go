@@ -16,7 +16,7 @@ import (
 // waited too, a stall every few hundred one-row writes.
 //
 // The connections are opened with wal_autocheckpoint(0), and checkpoints
-// run here, on a connection of their own, beside the writers: a PASSIVE
+// run here, on a connection of the pool, beside the writers: a PASSIVE
 // checkpoint waits for no reader and no writer. A commit wakes the
 // checkpointer; it lets commits gather for checkpointEvery, checkpoints,
 // and stops when no commit came for checkpointIdle. A closing database

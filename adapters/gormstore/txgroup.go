@@ -49,10 +49,8 @@ type txGroup struct {
 	driving bool
 }
 
-// groupMember is one caller's transaction function, waiting for its turn.
+// groupMember is a caller waiting for its turn in a shared transaction.
 type groupMember struct {
-	ctx    context.Context
-	fn     func(ctx context.Context) error
 	turn   chan groupTurn
 	ran    chan error // the outcome of the member's turn (nil: its work is kept)
 	result chan error // the commit's outcome, for a member whose work was kept
@@ -68,7 +66,7 @@ type groupTurn struct {
 // within runs fn in the shared transaction and returns its outcome: fn's
 // error, or once fn succeeded, the commit's.
 func (g *txGroup) within(ctx context.Context, fn func(ctx context.Context) error) error {
-	m := &groupMember{ctx: ctx, fn: fn, turn: make(chan groupTurn, 1), ran: make(chan error, 1), result: make(chan error, 1)}
+	m := &groupMember{turn: make(chan groupTurn, 1), ran: make(chan error, 1), result: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, m)
 	if !g.driving {
