@@ -98,12 +98,19 @@ func (s *Store) rawPool(ctx context.Context) (gorm.ConnPool, error) {
 // and translates the driver's error as GORM's TranslateError does.
 func (s *Store) rawDone(ctx context.Context, begin time.Time, query string, rows int64, err error) error {
 	if err != nil {
-		if t, ok := s.db.Dialector.(gorm.ErrorTranslator); ok {
-			err = t.Translate(err)
-		}
+		err = s.driverError(err)
 		s.noteAbort(ctx, err)
 	}
 	s.db.Logger.Trace(ctx, begin, func() (string, int64) { return query, rows }, err)
+	return err
+}
+
+// driverError translates a driver's error into GORM's (a duplicate key, a
+// missing row), as GORM's TranslateError does for the statements it runs.
+func (s *Store) driverError(err error) error {
+	if t, ok := s.db.Dialector.(gorm.ErrorTranslator); ok {
+		return t.Translate(err)
+	}
 	return err
 }
 

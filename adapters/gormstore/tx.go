@@ -74,16 +74,22 @@ func (s *Store) attempt(ctx context.Context, fn func(ctx context.Context) error)
 	watch := &abortWatch{}
 	ctx = context.WithValue(ctx, abortKey{}, watch)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := fn(context.WithValue(ctx, txKey{}, tx))
-		if err == nil && watch.err != nil {
-			err = watch.err
-		}
-		return err
+		return runWatched(ctx, tx, watch, fn)
 	})
 	if watch.heldRace && err != nil && !errors.Is(err, ports.ErrRowRaced) {
-		if t, ok := s.db.Dialector.(gorm.ErrorTranslator); ok && errors.Is(t.Translate(err), gorm.ErrDuplicatedKey) {
-			return fmt.Errorf("insert rows: %w: %w", ports.ErrRowRaced, t.Translate(err))
+		if dup := s.driverError(err); errors.Is(dup, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("insert rows: %w: %w", ports.ErrRowRaced, dup)
 		}
+	}
+	return err
+}
+
+// runWatched runs fn on the transaction tx, ctx carrying its abortWatch: a
+// transaction that met an abort fails, even when fn ignored the error.
+func runWatched(ctx context.Context, tx *gorm.DB, watch *abortWatch, fn func(ctx context.Context) error) error {
+	err := fn(context.WithValue(ctx, txKey{}, tx))
+	if err == nil && watch.err != nil {
+		err = watch.err
 	}
 	return err
 }

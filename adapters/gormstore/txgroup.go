@@ -189,18 +189,15 @@ func lose(kept []*groupMember) []*groupMember {
 // returned, to be raised again on the member's goroutine once the driver
 // knows the member's outcome.
 func runMember(ctx context.Context, tx *gorm.DB, fn func(ctx context.Context) error) (panicked any, err error) {
-	watch := &abortWatch{}
 	defer func() {
 		if p := recover(); p != nil {
 			panicked = p
 			err = fmt.Errorf("transaction function panicked: %v", p)
 		}
-		if err == nil && watch.err != nil {
-			err = watch.err
-		}
 	}()
 	// The member's statements carry its context (its abort guard, its
 	// deadline), as those of a transaction of its own would.
+	watch := &abortWatch{}
 	ctx = context.WithValue(ctx, abortKey{}, watch)
-	return nil, fn(context.WithValue(ctx, txKey{}, tx.WithContext(ctx)))
+	return nil, runWatched(ctx, tx.WithContext(ctx), watch, fn)
 }
