@@ -301,8 +301,11 @@ func (r *DataSetRepository) SetExport(ctx context.Context, scope ports.DataScope
 // only) or on srv_date; the order ends with srv_date and row_key so that
 // pages are stable.
 func (r *DataSetRepository) FindRows(ctx context.Context, scope ports.DataScope, q dataset.Query) ([]dataset.Row, int, error) {
+	// srv_date IS NOT NULL, true of every row, is the condition of the
+	// partial ix_dataset_rows_changed on PostgreSQL (see
+	// changedIndexForPagesOnly): stated here, the pages may use it.
 	db := r.s.conn(ctx).Model(&datasetRow{}).
-		Where("project_id = ? AND entity_key = ? AND company_id = ?", scope.ProjectID, q.Entity.Key(), scope.CompanyID)
+		Where("project_id = ? AND entity_key = ? AND company_id = ? AND srv_date IS NOT NULL", scope.ProjectID, q.Entity.Key(), scope.CompanyID)
 	if q.SrvAttrib != nil {
 		db = db.Where("srv_attrib = ?", *q.SrvAttrib)
 	}

@@ -19,3 +19,6 @@ func (s *Store) CreateUnversionedSchema(ctx context.Context) error {
 
 // OwnedTables names the tables of the row structs.
 func (s *Store) OwnedTables() (map[string]bool, error) { return ownedTables(s.db) }
+
+// OneRowSQL is the text of every one-row read, for the plan tests.
+func (s *Store) OneRowSQL() string { return oneRowSQL(s.dialect) }

@@ -40,6 +40,7 @@ var schemaSteps = []schemaStep{
 	{3, "dataset_writes: data-set writes in flight, for changed-since readers", createDatasetWrites},
 	{4, "api_keys: the decoy key read in place of an unknown prefix", addDecoyKey},
 	{5, "equipment.software_digest: the digest of a computer's present software", addSoftwareDigest},
+	{6, "ix_dataset_rows_changed: only for pages of rows (PostgreSQL)", changedIndexForPagesOnly},
 }
 
 // LatestSchemaVersion is the version Migrate brings a database to.
@@ -323,6 +324,35 @@ func addSoftwareDigest(_ *Store, db *gorm.DB, _ string) error {
 	}
 	if err := db.Migrator().AddColumn(&equipmentRow{}, "SoftwareDigest"); err != nil {
 		return fmt.Errorf("add equipment.software_digest: %w", err)
+	}
+	return nil
+}
+
+// changedIndexForPagesOnly makes ix_dataset_rows_changed, on PostgreSQL, an
+// index of the rows where srv_date IS NOT NULL: every row, since the column
+// is NOT NULL, but a condition only FindRows states. A one-row read names
+// the whole primary key; on a table PostgreSQL has not analysed yet (a new
+// database, or autovacuum off), the planner costs the two indexes the same
+// and was seen to take this one, which scans every row of the entity (1.5 ms
+// against 0.05 ms in an entity of 8,000 rows, EXPLAIN ANALYZE). Partial,
+// the index is no candidate for those reads at all. MySQL
+// (InnoDB reads a whole primary key by it) and SQLite (which costs a unique
+// index above the others) pick the primary key already.
+//
+// The new index is built before the old one is dropped, so that reads of
+// the table wait only for the drop, at the end of the step's transaction.
+func changedIndexForPagesOnly(s *Store, db *gorm.DB, _ string) error {
+	if s.dialect != dialectPostgres {
+		return nil
+	}
+	for _, stmt := range []string{
+		`CREATE INDEX ix_dataset_rows_changed_pages ON dataset_rows (project_id, entity_key, company_id, srv_date, row_key) WHERE srv_date IS NOT NULL`,
+		`DROP INDEX ix_dataset_rows_changed`,
+		`ALTER INDEX ix_dataset_rows_changed_pages RENAME TO ix_dataset_rows_changed`,
+	} {
+		if err := db.Exec(stmt).Error; err != nil {
+			return fmt.Errorf("%s: %w", firstLine(stmt), err)
+		}
 	}
 	return nil
 }
