@@ -300,22 +300,51 @@ func beginWithFirstStatement(db *gorm.DB) {
 // statement parameters, and that the server runs without a plan or an
 // executor node per row. It returns how many rows were written.
 func (t *pgTx) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error) {
-	if err := t.begin(ctx); err != nil {
-		return 0, err
-	}
 	var n int64
+	err := t.WithDriverConn(ctx, func(c *pgx.Conn) error {
+		var err error
+		n, err = c.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		return err
+	})
+	return n, err
+}
+
+// WithDriverConn runs fn on the transaction's pgx connection, after its
+// BEGIN: a read of many rows scans them through pgx's own interface, which
+// does not box every value as database/sql does.
+func (t *pgTx) WithDriverConn(ctx context.Context, fn func(*pgx.Conn) error) error {
+	if err := t.begin(ctx); err != nil {
+		return err
+	}
+	return withDriverConn(t.conn, fn)
+}
+
+// WithDriverConn runs fn on a pgx connection of the pool (see pgTx's).
+func (p *pgPool) WithDriverConn(ctx context.Context, fn func(*pgx.Conn) error) error {
+	conn, err := p.DB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return withDriverConn(conn, fn)
+}
+
+// withDriverConn runs fn on the pgx connection under conn. A connection fn
+// left broken (a query cancelled mid-way closes it) is not pooled again:
+// the driver reports it invalid.
+func withDriverConn(conn *sql.Conn, fn func(*pgx.Conn) error) error {
 	var failed error
-	err := t.conn.Raw(func(dc any) error {
+	err := conn.Raw(func(dc any) error {
 		c, ok := dc.(interface{ Conn() *pgx.Conn })
 		if !ok {
-			failed = fmt.Errorf("copy into %s: unexpected PostgreSQL driver connection %T", table, dc)
+			failed = fmt.Errorf("unexpected PostgreSQL driver connection %T", dc)
 			return nil
 		}
-		n, failed = c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		failed = fn(c.Conn())
 		return nil
 	})
 	if failed != nil {
-		return n, failed
+		return failed
 	}
-	return n, err
+	return err
 }

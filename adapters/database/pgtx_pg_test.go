@@ -202,3 +202,41 @@ func TestPostgresLastStatementGoesWithCommit(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, int64(4), count(), "a rollback drops the held statement")
 }
+
+// A transaction lends its pgx connection inside the transaction: as its
+// first statement (BEGIN sent first) or after others, whose writes it sees.
+// The pool lends one outside any transaction.
+func TestPostgresDriverConnIsTheTransactions(t *testing.T) {
+	db, table, count := openPostgres(t)
+	type driverConner interface {
+		WithDriverConn(ctx context.Context, fn func(*pgx.Conn) error) error
+	}
+	ctx := context.Background()
+	countOn := func(pool gorm.ConnPool) (n int64, inTx bool) {
+		c, ok := pool.(driverConner)
+		require.True(t, ok, "%T lends no pgx connection", pool)
+		require.NoError(t, c.WithDriverConn(ctx, func(conn *pgx.Conn) error {
+			if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+				return err
+			}
+			inTx = conn.PgConn().TxStatus() == 'T'
+			return nil
+		}))
+		return n, inTx
+	}
+
+	err := db.Transaction(func(tx *gorm.DB) error {
+		n, inTx := countOn(tx.Statement.ConnPool)
+		assert.Equal(t, int64(0), n)
+		assert.True(t, inTx, "a first statement runs after BEGIN")
+		require.NoError(t, tx.Exec("INSERT INTO "+table+" (id) VALUES (1)").Error)
+		n, _ = countOn(tx.Statement.ConnPool)
+		assert.Equal(t, int64(1), n, "the transaction's own write")
+		return errors.New("roll back")
+	})
+	require.Error(t, err)
+	assert.Equal(t, int64(0), count())
+	n, inTx := countOn(db.Statement.ConnPool)
+	assert.Equal(t, int64(0), n)
+	assert.False(t, inTx, "the pool's connection is outside any transaction")
+}

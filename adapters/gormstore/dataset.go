@@ -171,7 +171,7 @@ func (r *DataSetRepository) rows(ctx context.Context, scope ports.DataScope, key
 		}
 		// Scanned by hand, as pages of Select are: every one-row write
 		// reads its row so.
-		rows, err := scanDatasetRows(db, len(c.codes))
+		rows, err := r.s.scanDatasetRows(db, len(c.codes))
 		if err != nil {
 			return nil, fmt.Errorf("load rows of %s: %w", c.entity, r.s.translate(err))
 		}
@@ -332,7 +332,7 @@ func (r *DataSetRepository) FindRows(ctx context.Context, scope ports.DataScope,
 	// then the total is known without counting.
 	page := db.Session(&gorm.Session{}).Clauses(clause.OrderBy{Expression: clause.Expr{SQL: strings.Join(order, ", "), Vars: orderArgs, WithoutParentheses: true}}).
 		Limit(q.Limit + 1).Offset(q.Offset)
-	out, err := scanDatasetRows(page, q.Limit+1)
+	out, err := r.s.scanDatasetRows(page, q.Limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("select rows: %w", r.s.translate(err))
 	}

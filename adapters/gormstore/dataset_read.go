@@ -1,12 +1,17 @@
 package gormstore
 
 import (
+	"bytes"
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"github.com/parc-hq/parc/domain/dataset"
 	"github.com/parc-hq/parc/internal/jsonview"
@@ -25,15 +30,85 @@ func datasetReadColumns(d dialect) string {
 // copying them first: a page of a thousand rows is read several times
 // faster so. The page is sized for up to sizeHint rows at once (capped at
 // maxRowsHint): growing it by appends took an eighth of the memory a page
-// read allocated.
-func scanDatasetRows(db *gorm.DB, sizeHint int) ([]dataset.Row, error) {
+// read allocated. On PostgreSQL the rows come through pgx's own interface
+// (see scanPgRows).
+func (s *Store) scanDatasetRows(db *gorm.DB, sizeHint int) ([]dataset.Row, error) {
 	d := dialectOf(db)
-	rs, err := db.Select(datasetReadColumns(d)).Rows()
+	db = db.Select(datasetReadColumns(d))
+	if c, ok := db.Statement.ConnPool.(driverConner); ok {
+		return s.scanPgRows(db, c, sizeHint)
+	}
+	rs, err := db.Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rs.Close()
 	return readDatasetRows(rs, d, sizeHint)
+}
+
+// driverConner is a PostgreSQL pool or transaction that lends its pgx
+// connection (the database package's).
+type driverConner interface {
+	WithDriverConn(ctx context.Context, fn func(*pgx.Conn) error) error
+}
+
+// scanPgRows runs the query db describes on a pgx connection. Through
+// database/sql, pgx made a string or a copy of every text and JSON value
+// and boxed each value in an interface, which database/sql then converted
+// into the scan's variables: a fifth of the CPU and a quarter of the
+// memory of a changed-since page of a thousand rows. pgx's own Scan reads
+// them in place. The query keeps what GORM's callbacks give the others
+// (see rawDone).
+func (s *Store) scanPgRows(db *gorm.DB, c driverConner, sizeHint int) ([]dataset.Row, error) {
+	ctx := db.Statement.Context
+	if err := abortedBefore(ctx); err != nil {
+		return nil, err
+	}
+	stmt := db.Session(&gorm.Session{DryRun: true, Logger: logger.Discard}).Find(&[]datasetRow{})
+	if stmt.Error != nil {
+		return nil, stmt.Error
+	}
+	query := stmt.Statement.SQL.String()
+	begin := time.Now()
+	var out []dataset.Row
+	err := c.WithDriverConn(ctx, func(conn *pgx.Conn) error {
+		rows, err := conn.Query(ctx, query, stmt.Statement.Vars...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out, err = readPgRows(rows, sizeHint)
+		return err
+	})
+	return out, s.rawDone(ctx, begin, query, int64(len(out)), err)
+}
+
+// readPgRows is readDatasetRows on pgx's rows. The text and JSON columns
+// are read in the driver's buffer (valid until the next row); restore
+// copies what it keeps.
+func readPgRows(rows pgx.Rows, sizeHint int) ([]dataset.Row, error) {
+	out := make([]dataset.Row, 0, min(max(sizeHint, 0), maxRowsHint))
+	page := pageReader{left: max(sizeHint, 1), keys: keyCache{}}
+	var (
+		entity, code, fields, names pgtype.DriverBytes
+		date                        time.Time
+		srvExport, attrib           int
+		entityName                  string
+	)
+	for rows.Next() {
+		if err := rows.Scan(&entity, &code, &fields, &names, &date, &srvExport, &attrib); err != nil {
+			return nil, err
+		}
+		if string(entity) != entityName { // the rows of a page are mostly of one entity
+			entityName = string(entity)
+		}
+		row, err := page.restore(entityName, string(code), fields, names, date, srvExport, attrib)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	return out, rows.Err()
 }
 
 // readDatasetRows rebuilds the rows of a query of datasetReadColumns(d),
@@ -81,6 +156,10 @@ type pageReader struct {
 	fields  []dataset.StoredField
 	scratch []dataset.StoredField
 	keys    keyCache
+	// names is the last names document parsed (see displayNames), pairs
+	// what it holds.
+	names []byte
+	pairs []displayName
 }
 
 // arenaChunk bounds a chunk of documents (bytes) or of fields (entries).
@@ -105,7 +184,7 @@ func (p *pageReader) restore(entity, code string, fields, names []byte, date tim
 		return dataset.Row{}, fmt.Errorf("decode fields of %s/%s: %w", entity, code, errNotObject)
 	}
 	if len(names) > 0 && string(names) != "{}" {
-		if err := displayNames(fs, names); err != nil {
+		if err := p.displayNames(fs, names); err != nil {
 			return dataset.Row{}, fmt.Errorf("decode field names of %s/%s: %w", entity, code, err)
 		}
 	}
@@ -117,30 +196,41 @@ func (p *pageReader) restore(entity, code string, fields, names []byte, date tim
 
 // displayNames gives the fields the display names of the names document.
 // Its keys come in the order of the fields document's: each is looked for
-// from where the last one was found.
-func displayNames(fs []dataset.StoredField, names []byte) error {
-	at := 0
-	valid := jsonview.EachMember(names, func(key string, value []byte, _ int) {
-		name, isString := jsonview.Unquote(value)
-		if !isString || name == "" {
-			return
+// from where the last one was found. The rows of a page mostly have the
+// same names document: it is parsed again only when it differs from the
+// row before's.
+func (p *pageReader) displayNames(fs []dataset.StoredField, names []byte) error {
+	if !bytes.Equal(names, p.names) {
+		p.names = append(p.names[:0], names...)
+		p.pairs = p.pairs[:0]
+		valid := jsonview.EachMember(names, func(key string, value []byte, _ int) {
+			if name, isString := jsonview.Unquote(value); isString && name != "" {
+				p.pairs = append(p.pairs, displayName{key: key, name: name})
+			}
+		})
+		if !valid {
+			p.names = p.names[:0] // not a document to keep
+			return errNotObject
 		}
+	}
+	at := 0
+	for _, pair := range p.pairs {
 		for range fs {
 			if at >= len(fs) {
 				at = 0
 			}
-			if fs[at].Key == key {
-				fs[at].Name = name
-				return
+			if fs[at].Key == pair.key {
+				fs[at].Name = pair.name
+				break
 			}
 			at++
 		}
-	})
-	if !valid {
-		return errNotObject
 	}
 	return nil
 }
+
+// displayName is a field's display name, by its key.
+type displayName struct{ key, name string }
 
 // copyDoc copies a document into the page's current chunk.
 func (p *pageReader) copyDoc(b []byte) []byte {
