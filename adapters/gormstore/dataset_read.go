@@ -95,8 +95,9 @@ func readPgRows(rows pgx.Rows, sizeHint int) ([]dataset.Row, error) {
 		srvExport, attrib           int
 		entityName                  string
 	)
+	dest := []any{&entity, &code, &fields, &names, &date, &srvExport, &attrib} // made once, not per row
 	for rows.Next() {
-		if err := rows.Scan(&entity, &code, &fields, &names, &date, &srvExport, &attrib); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		if string(entity) != entityName { // the rows of a page are mostly of one entity
