@@ -87,8 +87,7 @@ func (s *Store) scanPgRows(db *gorm.DB, c driverConner, sizeHint int) ([]dataset
 // are read in the driver's buffer (valid until the next row); restore
 // copies what it keeps.
 func readPgRows(rows pgx.Rows, sizeHint int) ([]dataset.Row, error) {
-	out := make([]dataset.Row, 0, min(max(sizeHint, 0), maxRowsHint))
-	page := pageReader{left: max(sizeHint, 1), keys: keyCache{}}
+	page, out := newPage(sizeHint)
 	var (
 		entity, code, fields, names pgtype.DriverBytes
 		date                        time.Time
@@ -115,8 +114,7 @@ func readPgRows(rows pgx.Rows, sizeHint int) ([]dataset.Row, error) {
 // readDatasetRows rebuilds the rows of a query of datasetReadColumns(d),
 // the pages of Select and the one row of a one-row write alike.
 func readDatasetRows(rs *sql.Rows, d dialect, sizeHint int) ([]dataset.Row, error) {
-	out := make([]dataset.Row, 0, min(max(sizeHint, 0), maxRowsHint))
-	page := pageReader{left: max(sizeHint, 1), keys: keyCache{}}
+	page, out := newPage(sizeHint)
 	var (
 		entity, code      string
 		fields, names     sql.RawBytes
@@ -161,6 +159,12 @@ type pageReader struct {
 	// what it holds.
 	names []byte
 	pairs []displayName
+}
+
+// newPage starts reading a page of up to sizeHint rows: its reader, and
+// the rows' slice, reserved for at most maxRowsHint of them.
+func newPage(sizeHint int) (pageReader, []dataset.Row) {
+	return pageReader{left: max(sizeHint, 1), keys: keyCache{}}, make([]dataset.Row, 0, min(max(sizeHint, 0), maxRowsHint))
 }
 
 // arenaChunk bounds a chunk of documents (bytes) or of fields (entries).

@@ -54,13 +54,19 @@ func sqlStep(file string) func(s *Store, db *gorm.DB, collation string) error {
 			return err
 		}
 		text := strings.ReplaceAll(string(raw), "{{collation}}", collation)
-		for _, stmt := range splitStatements(text) {
-			if err := db.Exec(stmt).Error; err != nil {
-				return fmt.Errorf("%s: %w", firstLine(stmt), err)
-			}
-		}
-		return nil
+		return execStatements(db, splitStatements(text))
 	}
+}
+
+// execStatements runs the statements of a step in order; an error names
+// the statement by its first line.
+func execStatements(db *gorm.DB, statements []string) error {
+	for _, stmt := range statements {
+		if err := db.Exec(stmt).Error; err != nil {
+			return fmt.Errorf("%s: %w", firstLine(stmt), err)
+		}
+	}
+	return nil
 }
 
 // splitStatements cuts SQL text at semicolons that end a line, dropping
@@ -345,14 +351,9 @@ func changedIndexForPagesOnly(s *Store, db *gorm.DB, _ string) error {
 	if s.dialect != dialectPostgres {
 		return nil
 	}
-	for _, stmt := range []string{
+	return execStatements(db, []string{
 		`CREATE INDEX ix_dataset_rows_changed_pages ON dataset_rows (project_id, entity_key, company_id, srv_date, row_key) WHERE srv_date IS NOT NULL`,
 		`DROP INDEX ix_dataset_rows_changed`,
 		`ALTER INDEX ix_dataset_rows_changed_pages RENAME TO ix_dataset_rows_changed`,
-	} {
-		if err := db.Exec(stmt).Error; err != nil {
-			return fmt.Errorf("%s: %w", firstLine(stmt), err)
-		}
-	}
-	return nil
+	})
 }
