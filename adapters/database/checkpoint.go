@@ -22,6 +22,9 @@ import (
 // and stops when no commit came for checkpointIdle. A closing database
 // checkpoints the log once more (SQLite does when its last connection
 // closes), and a checkpoint that fails leaves the log to the next one.
+// Close stops the checkpointer and waits for it before the pool closes, so
+// that no checkpoint opens a connection, and the files SQLite keeps beside
+// the database, once the database is closed.
 
 const (
 	checkpointEvery = 100 * time.Millisecond
@@ -31,28 +34,55 @@ const (
 // walCheckpointer runs the checkpoints of one SQLite database.
 type walCheckpointer struct {
 	db      *sql.DB
+	stop    chan struct{} // closed by close
+	loop    sync.WaitGroup
 	mu      sync.Mutex
 	running bool
 	pending bool // a commit came since the last checkpoint began
+	stopped bool
 }
 
-func newWALCheckpointer(db *sql.DB) *walCheckpointer { return &walCheckpointer{db: db} }
+func newWALCheckpointer(db *sql.DB) *walCheckpointer {
+	return &walCheckpointer{db: db, stop: make(chan struct{})}
+}
 
 // committed tells the checkpointer that a write transaction committed.
 func (c *walCheckpointer) committed() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.pending = true
-	if !c.running {
+	if !c.running && !c.stopped {
 		c.running = true
+		c.loop.Add(1)
 		go c.run()
 	}
 }
 
+// close stops the checkpointer for good and waits for its loop to end.
+func (c *walCheckpointer) close() {
+	c.mu.Lock()
+	if !c.stopped {
+		c.stopped = true
+		close(c.stop)
+	}
+	c.mu.Unlock()
+	c.loop.Wait()
+}
+
 func (c *walCheckpointer) run() {
+	defer c.loop.Done()
+	tick := time.NewTicker(checkpointEvery)
+	defer tick.Stop()
 	idleSince := time.Now()
 	for {
-		time.Sleep(checkpointEvery)
+		select {
+		case <-c.stop:
+			c.mu.Lock()
+			c.running = false
+			c.mu.Unlock()
+			return
+		case <-tick.C:
+		}
 		c.mu.Lock()
 		pending := c.pending
 		c.pending = false
@@ -66,8 +96,6 @@ func (c *walCheckpointer) run() {
 			continue
 		}
 		idleSince = time.Now()
-		// A closed database fails the statement; the loop then ends
-		// when no commit comes.
 		_, _ = c.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
 	}
 }

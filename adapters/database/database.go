@@ -106,6 +106,25 @@ func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
 	return db, nil
 }
 
+// Close closes a database Open opened. On SQLite it first stops the work
+// done beside the callers (checkpoints, statement preparations) and waits
+// for it, so that nothing opens a connection, or SQLite's files beside the
+// database, after Close: a process may remove the database's directory
+// once it returns.
+func Close(db *gorm.DB) error {
+	if cache, ok := db.ConnPool.(*stmtCache); ok {
+		cache.close()
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	if err := sqlDB.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}
+
 // Dialector turns a database URL into the GORM dialector for its backend.
 func Dialector(rawURL string) (Backend, gorm.Dialector, error) {
 	scheme, rest, ok := strings.Cut(rawURL, ":")

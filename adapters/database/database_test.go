@@ -27,9 +27,7 @@ func openWithRow(t testing.TB, buf *bytes.Buffer, slow time.Duration) *gorm.DB {
 	db, err := Open(Config{URL: "sqlite:" + filepath.Join(t.TempDir(), "log.db"), SlowQuery: slow}, slog.New(slog.NewJSONHandler(buf, nil)))
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			_ = sqlDB.Close()
-		}
+		_ = Close(db)
 	})
 	require.NoError(t, db.AutoMigrate(&item{}))
 	require.NoError(t, db.Create(&item{Code: "ACME", Name: "secret-value"}).Error)

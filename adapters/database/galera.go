@@ -62,7 +62,5 @@ func isGalera(db *gorm.DB) (bool, error) {
 }
 
 func closeQuietly(db *gorm.DB) {
-	if sqlDB, err := db.DB(); err == nil {
-		_ = sqlDB.Close()
-	}
+	_ = Close(db)
 }

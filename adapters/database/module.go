@@ -2,7 +2,6 @@ package database
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 
 	"go.uber.org/fx"
@@ -17,13 +16,7 @@ var Module = fx.Module("database",
 		if err != nil {
 			return nil, err
 		}
-		lc.Append(fx.StopHook(func(context.Context) error {
-			sqlDB, err := db.DB()
-			if err != nil {
-				return fmt.Errorf("close database: %w", err)
-			}
-			return sqlDB.Close()
-		}))
+		lc.Append(fx.StopHook(func(context.Context) error { return Close(db) }))
 		return db, nil
 	}),
 )

@@ -38,9 +38,7 @@ func openPostgres(t *testing.T) (db *gorm.DB, table string, count func() int64) 
 	url := dbtest.EmptyDatabase(t, postgres)
 	db, err := database.Open(database.Config{URL: url, MaxOpenConns: 1}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
-	sqlDB, err := db.DB()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = sqlDB.Close() })
+	t.Cleanup(func() { _ = database.Close(db) })
 	table = "pgtx"
 	require.NoError(t, db.Exec("CREATE TABLE "+table+" (id bigint PRIMARY KEY)").Error)
 	count = func() int64 {

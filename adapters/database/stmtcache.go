@@ -25,6 +25,8 @@ type stmtCache struct {
 	mu          sync.RWMutex
 	stmts       map[string]*sql.Stmt
 	preparing   map[string]bool // texts being prepared for transactions (see forTx)
+	apart       sync.WaitGroup  // those preparations
+	closed      bool            // no preparation starts any more (see close)
 	checkpoints *walCheckpointer
 }
 
@@ -74,19 +76,34 @@ func (c *stmtCache) cached(ctx context.Context, query string) (*sql.Stmt, error)
 func (c *stmtCache) forTx(query string) *sql.Stmt {
 	c.mu.RLock()
 	st, ok := c.stmts[query]
-	skip := ok || c.preparing[query] || len(c.stmts) >= maxCachedStmts
+	skip := ok || c.preparing[query] || c.closed || len(c.stmts) >= maxCachedStmts
 	c.mu.RUnlock()
 	if skip {
 		return st
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if st, ok := c.stmts[query]; ok || c.preparing[query] || len(c.stmts) >= maxCachedStmts {
+	if st, ok := c.stmts[query]; ok || c.preparing[query] || c.closed || len(c.stmts) >= maxCachedStmts {
 		return st
 	}
 	c.preparing[query] = true
-	go c.prepareApart(query)
+	c.apart.Add(1)
+	go func() {
+		defer c.apart.Done()
+		c.prepareApart(query)
+	}()
 	return nil
+}
+
+// close stops the work the cache does beside its callers, the
+// preparations and the checkpoints, and waits for it: each takes a
+// connection of the pool, which must not open once the pool is closed.
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.apart.Wait()
+	c.checkpoints.close()
 }
 
 // prepareApart prepares query on the pool and caches it, unless another

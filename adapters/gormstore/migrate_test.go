@@ -43,9 +43,7 @@ func TestPostgresTextIsByteWiseWhateverTheDatabaseLocale(t *testing.T) {
 	db, err := database.Open(database.Config{URL: u.String()}, quiet)
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
+		_ = database.Close(db)
 	})
 	var linguistic bool
 	require.NoError(t, db.Raw("SELECT 'a' < 'B'").Scan(&linguistic).Error)

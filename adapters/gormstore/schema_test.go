@@ -28,9 +28,7 @@ func emptyStore(t *testing.T, b dbtest.Backend) (*gormstore.Store, *gorm.DB) {
 	db, err := database.Open(database.Config{URL: url}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
+		_ = database.Close(db)
 	})
 	return gormstore.New(db), db
 }
@@ -155,9 +153,7 @@ func TestMigrateStatusOnANewDatabase(t *testing.T) {
 						return
 					}
 					defer func() {
-						if sqlDB, err := db.DB(); err == nil {
-							sqlDB.Close()
-						}
+						_ = database.Close(db)
 					}()
 					errs[i] = gormstore.New(db).Migrate(ctx, system.Clock{})
 				}()

@@ -24,9 +24,7 @@ func openProbeStore(t *testing.T) *Store {
 	db, err := database.Open(database.Config{URL: "sqlite:" + filepath.Join(t.TempDir(), "tx.db")}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			_ = sqlDB.Close()
-		}
+		_ = database.Close(db)
 	})
 	require.NoError(t, db.AutoMigrate(&probeRow{}))
 	return New(db)

@@ -23,6 +23,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer database.Close(db) // on SQLite, also stops the checkpoints beside the writers
 	store := gormstore.New(db)
 	if err := store.Migrate(ctx, system.Clock{}); err != nil {
 		log.Fatal(err)

@@ -55,9 +55,7 @@ func withoutSyncWait(b *testing.B, t *dbtest.Target) *dbtest.Target {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
+		_ = database.Close(db)
 	})
 	return &dbtest.Target{Backend: t.Backend, URL: u.String(), DB: db, Store: gormstore.New(db)}
 }

@@ -380,9 +380,7 @@ func open(b Backend, dbURL string, migrate bool, maxOpen int) (*Target, error) {
 }
 
 func closeDB(db *gorm.DB) {
-	if sqlDB, err := db.DB(); err == nil {
-		sqlDB.Close()
-	}
+	_ = database.Close(db)
 }
 
 func randomSuffix() string {

@@ -536,9 +536,7 @@ func TestPushDatabaseFailureStoresNothing(t *testing.T) {
 		db, err := database.Open(database.Config{URL: target.URL}, log)
 		require.NoError(t, err)
 		t.Cleanup(func() {
-			if sqlDB, err := db.DB(); err == nil {
-				sqlDB.Close()
-			}
+			_ = database.Close(db)
 		})
 		// The update of the software digests, the last statement of a push
 		// (after the installations and their history), fails.

@@ -32,9 +32,7 @@ func TestDatabaseOutage(t *testing.T) {
 	target := &dbtest.Target{Backend: "sqlite", DB: db, Store: store}
 	engine := httpapi.NewEngine(httpapi.Config{AdminToken: apitest.AdminToken}, log, apitest.Services(target, log))
 
-	sqlDB, err := db.DB()
-	require.NoError(t, err)
-	require.NoError(t, sqlDB.Close())
+	require.NoError(t, database.Close(db))
 
 	get := func(path, auth string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
