@@ -81,11 +81,11 @@ func TestGeneratedClientTalksToServer(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, ready.StatusCode())
 
-	const code = "GEN" // the test binary has a database of its own
+	code, projectCode := apitest.UniqueCode("GEN-"), apitest.UniqueCode("GENP-")
 	created, err := admin.CreateCompanyWithResponse(ctx, parcclient.CreateCompanyJSONRequestBody{Code: code, Name: "Generated"})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, created.StatusCode(), "%s", created.Body)
-	project, err := admin.CreateProjectWithResponse(ctx, parcclient.CreateProjectJSONRequestBody{Code: "GENP", Licenses: 2, Companies: []string{code}})
+	project, err := admin.CreateProjectWithResponse(ctx, parcclient.CreateProjectJSONRequestBody{Code: projectCode, Licenses: 2, Companies: []string{code}})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, project.StatusCode(), "%s", project.Body)
 
@@ -124,18 +124,18 @@ func TestGeneratedClientTalksToServer(t *testing.T) {
 		}
 		relations := []parcclient.Relation{{SourceEntityName: ptr("customer"), SourceRowCode: &source,
 			TargetEntityName: ptr("customerContact"), TargetFieldName: ptr("customer_ID"), TargetRowCode: &target}}
-		written, err := api.WriteRelationalDataSetWithResponse(ctx, "GENP", nil,
+		written, err := api.WriteRelationalDataSetWithResponse(ctx, projectCode, nil,
 			parcclient.WriteRelationalDataSetJSONRequestBody{Data: &data, Relations: &relations})
 		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, written.StatusCode(), "%s", written.Body)
 
-		row, err := api.GetRowWithResponse(ctx, "GENP", "customer", "16777217", nil)
+		row, err := api.GetRowWithResponse(ctx, projectCode, "customer", "16777217", nil)
 		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, row.StatusCode(), "%s", row.Body)
 		assert.Equal(t, "MF-01", row.JSON200.AdditionalProperties["name"])
 	})
 	t.Run("accounts", func(t *testing.T) {
-		accounts, err := api.BulkAccountsWithResponse(ctx, "GENP", parcclient.BulkAccountsJSONRequestBody{{Login: "jdoe", Status: "active"}})
+		accounts, err := api.BulkAccountsWithResponse(ctx, projectCode, parcclient.BulkAccountsJSONRequestBody{{Login: "jdoe", Status: "active"}})
 		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, accounts.StatusCode(), "%s", accounts.Body)
 		assert.Equal(t, 1, accounts.JSON200.Used)
