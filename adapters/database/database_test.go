@@ -26,9 +26,7 @@ func openWithRow(t testing.TB, buf *bytes.Buffer, slow time.Duration) *gorm.DB {
 	t.Helper()
 	db, err := Open(Config{URL: "sqlite:" + filepath.Join(t.TempDir(), "log.db"), SlowQuery: slow}, slog.New(slog.NewJSONHandler(buf, nil)))
 	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = Close(db)
-	})
+	t.Cleanup(func() { _ = Close(db) })
 	require.NoError(t, db.AutoMigrate(&item{}))
 	require.NoError(t, db.Create(&item{Code: "ACME", Name: "secret-value"}).Error)
 	buf.Reset()

@@ -38,10 +38,10 @@ func readYourWrites(db *gorm.DB, rawURL string, log *slog.Logger) (*gorm.DB, err
 	if err != nil {
 		return nil, err
 	}
-	closeQuietly(db)
+	_ = Close(db)
 	var wait string
 	if err := reopened.Raw("SELECT @@SESSION.wsrep_sync_wait").Scan(&wait).Error; err != nil {
-		closeQuietly(reopened)
+		_ = Close(reopened)
 		return nil, fmt.Errorf("read wsrep_sync_wait: %w", err)
 	}
 	log.Info("database is a Galera cluster node", "wsrep_sync_wait", wait)
@@ -59,8 +59,4 @@ func isGalera(db *gorm.DB) (bool, error) {
 		return false, fmt.Errorf("ask whether the server is a Galera node: %w", err)
 	}
 	return len(rows) == 1 && strings.EqualFold(rows[0].Value, "ON"), nil
-}
-
-func closeQuietly(db *gorm.DB) {
-	_ = Close(db)
 }

@@ -42,9 +42,7 @@ func TestPostgresTextIsByteWiseWhateverTheDatabaseLocale(t *testing.T) {
 	u.Path = "/" + name
 	db, err := database.Open(database.Config{URL: u.String()}, quiet)
 	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = database.Close(db)
-	})
+	t.Cleanup(func() { _ = database.Close(db) })
 	var linguistic bool
 	require.NoError(t, db.Raw("SELECT 'a' < 'B'").Scan(&linguistic).Error)
 	require.True(t, linguistic, "the database's own collation is linguistic")

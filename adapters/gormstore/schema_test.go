@@ -27,9 +27,7 @@ func emptyStore(t *testing.T, b dbtest.Backend) (*gormstore.Store, *gorm.DB) {
 	url := dbtest.EmptyDatabase(t, b)
 	db, err := database.Open(database.Config{URL: url}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = database.Close(db)
-	})
+	t.Cleanup(func() { _ = database.Close(db) })
 	return gormstore.New(db), db
 }
 
@@ -152,9 +150,7 @@ func TestMigrateStatusOnANewDatabase(t *testing.T) {
 						errs[i] = err
 						return
 					}
-					defer func() {
-						_ = database.Close(db)
-					}()
+					defer func() { _ = database.Close(db) }()
 					errs[i] = gormstore.New(db).Migrate(ctx, system.Clock{})
 				}()
 			}

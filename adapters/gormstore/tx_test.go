@@ -23,9 +23,7 @@ func openProbeStore(t *testing.T) *Store {
 	t.Helper()
 	db, err := database.Open(database.Config{URL: "sqlite:" + filepath.Join(t.TempDir(), "tx.db")}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = database.Close(db)
-	})
+	t.Cleanup(func() { _ = database.Close(db) })
 	require.NoError(t, db.AutoMigrate(&probeRow{}))
 	return New(db)
 }

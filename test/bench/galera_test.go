@@ -54,9 +54,7 @@ func withoutSyncWait(b *testing.B, t *dbtest.Target) *dbtest.Target {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() {
-		_ = database.Close(db)
-	})
+	b.Cleanup(func() { _ = database.Close(db) })
 	return &dbtest.Target{Backend: t.Backend, URL: u.String(), DB: db, Store: gormstore.New(db)}
 }
 

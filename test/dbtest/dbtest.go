@@ -113,7 +113,7 @@ func probe(u string, galera bool) error {
 	if err != nil {
 		return err
 	}
-	defer closeDB(db)
+	defer database.Close(db)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if err := gormstore.New(db).Ping(ctx); err != nil || !galera {
@@ -327,14 +327,14 @@ func createDatabase(b Backend) ([]string, error) {
 		dropSQL = "DROP DATABASE IF EXISTS " + name
 	}
 	if err := admin.Exec(createSQL).Error; err != nil {
-		closeDB(admin)
+		_ = database.Close(admin)
 		return nil, fmt.Errorf("create database: %w", err)
 	}
 	cleanups = append(cleanups, func() {
 		if err := admin.Exec(dropSQL).Error; err != nil {
 			fmt.Fprintf(os.Stderr, "dbtest: drop %s database %s: %v\n", b.Name, name, err)
 		}
-		closeDB(admin)
+		_ = database.Close(admin)
 	})
 	var urls []string
 	for _, node := range b.nodes() {
@@ -369,7 +369,7 @@ func open(b Backend, dbURL string, migrate bool, maxOpen int) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	cleanups = append(cleanups, func() { closeDB(db) })
+	cleanups = append(cleanups, func() { _ = database.Close(db) })
 	store := gormstore.New(db)
 	if migrate {
 		if err := store.Migrate(context.Background(), system.Clock{}); err != nil {
@@ -377,10 +377,6 @@ func open(b Backend, dbURL string, migrate bool, maxOpen int) (*Target, error) {
 		}
 	}
 	return &Target{Backend: b.Name, URL: dbURL, DB: db, Store: store}, nil
-}
-
-func closeDB(db *gorm.DB) {
-	_ = database.Close(db)
 }
 
 func randomSuffix() string {
