@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -103,29 +102,12 @@ func BenchmarkAccountsConcurrent(b *testing.B) {
 				company, project := newProject(b, api, licenses)
 				url := srv.URL + "/v1/Accounts/" + project
 				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: callers}}
-				var wg sync.WaitGroup
-				errs := make(chan error, callers*callsEach)
-				start := time.Now()
-				for c := range callers {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						for k := range callsEach {
-							body := accountItems(fmt.Sprintf("i%d-c%02d-k%02d", iter, c, k), 1, "active")
-							resp, out, err := send(client, http.MethodPost, url, company.Key, body)
-							if err == nil && resp.StatusCode != http.StatusOK {
-								err = fmt.Errorf("status %d: %.300s", resp.StatusCode, out)
-							}
-							if err != nil {
-								errs <- err
-							}
-						}
-					}()
-				}
-				wg.Wait()
-				elapsed += time.Since(start)
-				close(errs)
-				for err := range errs {
+				took, err := concurrently(callers, callsEach, func(c, k int) error {
+					body := accountItems(fmt.Sprintf("i%d-c%02d-k%02d", iter, c, k), 1, "active")
+					return okStatus(send(client, http.MethodPost, url, company.Key, body))
+				})
+				elapsed += took
+				if err != nil {
 					b.Fatalf("concurrent call: %v", err)
 				}
 				if active, got := activeCount(b, api, company.Key, project); active != licenses || got != licenses {

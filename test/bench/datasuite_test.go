@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -158,33 +157,26 @@ func (d *dataSuite) singles() {
 func (d *dataSuite) eightClients(request func(c, i int) (method, url, body string)) (rate float64, p50, p99 time.Duration) {
 	const clients, perClient = 8, 250
 	latencies := make([][]time.Duration, clients)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range perClient {
-				method, url, body := request(c, i)
-				var payload []byte
-				if body != "" {
-					payload = []byte(body)
-				}
-				t0 := time.Now()
-				resp, out, err := send(d.client, method, url, d.srv.key, payload)
-				if err == nil && resp.StatusCode >= 300 {
-					err = fmt.Errorf("status %d: %.200s", resp.StatusCode, out)
-				}
-				if err != nil {
-					d.b.Errorf("%s %s: %v", method, url, err)
-					return
-				}
-				latencies[c] = append(latencies[c], time.Since(t0))
-			}
-		}()
+	elapsed, err := concurrently(clients, perClient, func(c, i int) error {
+		method, url, body := request(c, i)
+		var payload []byte
+		if body != "" {
+			payload = []byte(body)
+		}
+		t0 := time.Now()
+		resp, out, err := send(d.client, method, url, d.srv.key, payload)
+		if err == nil && resp.StatusCode >= 300 {
+			err = fmt.Errorf("status %d: %.200s", resp.StatusCode, out)
+		}
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", method, url, err)
+		}
+		latencies[c] = append(latencies[c], time.Since(t0))
+		return nil
+	})
+	if err != nil {
+		d.b.Error(err)
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
 	all := slices.Concat(latencies...)
 	p50, p99 = percentiles(all)
 	return float64(len(all)) / elapsed.Seconds(), p50, p99

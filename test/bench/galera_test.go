@@ -8,8 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,24 +71,7 @@ func servers(b *testing.B, targets []*dbtest.Target) []*httptest.Server {
 // and the first error.
 func spread(srvs []*httptest.Server, callers, calls int, call func(client *http.Client, base string, c, k int) error) (time.Duration, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: callers}}
-	var wg sync.WaitGroup
-	var first atomic.Value
-	start := time.Now()
-	for c := range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range calls {
-				if err := call(client, srvs[c%len(srvs)].URL, c, k); err != nil {
-					first.CompareAndSwap(nil, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	err, _ := first.Load().(error)
-	return time.Since(start), err
+	return concurrently(callers, calls, func(c, k int) error { return call(client, srvs[c%len(srvs)].URL, c, k) })
 }
 
 func okStatus(resp *http.Response, body []byte, err error) error {

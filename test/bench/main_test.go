@@ -9,7 +9,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -90,4 +93,28 @@ func mustSend(b *testing.B, client *http.Client, method, url, key string, body [
 		b.Fatalf("%s %s: %v", method, url, err)
 	}
 	return resp, out
+}
+
+// concurrently runs callers goroutines, caller c making calls calls of
+// call(c, k), and returns the time they all took and the first error; a
+// caller stops at its first error.
+func concurrently(callers, calls int, call func(c, k int) error) (time.Duration, error) {
+	var wg sync.WaitGroup
+	var first atomic.Value
+	start := time.Now()
+	for c := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range calls {
+				if err := call(c, k); err != nil {
+					first.CompareAndSwap(nil, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	err, _ := first.Load().(error)
+	return time.Since(start), err
 }
