@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +27,7 @@ import (
 
 // The inventory push benchmark: 100,000 records (1,000 computers × 100
 // programs) pushed in requests of 5,000 to a real `parc serve` process over
-// loopback, three times: the first load, a re-push with 10% of the versions
+// loopback, three times: the first load, a re-push with every version
 // changed, and an unchanged re-push. On PostgreSQL the same rows are also
 // written by a bare pgx unnest upsert into a scratch table shaped like
 // installations (same columns and indexes), the yardstick of the ratios.
@@ -114,6 +115,9 @@ type parcServer struct {
 	key     string
 	company string // the code of the company the key belongs to
 	env     []string
+	// pgDatabase names the server's database on PostgreSQL ("" elsewhere),
+	// whose backends' CPU a pass reads (see pushPass).
+	pgDatabase string
 }
 
 func startParc(b *testing.B, target *dbtest.Target) *parcServer {
@@ -150,6 +154,13 @@ func startParcBinary(b *testing.B, target *dbtest.Target, bin string) *parcServe
 		b.Fatal(err)
 	}
 	s := &parcServer{bin: bin, cmd: cmd, base: "http://" + addr, key: company.APIKey, company: code, env: env}
+	if target.Backend == "postgres" {
+		u, err := url.Parse(target.URL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.pgDatabase = strings.TrimPrefix(u.Path, "/")
+	}
 	b.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		_ = cmd.Wait()
@@ -195,13 +206,29 @@ func (s *parcServer) memKiB(b *testing.B, field string) int {
 	return 0
 }
 
+// passResult is one pass of one writer: how long its records took, and
+// the CPU time its server process (parc only) and its PostgreSQL backends
+// (on PostgreSQL only) spent on them.
 type passResult struct {
-	name    string
-	records int
-	elapsed time.Duration
+	name                   string
+	records                int
+	elapsed                time.Duration
+	serverCPU, databaseCPU time.Duration
 }
 
 func (p passResult) rate() float64 { return float64(p.records) / p.elapsed.Seconds() }
+
+// passFigures are one writer's results of one pass, one per round: its
+// rate in records/s, and its CPU times in ms per request.
+type passFigures struct {
+	rates, serverCPU, databaseCPU []float64
+}
+
+func (f *passFigures) add(r passResult) {
+	f.rates = append(f.rates, r.rate())
+	f.serverCPU = append(f.serverCPU, msPerRequest(r.serverCPU, r.records))
+	f.databaseCPU = append(f.databaseCPU, msPerRequest(r.databaseCPU, r.records))
+}
 
 var benchPassNames = []string{"first load", "every version changed", "unchanged"}
 
@@ -228,18 +255,21 @@ func BenchmarkInventoryPush(b *testing.B) {
 				bare = newBareUpserter(b, target)
 				defer bare.close(b)
 			}
-			rates, bareRates := inventoryRounds(b, client, []*parcServer{srv}, bare, passes, bodies)
-			parcRates := rates[0]
+			figures, bareFigures := inventoryRounds(b, client, []*parcServer{srv}, bare, passes, bodies)
 			peak := srv.memKiB(b, "VmHWM")
 			growthMiB := float64(peak-before) / 1024
-			b.Logf("inventory push on %s: %d records per pass, requests of %d, medians of %d rounds", name, benchComputers*benchPrograms, benchPerRequest, benchRounds)
-			b.Logf("%-22s %12s %14s %8s", "pass", "records/s", "bare records/s", "ratio")
+			b.Logf("inventory push on %s: %d records per pass, requests of %d, medians of %d rounds; CPU in ms per request", name, benchComputers*benchPrograms, benchPerRequest, benchRounds)
+			b.Logf("%-22s %12s %14s %8s %9s %9s %11s", "pass", "records/s", "bare records/s", "ratio", "parc CPU", "db CPU", "bare db CPU")
 			for i := range passes {
-				rate := median(parcRates[i])
+				f := figures[0][i]
+				rate := median(f.rates)
 				line := fmt.Sprintf("%-22s %12.0f", benchPassNames[i], rate)
 				if bare != nil {
-					line += fmt.Sprintf(" %14.0f %8.2f", median(bareRates[i]), rate/median(bareRates[i]))
-					b.ReportMetric(rate/median(bareRates[i]), fmt.Sprintf("ratio_pass%d", i+1))
+					line += fmt.Sprintf(" %14.0f %8.2f %9.1f %9.1f %11.1f", median(bareFigures[i].rates), rate/median(bareFigures[i].rates),
+						median(f.serverCPU), median(f.databaseCPU), median(bareFigures[i].databaseCPU))
+					b.ReportMetric(rate/median(bareFigures[i].rates), fmt.Sprintf("ratio_pass%d", i+1))
+				} else {
+					line += fmt.Sprintf(" %14s %8s %9.1f", "", "", median(f.serverCPU))
 				}
 				b.Logf("%s", line)
 				b.ReportMetric(rate, fmt.Sprintf("rec/s_pass%d", i+1))
@@ -264,14 +294,14 @@ func inventoryPasses(b *testing.B) ([][]benchRecord, [][][]byte) {
 // inventoryRounds runs the passes benchRounds times, each round on fresh
 // companies: every pass runs the bare upsert (when there is one), then each
 // server, which server goes first alternating from round to round, so that
-// all meet the same load on a shared machine. It returns the rates by
-// server and pass, and the bare upsert's by pass, one per round.
-func inventoryRounds(b *testing.B, client *http.Client, servers []*parcServer, bare *bareUpserter, passes [][]benchRecord, bodies [][][]byte) (rates [][][]float64, bareRates [][]float64) {
-	rates = make([][][]float64, len(servers))
+// all meet the same load on a shared machine. It returns the figures by
+// server and pass, and the bare upsert's by pass.
+func inventoryRounds(b *testing.B, client *http.Client, servers []*parcServer, bare *bareUpserter, passes [][]benchRecord, bodies [][][]byte) (figures [][]passFigures, bareFigures []passFigures) {
+	figures = make([][]passFigures, len(servers))
 	for s := range servers {
-		rates[s] = make([][]float64, len(passes))
+		figures[s] = make([]passFigures, len(passes))
 	}
-	bareRates = make([][]float64, len(passes))
+	bareFigures = make([]passFigures, len(passes))
 	for round := range benchRounds {
 		if round > 0 {
 			for _, srv := range servers {
@@ -281,19 +311,35 @@ func inventoryRounds(b *testing.B, client *http.Client, servers []*parcServer, b
 		bare.newCompany()
 		for i, records := range passes {
 			if bare != nil {
-				bareRates[i] = append(bareRates[i], bare.pass(b, benchPassNames[i], records).rate())
+				bareFigures[i].add(bare.pass(b, benchPassNames[i], records))
 			}
 			for k := range servers {
 				s := (k + round) % len(servers)
-				start := time.Now()
-				for _, body := range bodies[i] {
-					servers[s].push(b, client, body)
-				}
-				rates[s][i] = append(rates[s][i], passResult{records: len(records), elapsed: time.Since(start)}.rate())
+				figures[s][i].add(servers[s].pushPass(b, client, bare, bodies[i], len(records)))
 			}
 		}
 	}
-	return rates, bareRates
+	return figures, bareFigures
+}
+
+// pushPass pushes the request bodies of a pass, one after the other, and
+// reads the CPU time spent: the server's, and on PostgreSQL (asked through
+// the bare upserter's connection) that of its database's backends.
+func (s *parcServer) pushPass(b *testing.B, client *http.Client, bare *bareUpserter, bodies [][]byte, records int) passResult {
+	var backends map[int]time.Duration
+	if bare != nil {
+		backends = backendsCPU(b, bare.conn, s.pgDatabase)
+	}
+	cpu := processCPU(s.cmd.Process.Pid)
+	start := time.Now()
+	for _, body := range bodies {
+		s.push(b, client, body)
+	}
+	res := passResult{records: records, elapsed: time.Since(start), serverCPU: processCPU(s.cmd.Process.Pid) - cpu}
+	if bare != nil {
+		res.databaseCPU = cpuSince(backends, backendsCPU(b, bare.conn, s.pgDatabase))
+	}
+	return res
 }
 
 // newCompanyKey creates another company with the CLI and returns its key.
@@ -364,6 +410,8 @@ WHERE (bench_installations.version, bench_installations.removed) IS DISTINCT FRO
 
 func (u *bareUpserter) pass(b *testing.B, name string, records []benchRecord) passResult {
 	ctx := context.Background()
+	backend := int(u.conn.PgConn().PID())
+	cpu := processCPU(backend)
 	start := time.Now()
 	for from := 0; from < len(records); from += benchPerRequest {
 		batch := records[from:min(from+benchPerRequest, len(records))]
@@ -384,5 +432,6 @@ func (u *bareUpserter) pass(b *testing.B, name string, records []benchRecord) pa
 			b.Fatal(err)
 		}
 	}
-	return passResult{name: name, records: len(records), elapsed: time.Since(start)}
+	elapsed := time.Since(start)
+	return passResult{name: name, records: len(records), elapsed: elapsed, databaseCPU: processCPU(backend) - cpu}
 }

@@ -43,15 +43,15 @@ func BenchmarkInventoryPushVersus(b *testing.B) {
 				bare = newBareUpserter(b, target)
 				defer bare.close(b)
 			}
-			// rates[0] are the base build's, rates[1] this one's.
-			rates, bareRates := inventoryRounds(b, client, servers, bare, passes, bodies)
+			// figures[0] are the base build's, figures[1] this one's.
+			figures, bareFigures := inventoryRounds(b, client, servers, bare, passes, bodies)
 			b.Logf("inventory push on %s, base %s versus this build: medians of %d rounds", name, baseBin, benchRounds)
 			b.Logf("%-22s %12s %12s %8s %12s %10s %10s", "pass", "base rec/s", "rec/s", "speedup", "bare rec/s", "base/bare", "this/bare")
 			for i := range passes {
-				base, this := median(rates[0][i]), median(rates[1][i])
+				base, this := median(figures[0][i].rates), median(figures[1][i].rates)
 				line := fmt.Sprintf("%-22s %12.0f %12.0f %8.2f", benchPassNames[i], base, this, this/base)
 				if bare != nil {
-					line += fmt.Sprintf(" %12.0f %10.2f %10.2f", median(bareRates[i]), base/median(bareRates[i]), this/median(bareRates[i]))
+					line += fmt.Sprintf(" %12.0f %10.2f %10.2f", median(bareFigures[i].rates), base/median(bareFigures[i].rates), this/median(bareFigures[i].rates))
 				}
 				b.Logf("%s", line)
 				b.ReportMetric(this/base, fmt.Sprintf("speedup_pass%d", i+1))
