@@ -59,9 +59,19 @@ func backendsCPU(b *testing.B, conn *pgx.Conn, db string) map[int]time.Duration 
 	}
 	out := make(map[int]time.Duration, len(pids))
 	for _, pid := range pids {
-		out[int(pid)] = processCPU(int(pid))
+		out[int(pid)] = backendCPU(int(pid))
 	}
 	return out
+}
+
+// backendCPU is processCPU of PostgreSQL backend pid, 0 where pid is no
+// postgres process of this machine (the server runs on another).
+func backendCPU(pid int) time.Duration {
+	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil || !strings.HasPrefix(string(comm), "postgres") {
+		return 0
+	}
+	return processCPU(pid)
 }
 
 // cpuSince is the CPU time the backends of now used since then; a backend

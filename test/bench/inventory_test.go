@@ -411,7 +411,7 @@ WHERE (bench_installations.version, bench_installations.removed) IS DISTINCT FRO
 func (u *bareUpserter) pass(b *testing.B, name string, records []benchRecord) passResult {
 	ctx := context.Background()
 	backend := int(u.conn.PgConn().PID())
-	cpu := processCPU(backend)
+	cpu := backendCPU(backend)
 	start := time.Now()
 	for from := 0; from < len(records); from += benchPerRequest {
 		batch := records[from:min(from+benchPerRequest, len(records))]
@@ -433,5 +433,5 @@ func (u *bareUpserter) pass(b *testing.B, name string, records []benchRecord) pa
 		}
 	}
 	elapsed := time.Since(start)
-	return passResult{name: name, records: len(records), elapsed: elapsed, databaseCPU: processCPU(backend) - cpu}
+	return passResult{name: name, records: len(records), elapsed: elapsed, databaseCPU: backendCPU(backend) - cpu}
 }
