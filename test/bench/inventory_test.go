@@ -210,7 +210,6 @@ func (s *parcServer) memKiB(b *testing.B, field string) int {
 // the CPU time its server process (parc only) and its PostgreSQL backends
 // (on PostgreSQL only) spent on them.
 type passResult struct {
-	name                   string
 	records                int
 	elapsed                time.Duration
 	serverCPU, databaseCPU time.Duration
@@ -302,6 +301,10 @@ func inventoryRounds(b *testing.B, client *http.Client, servers []*parcServer, b
 		figures[s] = make([]passFigures, len(passes))
 	}
 	bareFigures = make([]passFigures, len(passes))
+	var backends *pgx.Conn // asks PostgreSQL for the servers' backends
+	if bare != nil {
+		backends = bare.conn
+	}
 	for round := range benchRounds {
 		if round > 0 {
 			for _, srv := range servers {
@@ -311,11 +314,11 @@ func inventoryRounds(b *testing.B, client *http.Client, servers []*parcServer, b
 		bare.newCompany()
 		for i, records := range passes {
 			if bare != nil {
-				bareFigures[i].add(bare.pass(b, benchPassNames[i], records))
+				bareFigures[i].add(bare.pass(b, records))
 			}
 			for k := range servers {
 				s := (k + round) % len(servers)
-				figures[s][i].add(servers[s].pushPass(b, client, bare, bodies[i], len(records)))
+				figures[s][i].add(servers[s].pushPass(b, client, backends, bodies[i], len(records)))
 			}
 		}
 	}
@@ -324,11 +327,11 @@ func inventoryRounds(b *testing.B, client *http.Client, servers []*parcServer, b
 
 // pushPass pushes the request bodies of a pass, one after the other, and
 // reads the CPU time spent: the server's, and on PostgreSQL (asked through
-// the bare upserter's connection) that of its database's backends.
-func (s *parcServer) pushPass(b *testing.B, client *http.Client, bare *bareUpserter, bodies [][]byte, records int) passResult {
+// conn, nil elsewhere) that of its database's backends.
+func (s *parcServer) pushPass(b *testing.B, client *http.Client, conn *pgx.Conn, bodies [][]byte, records int) passResult {
 	var backends map[int]time.Duration
-	if bare != nil {
-		backends = backendsCPU(b, bare.conn, s.pgDatabase)
+	if conn != nil {
+		backends = backendsCPU(b, conn, s.pgDatabase)
 	}
 	cpu := processCPU(s.cmd.Process.Pid)
 	start := time.Now()
@@ -336,8 +339,8 @@ func (s *parcServer) pushPass(b *testing.B, client *http.Client, bare *bareUpser
 		s.push(b, client, body)
 	}
 	res := passResult{records: records, elapsed: time.Since(start), serverCPU: processCPU(s.cmd.Process.Pid) - cpu}
-	if bare != nil {
-		res.databaseCPU = cpuSince(backends, backendsCPU(b, bare.conn, s.pgDatabase))
+	if conn != nil {
+		res.databaseCPU = cpuSince(backends, backendsCPU(b, conn, s.pgDatabase))
 	}
 	return res
 }
@@ -408,7 +411,7 @@ SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
 ON CONFLICT (company_id, equipment_id, program_key) DO UPDATE SET version = excluded.version, removed = excluded.removed, changed_at = excluded.changed_at
 WHERE (bench_installations.version, bench_installations.removed) IS DISTINCT FROM (excluded.version, excluded.removed)`
 
-func (u *bareUpserter) pass(b *testing.B, name string, records []benchRecord) passResult {
+func (u *bareUpserter) pass(b *testing.B, records []benchRecord) passResult {
 	ctx := context.Background()
 	backend := int(u.conn.PgConn().PID())
 	cpu := backendCPU(backend)
@@ -432,6 +435,5 @@ func (u *bareUpserter) pass(b *testing.B, name string, records []benchRecord) pa
 			b.Fatal(err)
 		}
 	}
-	elapsed := time.Since(start)
-	return passResult{name: name, records: len(records), elapsed: elapsed, databaseCPU: backendCPU(backend) - cpu}
+	return passResult{records: len(records), elapsed: time.Since(start), databaseCPU: backendCPU(backend) - cpu}
 }
