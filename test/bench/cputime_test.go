@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/parc-hq/parc/test/dbtest"
 )
 
 // CPU time, read from /proc on the machine that runs the benchmark: a
@@ -41,6 +43,21 @@ func processCPU(pid int) time.Duration {
 		return 0
 	}
 	return time.Duration(utime+stime) * time.Second / userHZ
+}
+
+// selfCPU is processCPU of this process.
+func selfCPU() time.Duration { return processCPU(os.Getpid()) }
+
+// connectPG opens a connection of the benchmark to target, closed at the
+// end of b.
+func connectPG(b *testing.B, target *dbtest.Target) *pgx.Conn {
+	b.Helper()
+	conn, err := pgx.Connect(context.Background(), target.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = conn.Close(context.Background()) })
+	return conn
 }
 
 // backendsCPU is the CPU time used so far by each PostgreSQL backend

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/parc-hq/parc/test/dbtest"
 )
@@ -23,6 +24,8 @@ import (
 // its changed-since read times, at least 3 × its batch writes. The single
 // creates are also read against a bare server on the same database (see
 // bareServer): the most the machine gives one INSERT per HTTP request.
+// Each run of one-row calls also gives the CPU time it cost per call, to
+// parc, to its PostgreSQL backends and to the clients (see cpuReading).
 
 // pocketBase holds the figures of the peer quoted in the table.
 var pocketBase = map[string]string{
@@ -36,9 +39,9 @@ var suiteMeasures = []string{
 	"batch create 1,000/call (rows/s)", "batch create 10,000/call (rows/s)",
 	"batch upsert 1,000/call (rows/s)", "batch upsert 10,000/call (rows/s)",
 	"bare single creates, 8 clients (rows/s)", "bare single create p50 / p99 (ms)",
-	"single creates, 8 clients (rows/s)", "single create p50 / p99 (ms)",
-	"single updates, 8 clients (rows/s)", "single update p50 / p99 (ms)",
-	"single deletes, 8 clients (rows/s)", "single delete p50 / p99 (ms)",
+	"single creates, 8 clients (rows/s)", "single create p50 / p99 (ms)", "single create CPU µs/call: parc / PostgreSQL / clients",
+	"single updates, 8 clients (rows/s)", "single update p50 / p99 (ms)", "single update CPU µs/call: parc / PostgreSQL / clients",
+	"single deletes, 8 clients (rows/s)", "single delete p50 / p99 (ms)", "single delete CPU µs/call: parc / PostgreSQL / clients",
 	"changed-since Select p50 / p99 (ms)", "server peak RSS (MiB)",
 }
 
@@ -51,6 +54,9 @@ func BenchmarkDataSets(b *testing.B) {
 			srv := startParc(b, target)
 			project := srv.newProject(b)
 			d := &dataSuite{b: b, srv: srv, target: target, base: srv.base + "/v1/Data/" + project + "/", client: &http.Client{Timeout: 5 * time.Minute}, out: map[string]string{}}
+			if target.Backend == "postgres" {
+				d.pg = connectPG(b, target)
+			}
 			d.batches()
 			d.singles()
 			d.changedSince()
@@ -94,6 +100,8 @@ type dataSuite struct {
 	base   string
 	client *http.Client
 	out    map[string]string
+	// pg asks PostgreSQL for the pids of parc's backends (nil elsewhere).
+	pg *pgx.Conn
 }
 
 // batch sends one RelationalDataSet of n rows of entity, codes prefix+i,
@@ -137,6 +145,7 @@ func (d *dataSuite) singles() {
 	d.out["bare single creates, 8 clients (rows/s)"] = thousands(int(rate))
 	d.out["bare single create p50 / p99 (ms)"] = fmt.Sprintf("%.2f / %.1f", ms(p50), ms(p99))
 	for _, op := range []string{"create", "update", "delete"} {
+		cpu := d.startCPU()
 		rate, p50, p99 := d.eightClients(func(c, i int) (string, string, string) {
 			code := fmt.Sprintf("S%d-%04d", c, i)
 			switch op {
@@ -149,15 +158,48 @@ func (d *dataSuite) singles() {
 		})
 		d.out[fmt.Sprintf("single %ss, 8 clients (rows/s)", op)] = thousands(int(rate))
 		d.out[fmt.Sprintf("single %s p50 / p99 (ms)", op)] = fmt.Sprintf("%.2f / %.1f", ms(p50), ms(p99))
+		d.out[fmt.Sprintf("single %s CPU µs/call: parc / PostgreSQL / clients", op)] = cpu.perCall(singleClients * callsPerClient)
 	}
 }
+
+// cpuReading is the CPU time spent so far by parc, by its PostgreSQL
+// backends and by this process, whose goroutines are the clients. It says
+// who spent the time of a run of single-row calls: how far a rate is from
+// twice PocketBase's is a budget of CPU per call on a machine that the
+// clients share.
+type cpuReading struct {
+	d             *dataSuite
+	parc, clients time.Duration
+	backends      map[int]time.Duration
+}
+
+func (d *dataSuite) startCPU() cpuReading {
+	r := cpuReading{d: d, parc: processCPU(d.srv.cmd.Process.Pid), clients: selfCPU()}
+	if d.pg != nil {
+		r.backends = backendsCPU(d.b, d.pg, d.srv.pgDatabase)
+	}
+	return r
+}
+
+// perCall is the CPU time spent since r per call, in µs, for calls calls;
+// "–" for PostgreSQL's share off PostgreSQL.
+func (r cpuReading) perCall(calls int) string {
+	us := func(t time.Duration) string { return fmt.Sprintf("%.0f", float64(t.Microseconds())/float64(calls)) }
+	db := "–"
+	if r.d.pg != nil {
+		db = us(cpuSince(r.backends, backendsCPU(r.d.b, r.d.pg, r.d.srv.pgDatabase)))
+	}
+	return fmt.Sprintf("%s / %s / %s", us(processCPU(r.d.srv.cmd.Process.Pid)-r.parc), db, us(selfCPU()-r.clients))
+}
+
+// The clients of a run of one-row calls, and the calls each makes.
+const singleClients, callsPerClient = 8, 250
 
 // eightClients runs 8 clients of 250 calls each, call i of client c being
 // request(c, i), and returns the calls per second and their latencies.
 func (d *dataSuite) eightClients(request func(c, i int) (method, url, body string)) (rate float64, p50, p99 time.Duration) {
-	const clients, perClient = 8, 250
-	latencies := make([][]time.Duration, clients)
-	elapsed, err := concurrently(clients, perClient, func(c, i int) error {
+	latencies := make([][]time.Duration, singleClients)
+	elapsed, err := concurrently(singleClients, callsPerClient, func(c, i int) error {
 		method, url, body := request(c, i)
 		var payload []byte
 		if body != "" {
