@@ -374,12 +374,8 @@ type bareUpserter struct {
 }
 
 func newBareUpserter(b *testing.B, target *dbtest.Target) *bareUpserter {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, target.URL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, `DROP TABLE IF EXISTS bench_installations; CREATE TABLE bench_installations (LIKE installations INCLUDING ALL)`); err != nil {
+	conn := connectPG(b, target)
+	if _, err := conn.Exec(context.Background(), `DROP TABLE IF EXISTS bench_installations; CREATE TABLE bench_installations (LIKE installations INCLUDING ALL)`); err != nil {
 		b.Fatal(err)
 	}
 	return &bareUpserter{conn: conn, companyID: uuid.NewString(), computerIDs: map[string]string{}}
@@ -398,12 +394,11 @@ func (u *bareUpserter) newCompany() {
 	clear(u.computerIDs)
 }
 
+// close drops the scratch table; the connection closes with b.
 func (u *bareUpserter) close(b *testing.B) {
-	ctx := context.Background()
-	if _, err := u.conn.Exec(ctx, `DROP TABLE bench_installations`); err != nil {
+	if _, err := u.conn.Exec(context.Background(), `DROP TABLE bench_installations`); err != nil {
 		b.Error(err)
 	}
-	u.conn.Close(ctx)
 }
 
 const bareUpsertSQL = `INSERT INTO bench_installations (company_id, equipment_id, program_key, program, version, removed, installed_at, changed_at)
