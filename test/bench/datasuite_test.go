@@ -158,7 +158,7 @@ func (d *dataSuite) singles() {
 		})
 		d.out[fmt.Sprintf("single %ss, 8 clients (rows/s)", op)] = thousands(int(rate))
 		d.out[fmt.Sprintf("single %s p50 / p99 (ms)", op)] = fmt.Sprintf("%.2f / %.1f", ms(p50), ms(p99))
-		d.out[fmt.Sprintf("single %s CPU µs/call: parc / PostgreSQL / clients", op)] = cpu.perCall(singleClients * callsPerClient)
+		d.out[fmt.Sprintf("single %s CPU µs/call: parc / PostgreSQL / clients", op)] = cpu.perCall()
 	}
 }
 
@@ -181,10 +181,11 @@ func (d *dataSuite) startCPU() cpuReading {
 	return r
 }
 
-// perCall is the CPU time spent since r per call, in µs, for calls calls;
-// "–" for PostgreSQL's share off PostgreSQL.
-func (r cpuReading) perCall(calls int) string {
-	us := func(t time.Duration) string { return fmt.Sprintf("%.0f", float64(t.Microseconds())/float64(calls)) }
+// perCall is the CPU time spent since r per call of a run of
+// eightClients, in µs; "–" for PostgreSQL's share off PostgreSQL.
+func (r cpuReading) perCall() string {
+	const calls = singleClients * callsPerClient
+	us := func(t time.Duration) string { return fmt.Sprintf("%.0f", float64(t.Microseconds())/calls) }
 	db := "–"
 	if r.d.pg != nil {
 		db = us(cpuSince(r.backends, backendsCPU(r.d.b, r.d.pg, r.d.srv.pgDatabase)))
